@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The net_rtap authors
+ */
+
+#ifndef _RTAP_H_
+#define _RTAP_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <net/if.h>
+#include <sys/uio.h>
+#include <linux/virtio_net.h>
+
+#include <liburing.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+struct rte_eth_dev;
+
+extern int rtap_logtype;
+
+#define PMD_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, rtap_logtype, "%s(): " fmt "\n", __func__, ##__VA_ARGS__)
+
+/* Same as PMD_LOG, with strerror(errno) appended. */
+#define PMD_LOG_ERRNO(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, rtap_logtype, "%s(): " fmt ": %s\n", __func__, ##__VA_ARGS__, \
+		strerror(errno))
+
+/* The kernel allows 256 queues per TAP; the keep-alive fd holds one of them. */
+#define RTAP_MAX_QUEUES	   255
+#define RTAP_VNET_HDR_LEN  ((uint16_t)sizeof(struct virtio_net_hdr))
+#define RTAP_MIN_DESC	   32
+#define RTAP_MAX_DESC	   4096
+#define RTAP_DEFAULT_DESC  512
+#define RTAP_TX_MAX_SEGS   40	/* a 64 KiB frame in 2 KiB mbufs, with room to spare */
+#define RTAP_RX_MAX_SEGS   64
+#define RTAP_REFILL_BATCH  64	/* reads set up per mbuf bulk allocation */
+/* Largest frame a TAP carries: its max MTU (65535 - ETH_HLEN) plus Ethernet and a VLAN tag. */
+#define RTAP_MAX_MTU	   (UINT16_MAX - RTE_ETHER_HDR_LEN)
+#define RTAP_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
+
+/* Per-queue counters; live in shared memory so every process can read them. */
+struct rtap_queue_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;
+	uint64_t nombuf;	/* rx: mbuf allocation failures */
+	uint64_t truncated;	/* rx: frames larger than the posted buffer (dropped) */
+};
+
+/* Shared part of an rx queue: configuration and counters. */
+struct rtap_rx_queue {
+	struct rte_mempool *mp;
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t nb_desc;
+	bool deferred_start;
+	struct rtap_queue_stats stats;
+};
+
+/* Shared part of a tx queue. */
+struct rtap_tx_queue {
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t nb_desc;
+	bool deferred_start;
+	struct rtap_queue_stats stats;
+};
+
+/*
+ * Per-process rx state: the io_uring and the reads in flight. Never in
+ * shared memory: ring mmaps and fds only mean something in their process.
+ */
+struct rtap_rx_ring {
+	struct io_uring io;
+	struct rtap_rx_queue *rxq;
+	struct rte_mempool *mp;
+	int fd;
+	bool started;
+	bool dead;		/* interface gone: nothing is posted any more */
+	uint16_t nb_desc;
+	uint16_t nb_free;	/* slots with no read in flight */
+	uint16_t max_segs;	/* iovecs per slot */
+	uint16_t nb_segs;	/* mbufs per read (1 unless scattering) */
+	uint16_t seg_room;	/* data room of one mbuf after the headroom */
+	uint32_t capacity;	/* frame bytes one read can hold */
+	uint16_t *free_slots;	/* stack of nb_free slot numbers */
+	struct rte_mbuf **slot_mbuf; /* head of the chain each slot reads into */
+	struct iovec *iov;	/* nb_desc * nb_segs iovecs for scattered reads */
+	struct rte_mbuf **scratch; /* RTAP_REFILL_BATCH * max_segs mbufs for bulk refill */
+};
+
+/* Per-process tx state. */
+struct rtap_tx_ring {
+	struct io_uring io;
+	struct rtap_tx_queue *txq;
+	int fd;
+	bool started;
+	bool dead;
+	uint16_t nb_desc;
+	uint16_t nb_free;
+	uint16_t *free_slots;
+	struct rte_mbuf **slot_mbuf;
+	struct rte_mbuf **done;		/* completed mbufs, freed in bulk */
+	struct iovec *iov;		/* nb_desc * (RTAP_TX_MAX_SEGS + 1) */
+	struct virtio_net_hdr *hdr;	/* per-slot header when the headroom can't be used */
+};
+
+/* dev->process_private */
+struct rtap_proc {
+	int qfd[RTAP_MAX_QUEUES];	/* queue pair fds, -1 when not open */
+	bool attached[RTAP_MAX_QUEUES];
+	struct rtap_rx_ring *rx[RTAP_MAX_QUEUES];
+	struct rtap_tx_ring *tx[RTAP_MAX_QUEUES];
+};
+
+/* dev->data->dev_private */
+struct rtap_pmd {
+	char ifname[IFNAMSIZ];	/* name asked for, as given in devargs */
+	int keep_fd;		/* keep-alive fd: holds the interface, detached */
+	int if_index;
+	bool persist;
+	bool created;		/* we created the interface (not attached to one) */
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+};
+
+/* rtap_tun.c: one small function per TUN ioctl; 0 or -errno, logged. */
+int rtap_tun_features(int fd, unsigned int *features);
+int rtap_tun_open(const char *name, char *actual, bool napi);
+int rtap_tun_set_queue(int fd, bool attach, const char *ifname);
+int rtap_tun_set_persist(int fd, bool persist, const char *ifname);
+int rtap_tun_get_name(int fd, char *name);
+int rtap_tun_get_mac(int fd, struct rte_ether_addr *mac);
+int rtap_tun_set_mac(int fd, const struct rte_ether_addr *mac, const char *ifname);
+
+/* rtap_netlink.c: kernel interface state, in the interface's own netns. */
+#define RTAP_NS_SAME (-1000)
+int rtap_ns_enter(int keep_fd);
+void rtap_ns_leave(int saved);
+int rtap_nl_get_flags(int keep_fd, unsigned int *flags);
+int rtap_nl_change_flags(int keep_fd, unsigned int set, unsigned int clear);
+int rtap_nl_set_mtu(int keep_fd, uint16_t mtu);
+int rtap_nl_get_mtu(int keep_fd, uint16_t *mtu);
+int rtap_nl_get_ifindex(int keep_fd, int *if_index);
+
+/* rtap_rxtx.c: queue setup and the data path. */
+int rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
+			unsigned int socket_id, const struct rte_eth_rxconf *conf,
+			struct rte_mempool *mp);
+int rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
+			unsigned int socket_id, const struct rte_eth_txconf *conf);
+void rtap_rx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id);
+void rtap_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_tx_done_cleanup(void *txq, uint32_t free_cnt);
+uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t rtap_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint32_t rtap_rx_capacity(const struct rte_eth_dev *dev, struct rte_mempool *mp, uint16_t mtu,
+			  uint16_t *nb_segs);
+uint32_t rtap_rx_posted_capacity(struct rte_eth_dev *dev, uint16_t queue_id);
+
+/* rtap_ethdev.c */
+int rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_queue_attach(struct rte_eth_dev *dev, uint16_t queue_id, bool attach);
+
+#endif /* _RTAP_H_ */

@@ -1,0 +1,792 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The net_rtap authors
+ */
+
+/*
+ * net_rtap: a Linux TAP interface as an ethdev port, with packets moved
+ * through io_uring. This file: probe/remove, devargs, the control ops.
+ */
+
+#include <errno.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include <rte_ethdev.h>
+#include <rte_kvargs.h>
+#include <rte_malloc.h>
+#include <rte_string_fns.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+#include <bus_vdev_driver.h>
+
+#include "rtap.h"
+
+#define RTAP_ARG_IFACE	 "iface"
+#define RTAP_ARG_MAC	 "mac"
+#define RTAP_ARG_PERSIST "persist"
+
+#define RTAP_DEFAULT_IFNAME "rtap%d"
+
+static const char *const rtap_valid_args[] = {
+	RTAP_ARG_IFACE,
+	RTAP_ARG_MAC,
+	RTAP_ARG_PERSIST,
+	NULL,
+};
+
+RTE_LOG_REGISTER_DEFAULT(rtap_logtype, NOTICE);
+
+struct rtap_args {
+	char ifname[IFNAMSIZ];
+	struct rte_ether_addr mac;
+	bool has_mac;
+	bool persist;
+};
+
+static inline struct rtap_proc *
+rtap_proc(struct rte_eth_dev *dev)
+{
+	return dev->process_private;
+}
+
+/*
+ * Queue pair fds. Queue pair i (rx i + tx i) owns one TAP fd, opened on the
+ * first setup of either queue and detached until a queue of the pair starts.
+ */
+int
+rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rtap_proc *proc = rtap_proc(dev);
+	char ifname[IFNAMSIZ];
+	int saved, fd, ret;
+
+	if (proc->qfd[queue_id] >= 0)
+		return proc->qfd[queue_id];
+
+	/* The interface may have been renamed or moved to another netns since probe. */
+	ret = rtap_tun_get_name(pmd->keep_fd, ifname);
+	if (ret < 0) {
+		PMD_LOG(ERR, "%s: interface is gone: %s", pmd->ifname, strerror(-ret));
+		return ret;
+	}
+	saved = rtap_ns_enter(pmd->keep_fd);
+	if (saved < 0 && saved != RTAP_NS_SAME)
+		return saved;
+	fd = rtap_tun_open(ifname, NULL, false);
+	rtap_ns_leave(saved);
+	if (fd < 0)
+		return fd;
+
+	/* A new queue is attached: keep the kernel from steering traffic to it yet. */
+	ret = rtap_tun_set_queue(fd, false, ifname);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	proc->qfd[queue_id] = fd;
+	proc->attached[queue_id] = false;
+	PMD_LOG(DEBUG, "%s: queue pair %u fd %d", ifname, queue_id, fd);
+	return fd;
+}
+
+int
+rtap_queue_attach(struct rte_eth_dev *dev, uint16_t queue_id, bool attach)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rtap_proc *proc = rtap_proc(dev);
+	int ret;
+
+	if (proc->qfd[queue_id] < 0)
+		return -EBADF;
+	if (proc->attached[queue_id] == attach)
+		return 0;
+	ret = rtap_tun_set_queue(proc->qfd[queue_id], attach, pmd->ifname);
+	/* Detaching from a deleted interface: it is as detached as it gets. */
+	if (ret == -EBADFD && !attach)
+		ret = 0;
+	if (ret == 0)
+		proc->attached[queue_id] = attach;
+	return ret;
+}
+
+static void
+rtap_queue_fd_close(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+
+	if (proc->qfd[queue_id] < 0)
+		return;
+	close(proc->qfd[queue_id]);
+	proc->qfd[queue_id] = -1;
+	proc->attached[queue_id] = false;
+}
+
+static int
+rtap_dev_configure(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rte_eth_dev_data *data = dev->data;
+	uint16_t q;
+	int ret;
+
+	if (data->nb_rx_queues != data->nb_tx_queues) {
+		PMD_LOG(ERR, "%s: rx and tx queues come in pairs: %u rx != %u tx", pmd->ifname,
+			data->nb_rx_queues, data->nb_tx_queues);
+		return -EINVAL;
+	}
+
+	/* Queue pairs beyond the new count were released by ethdev: drop their fds. */
+	for (q = data->nb_rx_queues; q < RTAP_MAX_QUEUES; q++)
+		rtap_queue_fd_close(dev, q);
+
+	if (data->mtu != pmd->mtu) {
+		ret = rtap_nl_set_mtu(pmd->keep_fd, data->mtu);
+		if (ret < 0)
+			return ret;
+		pmd->mtu = data->mtu;
+	}
+	return 0;
+}
+
+static int
+rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+
+	info->if_index = pmd->if_index;
+	info->max_mac_addrs = 1;
+	info->max_rx_queues = RTAP_MAX_QUEUES;
+	info->max_tx_queues = RTAP_MAX_QUEUES;
+	info->min_mtu = RTE_ETHER_MIN_MTU;
+	info->max_mtu = RTAP_MAX_MTU;
+	info->max_rx_pktlen = RTAP_MAX_MTU + RTAP_FRAME_OVERHEAD;
+	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->rx_queue_offload_capa = 0;
+	info->tx_queue_offload_capa = 0;
+	info->speed_capa = 0;
+	info->rx_desc_lim = (struct rte_eth_desc_lim){
+		.nb_max = RTAP_MAX_DESC,
+		.nb_min = RTAP_MIN_DESC,
+		.nb_align = 1,
+		.nb_seg_max = RTAP_RX_MAX_SEGS,
+		.nb_mtu_seg_max = RTAP_RX_MAX_SEGS,
+	};
+	info->tx_desc_lim = (struct rte_eth_desc_lim){
+		.nb_max = RTAP_MAX_DESC,
+		.nb_min = RTAP_MIN_DESC,
+		.nb_align = 1,
+		.nb_seg_max = RTAP_TX_MAX_SEGS,
+		.nb_mtu_seg_max = RTAP_TX_MAX_SEGS,
+	};
+	info->default_rxportconf.ring_size = RTAP_DEFAULT_DESC;
+	info->default_txportconf.ring_size = RTAP_DEFAULT_DESC;
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
+	info->default_rxportconf.burst_size = 32;
+	info->default_txportconf.burst_size = 32;
+	return 0;
+}
+
+static int
+rtap_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rte_eth_link link = {
+		.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = RTE_ETH_LINK_DOWN,
+	};
+	unsigned int flags = 0;
+
+	if (dev->data->dev_started && rtap_nl_get_flags(pmd->keep_fd, &flags) == 0 &&
+	    (flags & IFF_UP))
+		link.link_status = RTE_ETH_LINK_UP;
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+static int
+rtap_dev_start(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rte_eth_dev_data *data = dev->data;
+	uint16_t q;
+	int ret;
+
+	/* Like a cable plugged in: the kernel side comes up with the port. */
+	ret = rtap_nl_change_flags(pmd->keep_fd, IFF_UP, 0);
+	if (ret < 0)
+		return ret;
+
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		struct rtap_rx_queue *rxq = data->rx_queues[q];
+		struct rtap_tx_queue *txq = data->tx_queues[q];
+
+		if (rxq == NULL || txq == NULL) {
+			PMD_LOG(ERR, "%s: queue pair %u is not set up", pmd->ifname, q);
+			ret = -EINVAL;
+			goto fail;
+		}
+		if (!rxq->deferred_start) {
+			ret = rtap_rx_queue_start(dev, q);
+			if (ret < 0)
+				goto fail;
+		}
+		if (!txq->deferred_start) {
+			ret = rtap_tx_queue_start(dev, q);
+			if (ret < 0)
+				goto fail;
+		}
+	}
+	rtap_link_update(dev, 0);
+	return 0;
+
+fail:
+	while (q-- > 0) {
+		rtap_rx_queue_stop(dev, q);
+		rtap_tx_queue_stop(dev, q);
+	}
+	return ret;
+}
+
+static int
+rtap_dev_stop(struct rte_eth_dev *dev)
+{
+	struct rte_eth_dev_data *data = dev->data;
+	struct rte_eth_link link = { 0 };
+	uint16_t q;
+
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		if (data->rx_queues[q] != NULL)
+			rtap_rx_queue_stop(dev, q);
+		if (data->tx_queues[q] != NULL)
+			rtap_tx_queue_stop(dev, q);
+	}
+	link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
+	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	rte_eth_linkstatus_set(dev, &link);
+	return 0;
+}
+
+static int
+rtap_dev_set_link(struct rte_eth_dev *dev, bool up)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	int ret;
+
+	ret = rtap_nl_change_flags(pmd->keep_fd, up ? IFF_UP : 0, up ? 0 : IFF_UP);
+	if (ret < 0)
+		return ret;
+	rtap_link_update(dev, 0);
+	return 0;
+}
+
+static int
+rtap_dev_set_link_up(struct rte_eth_dev *dev)
+{
+	return rtap_dev_set_link(dev, true);
+}
+
+static int
+rtap_dev_set_link_down(struct rte_eth_dev *dev)
+{
+	return rtap_dev_set_link(dev, false);
+}
+
+static int
+rtap_promiscuous_enable(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+
+	return rtap_nl_change_flags(pmd->keep_fd, IFF_PROMISC, 0);
+}
+
+static int
+rtap_promiscuous_disable(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+
+	return rtap_nl_change_flags(pmd->keep_fd, 0, IFF_PROMISC);
+}
+
+static int
+rtap_allmulticast_enable(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+
+	return rtap_nl_change_flags(pmd->keep_fd, IFF_ALLMULTI, 0);
+}
+
+static int
+rtap_allmulticast_disable(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+
+	return rtap_nl_change_flags(pmd->keep_fd, 0, IFF_ALLMULTI);
+}
+
+static int
+rtap_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rte_eth_dev_data *data = dev->data;
+	uint32_t frame = (uint32_t)mtu + RTAP_FRAME_OVERHEAD;
+	uint16_t q;
+	int ret;
+
+	/* Every rx queue's buffers must hold a full frame of the new MTU. */
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		struct rtap_rx_queue *rxq = data->rx_queues[q];
+		uint16_t segs;
+		uint32_t cap;
+
+		if (rxq == NULL)
+			continue;
+		cap = rtap_rx_capacity(dev, rxq->mp, mtu, &segs);
+		if (frame >= cap) {
+			PMD_LOG(ERR,
+				"%s: MTU %u needs %u-byte frames, rx queue %u holds %u: enable RTE_ETH_RX_OFFLOAD_SCATTER or use larger mbufs",
+				pmd->ifname, mtu, frame, q, cap - 1);
+			return -EINVAL;
+		}
+		if (data->dev_started && rtap_rx_posted_capacity(dev, q) <= frame) {
+			PMD_LOG(ERR, "%s: MTU %u needs larger posted rx buffers: stop the port first",
+				pmd->ifname, mtu);
+			return -EBUSY;
+		}
+	}
+
+	ret = rtap_nl_set_mtu(pmd->keep_fd, mtu);
+	if (ret < 0)
+		return ret;
+	pmd->mtu = mtu;
+	return 0;
+}
+
+static int
+rtap_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	int ret;
+
+	ret = rtap_tun_set_mac(pmd->keep_fd, mac, pmd->ifname);
+	if (ret < 0)
+		return ret;
+	pmd->mac = *mac;
+	return 0;
+}
+
+static int
+rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
+{
+	struct rte_eth_dev_data *data = dev->data;
+	uint16_t q;
+
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		const struct rtap_rx_queue *rxq = data->rx_queues[q];
+
+		if (rxq == NULL)
+			continue;
+		stats->ipackets += rxq->stats.packets;
+		stats->ibytes += rxq->stats.bytes;
+		stats->ierrors += rxq->stats.errors + rxq->stats.truncated;
+		stats->rx_nombuf += rxq->stats.nombuf;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			stats->q_ipackets[q] = rxq->stats.packets;
+			stats->q_ibytes[q] = rxq->stats.bytes;
+			stats->q_errors[q] = rxq->stats.errors + rxq->stats.truncated;
+		}
+	}
+	for (q = 0; q < data->nb_tx_queues; q++) {
+		const struct rtap_tx_queue *txq = data->tx_queues[q];
+
+		if (txq == NULL)
+			continue;
+		stats->opackets += txq->stats.packets;
+		stats->obytes += txq->stats.bytes;
+		stats->oerrors += txq->stats.errors;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			stats->q_opackets[q] = txq->stats.packets;
+			stats->q_obytes[q] = txq->stats.bytes;
+		}
+	}
+	return 0;
+}
+
+static int
+rtap_stats_reset(struct rte_eth_dev *dev)
+{
+	struct rte_eth_dev_data *data = dev->data;
+	uint16_t q;
+
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		struct rtap_rx_queue *rxq = data->rx_queues[q];
+
+		if (rxq != NULL)
+			memset(&rxq->stats, 0, sizeof(rxq->stats));
+	}
+	for (q = 0; q < data->nb_tx_queues; q++) {
+		struct rtap_tx_queue *txq = data->tx_queues[q];
+
+		if (txq != NULL)
+			memset(&txq->stats, 0, sizeof(txq->stats));
+	}
+	return 0;
+}
+
+static int
+rtap_dev_close(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rtap_proc *proc = rtap_proc(dev);
+	uint16_t q;
+
+	if (proc == NULL)
+		return 0;
+
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
+		PMD_LOG(INFO, "%s: closing%s", pmd->ifname, pmd->persist ? " (interface kept)" : "");
+		if (dev->data->dev_started) {
+			rtap_dev_stop(dev);
+			dev->data->dev_started = 0;
+		}
+		/* Cancel and drain every ring before any fd it uses is closed. */
+		for (q = 0; q < dev->data->nb_rx_queues; q++) {
+			rtap_rx_queue_release(dev, q);
+			dev->data->rx_queues[q] = NULL;
+		}
+		for (q = 0; q < dev->data->nb_tx_queues; q++) {
+			rtap_tx_queue_release(dev, q);
+			dev->data->tx_queues[q] = NULL;
+		}
+	}
+	for (q = 0; q < RTAP_MAX_QUEUES; q++)
+		rtap_queue_fd_close(dev, q);
+
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY && pmd->keep_fd >= 0) {
+		/* The last fd closing deletes the interface, unless it persists. */
+		close(pmd->keep_fd);
+		pmd->keep_fd = -1;
+	}
+	rte_free(proc);
+	dev->process_private = NULL;
+	return 0;
+}
+
+static const struct eth_dev_ops rtap_ops = {
+	.dev_configure = rtap_dev_configure,
+	.dev_start = rtap_dev_start,
+	.dev_stop = rtap_dev_stop,
+	.dev_close = rtap_dev_close,
+	.dev_set_link_up = rtap_dev_set_link_up,
+	.dev_set_link_down = rtap_dev_set_link_down,
+	.dev_infos_get = rtap_dev_infos_get,
+	.link_update = rtap_link_update,
+	.promiscuous_enable = rtap_promiscuous_enable,
+	.promiscuous_disable = rtap_promiscuous_disable,
+	.allmulticast_enable = rtap_allmulticast_enable,
+	.allmulticast_disable = rtap_allmulticast_disable,
+	.mtu_set = rtap_mtu_set,
+	.mac_addr_set = rtap_mac_addr_set,
+	.stats_get = rtap_stats_get,
+	.stats_reset = rtap_stats_reset,
+	.rx_queue_setup = rtap_rx_queue_setup,
+	.tx_queue_setup = rtap_tx_queue_setup,
+	.rx_queue_release = rtap_rx_queue_release,
+	.tx_queue_release = rtap_tx_queue_release,
+	.rx_queue_start = rtap_rx_queue_start,
+	.rx_queue_stop = rtap_rx_queue_stop,
+	.tx_queue_start = rtap_tx_queue_start,
+	.tx_queue_stop = rtap_tx_queue_stop,
+	.tx_done_cleanup = rtap_tx_done_cleanup,
+};
+
+/* devargs */
+
+static int
+rtap_parse_iface(const char *key, const char *value, void *opaque)
+{
+	struct rtap_args *args = opaque;
+	size_t len;
+
+	if (value == NULL || *value == '\0') {
+		PMD_LOG(ERR, "%s: empty interface name", key);
+		return -EINVAL;
+	}
+	len = strlen(value);
+	if (len >= IFNAMSIZ) {
+		PMD_LOG(ERR, "%s=%s: interface names are at most %d characters", key, value,
+			IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	if (strpbrk(value, "/: \t\n") != NULL || strcmp(value, ".") == 0 ||
+	    strcmp(value, "..") == 0) {
+		PMD_LOG(ERR, "%s=%s: not a valid interface name", key, value);
+		return -EINVAL;
+	}
+	strlcpy(args->ifname, value, sizeof(args->ifname));
+	return 0;
+}
+
+static int
+rtap_parse_mac(const char *key, const char *value, void *opaque)
+{
+	struct rtap_args *args = opaque;
+
+	if (value == NULL || rte_ether_unformat_addr(value, &args->mac) < 0 ||
+	    strlen(value) != RTE_ETHER_ADDR_FMT_SIZE - 1) {
+		PMD_LOG(ERR, "%s=%s: expected xx:xx:xx:xx:xx:xx", key, value ? value : "");
+		return -EINVAL;
+	}
+	if (!rte_is_valid_assigned_ether_addr(&args->mac)) {
+		PMD_LOG(ERR, "%s=%s: not a unicast address", key, value);
+		return -EINVAL;
+	}
+	args->has_mac = true;
+	return 0;
+}
+
+static int
+rtap_parse_persist(const char *key, const char *value, void *opaque)
+{
+	struct rtap_args *args = opaque;
+
+	if (value == NULL || strcmp(value, "1") == 0) {
+		args->persist = true;
+		return 0;
+	}
+	if (strcmp(value, "0") == 0) {
+		args->persist = false;
+		return 0;
+	}
+	PMD_LOG(ERR, "%s=%s: expected 0 or 1", key, value);
+	return -EINVAL;
+}
+
+static int
+rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
+{
+	static const struct {
+		const char *key;
+		arg_handler_t handler;
+	} parsers[] = {
+		{ RTAP_ARG_IFACE, rtap_parse_iface },
+		{ RTAP_ARG_MAC, rtap_parse_mac },
+		{ RTAP_ARG_PERSIST, rtap_parse_persist },
+	};
+	struct rte_kvargs *kvlist;
+	unsigned int i;
+	int ret = 0;
+
+	memset(args, 0, sizeof(*args));
+	strlcpy(args->ifname, RTAP_DEFAULT_IFNAME, sizeof(args->ifname));
+	if (params == NULL || *params == '\0')
+		return 0;
+
+	kvlist = rte_kvargs_parse(params, rtap_valid_args);
+	if (kvlist == NULL) {
+		PMD_LOG(ERR, "%s: invalid devargs \"%s\" (valid keys: %s, %s, %s)", name, params,
+			RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST);
+		return -EINVAL;
+	}
+	for (i = 0; i < RTE_DIM(parsers) && ret == 0; i++) {
+		if (rte_kvargs_count(kvlist, parsers[i].key) > 1) {
+			PMD_LOG(ERR, "%s: %s given more than once", name, parsers[i].key);
+			ret = -EINVAL;
+			break;
+		}
+		ret = rte_kvargs_process(kvlist, parsers[i].key, parsers[i].handler, args);
+		if (ret > 0)
+			ret = -EINVAL;
+	}
+	rte_kvargs_free(kvlist);
+	return ret;
+}
+
+/* Create (or re-attach to) the interface and leave the keep-alive fd detached. */
+static int
+rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	bool existed;
+	int ret;
+
+	existed = strchr(args->ifname, '%') == NULL && if_nametoindex(args->ifname) != 0;
+
+	pmd->keep_fd = rtap_tun_open(args->ifname, pmd->ifname, false);
+	if (pmd->keep_fd < 0)
+		return pmd->keep_fd;
+	pmd->created = !existed;
+	pmd->persist = args->persist;
+
+	if (args->has_mac) {
+		ret = rtap_tun_set_mac(pmd->keep_fd, &args->mac, pmd->ifname);
+		if (ret < 0)
+			goto fail;
+	}
+	ret = rtap_tun_get_mac(pmd->keep_fd, &pmd->mac);
+	if (ret < 0)
+		goto fail;
+	ret = rtap_nl_get_ifindex(pmd->keep_fd, &pmd->if_index);
+	if (ret < 0)
+		goto fail;
+	ret = rtap_nl_get_mtu(pmd->keep_fd, &pmd->mtu);
+	if (ret < 0)
+		goto fail;
+
+	/*
+	 * persist=1 keeps the interface after close. persist=0 on an interface
+	 * we did not create leaves it as its owner made it.
+	 */
+	if (args->persist) {
+		ret = rtap_tun_set_persist(pmd->keep_fd, true, pmd->ifname);
+		if (ret < 0)
+			goto fail;
+	}
+
+	/* The keep-alive fd holds the interface but carries no traffic. */
+	ret = rtap_tun_set_queue(pmd->keep_fd, false, pmd->ifname);
+	if (ret < 0)
+		goto fail_persist;
+	return 0;
+
+fail_persist:
+	if (args->persist && pmd->created)
+		rtap_tun_set_persist(pmd->keep_fd, false, pmd->ifname);
+fail:
+	close(pmd->keep_fd);
+	pmd->keep_fd = -1;
+	return ret;
+}
+
+static struct rtap_proc *
+rtap_proc_alloc(int socket_id)
+{
+	struct rtap_proc *proc;
+	unsigned int q;
+
+	proc = rte_zmalloc_socket("rtap_proc", sizeof(*proc), RTE_CACHE_LINE_SIZE, socket_id);
+	if (proc == NULL)
+		return NULL;
+	for (q = 0; q < RTAP_MAX_QUEUES; q++)
+		proc->qfd[q] = -1;
+	return proc;
+}
+
+static int
+rtap_probe_secondary(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_eth_dev *dev;
+
+	dev = rte_eth_dev_attach_secondary(name);
+	if (dev == NULL) {
+		PMD_LOG(ERR, "%s: cannot attach to the primary's port", name);
+		return -ENODEV;
+	}
+	dev->process_private = rtap_proc_alloc(rte_socket_id());
+	if (dev->process_private == NULL) {
+		rte_eth_dev_release_port(dev);
+		return -ENOMEM;
+	}
+	dev->dev_ops = &rtap_ops;
+	dev->device = &vdev->device;
+	/* Control ops and stats work; the data path needs the primary's queue fds. */
+	dev->rx_pkt_burst = rte_eth_pkt_burst_dummy;
+	dev->tx_pkt_burst = rte_eth_pkt_burst_dummy;
+	rte_eth_dev_probing_finish(dev);
+	return 0;
+}
+
+static int
+rtap_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_eth_dev_data *data;
+	struct rte_eth_dev *dev;
+	struct rtap_args args;
+	struct rtap_pmd *pmd;
+	int ret;
+
+	if (rte_eal_process_type() == RTE_PROC_SECONDARY)
+		return rtap_probe_secondary(vdev);
+
+	ret = rtap_parse_args(name, rte_vdev_device_args(vdev), &args);
+	if (ret < 0)
+		return ret;
+
+	dev = rte_eth_vdev_allocate(vdev, sizeof(*pmd));
+	if (dev == NULL) {
+		PMD_LOG(ERR, "%s: cannot allocate the ethdev", name);
+		return -ENOMEM;
+	}
+	data = dev->data;
+	pmd = data->dev_private;
+	pmd->keep_fd = -1;
+
+	dev->process_private = rtap_proc_alloc(vdev->device.numa_node);
+	data->mac_addrs = rte_zmalloc_socket(name, sizeof(struct rte_ether_addr), 0,
+					     vdev->device.numa_node);
+	if (dev->process_private == NULL || data->mac_addrs == NULL) {
+		PMD_LOG(ERR, "%s: out of memory", name);
+		ret = -ENOMEM;
+		goto fail;
+	}
+
+	ret = rtap_create(dev, &args);
+	if (ret < 0)
+		goto fail;
+
+	*data->mac_addrs = pmd->mac;
+	data->mtu = pmd->mtu;
+	data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	data->dev_link = (struct rte_eth_link){
+		.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = RTE_ETH_LINK_DOWN,
+	};
+	dev->dev_ops = &rtap_ops;
+	dev->rx_pkt_burst = rtap_rx_burst;
+	dev->tx_pkt_burst = rtap_tx_burst;
+
+	rte_eth_dev_probing_finish(dev);
+	PMD_LOG(INFO, "%s: interface %s (index %d) " RTE_ETHER_ADDR_PRT_FMT "%s", name,
+		pmd->ifname, pmd->if_index, RTE_ETHER_ADDR_BYTES(&pmd->mac),
+		pmd->created ? "" : ", existing interface");
+	return 0;
+
+fail:
+	rte_free(dev->process_private);
+	dev->process_private = NULL;
+	rte_eth_dev_release_port(dev);
+	return ret;
+}
+
+static int
+rtap_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev;
+
+	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	if (dev == NULL)
+		return 0; /* already closed and released */
+	rtap_dev_close(dev);
+	rte_eth_dev_release_port(dev);
+	return 0;
+}
+
+static struct rte_vdev_driver rtap_vdev_drv = {
+	.probe = rtap_probe,
+	.remove = rtap_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_rtap, rtap_vdev_drv);
+RTE_PMD_REGISTER_ALIAS(net_rtap, eth_rtap);
+RTE_PMD_REGISTER_PARAM_STRING(net_rtap,
+	RTAP_ARG_IFACE "=<string> "
+	RTAP_ARG_MAC "=xx:xx:xx:xx:xx:xx "
+	RTAP_ARG_PERSIST "=<0|1>");

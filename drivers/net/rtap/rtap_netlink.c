@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The net_rtap authors
+ */
+
+/*
+ * Kernel-side interface state: flags, MTU, index. Knows nothing of ethdev.
+ *
+ * The interface may live in another network namespace than the application
+ * (a user moves it with "ip link set X netns NS"), and may have been renamed,
+ * so each call asks the keep-alive TUN fd for the interface's current name and
+ * namespace (TUNGETIFF, TUNGETDEVNETNS) and talks to it through a socket
+ * created in that namespace.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/if_tun.h>
+
+#include <rte_string_fns.h>
+
+#include "rtap.h"
+
+/* Is the namespace behind @nsfd the one this thread is in? */
+static bool
+rtap_ns_is_current(int nsfd)
+{
+	struct stat a, b;
+
+	if (fstat(nsfd, &a) < 0 || stat("/proc/thread-self/ns/net", &b) < 0)
+		return true;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * Switch this thread into the network namespace of the interface behind
+ * @keep_fd. Returns an fd to give back to rtap_ns_leave(), RTAP_NS_SAME when
+ * no switch was needed, or -errno.
+ */
+int
+rtap_ns_enter(int keep_fd)
+{
+	int nsfd, selffd, ret;
+
+	nsfd = ioctl(keep_fd, TUNGETDEVNETNS);
+	if (nsfd < 0) {
+		ret = -errno;
+		if (ret == -EBADFD)
+			return ret;	/* interface deleted */
+		/* A kernel without TUNGETDEVNETNS, or no right to ask: stay. */
+		return RTAP_NS_SAME;
+	}
+	if (rtap_ns_is_current(nsfd)) {
+		close(nsfd);
+		return RTAP_NS_SAME;
+	}
+	selffd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (selffd < 0) {
+		ret = -errno;
+		PMD_LOG_ERRNO(ERR, "open(/proc/thread-self/ns/net)");
+		close(nsfd);
+		return ret;
+	}
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		ret = -errno;
+		PMD_LOG(ERR, "setns(interface netns): %s", strerror(-ret));
+		close(selffd);
+		close(nsfd);
+		return ret;
+	}
+	close(nsfd);
+	return selffd;
+}
+
+void
+rtap_ns_leave(int saved)
+{
+	if (saved < 0)
+		return;
+	if (setns(saved, CLONE_NEWNET) < 0)
+		PMD_LOG_ERRNO(CRIT, "setns(back to own netns)");
+	close(saved);
+}
+
+/*
+ * A datagram socket in the namespace the interface is in (it stays bound to
+ * that namespace), and the interface's current name. Returns the socket or
+ * -errno.
+ */
+static int
+rtap_ctl_socket(int keep_fd, char *ifname)
+{
+	int saved, sock, ret;
+
+	ret = rtap_tun_get_name(keep_fd, ifname);
+	if (ret < 0)
+		return ret;
+	saved = rtap_ns_enter(keep_fd);
+	if (saved < 0 && saved != RTAP_NS_SAME)
+		return saved;
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ret = sock < 0 ? -errno : sock;
+	rtap_ns_leave(saved);
+	if (ret < 0)
+		PMD_LOG(ERR, "socket(AF_INET) for %s: %s", ifname, strerror(-ret));
+	return ret;
+}
+
+/* One SIOC* ioctl on the interface; @ifr gets the name filled in. */
+static int
+rtap_ctl_ioctl(int keep_fd, unsigned long req, const char *what, struct ifreq *ifr)
+{
+	char ifname[IFNAMSIZ];
+	int sock, ret = 0;
+
+	sock = rtap_ctl_socket(keep_fd, ifname);
+	if (sock < 0)
+		return sock;
+	strlcpy(ifr->ifr_name, ifname, IFNAMSIZ);
+	if (ioctl(sock, req, ifr) < 0) {
+		ret = -errno;
+		PMD_LOG(ERR, "ioctl(%s, %s): %s", what, ifname, strerror(-ret));
+	}
+	close(sock);
+	return ret;
+}
+
+int
+rtap_nl_get_flags(int keep_fd, unsigned int *flags)
+{
+	struct ifreq ifr;
+	int ret;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ret = rtap_ctl_ioctl(keep_fd, SIOCGIFFLAGS, "SIOCGIFFLAGS", &ifr);
+	if (ret == 0)
+		*flags = (unsigned short)ifr.ifr_flags;
+	return ret;
+}
+
+int
+rtap_nl_change_flags(int keep_fd, unsigned int set, unsigned int clear)
+{
+	char ifname[IFNAMSIZ];
+	struct ifreq ifr;
+	int sock, ret = 0;
+
+	sock = rtap_ctl_socket(keep_fd, ifname);
+	if (sock < 0)
+		return sock;
+	memset(&ifr, 0, sizeof(ifr));
+	strlcpy(ifr.ifr_name, ifname, IFNAMSIZ);
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) {
+		ret = -errno;
+		PMD_LOG(ERR, "ioctl(SIOCGIFFLAGS, %s): %s", ifname, strerror(-ret));
+		goto out;
+	}
+	if ((((unsigned int)ifr.ifr_flags | set) & ~clear) == (unsigned int)ifr.ifr_flags)
+		goto out;
+	ifr.ifr_flags = (ifr.ifr_flags | set) & ~clear;
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) {
+		ret = -errno;
+		PMD_LOG(ERR, "ioctl(SIOCSIFFLAGS, %s, %#x): %s", ifname,
+			(unsigned short)ifr.ifr_flags, strerror(-ret));
+	}
+out:
+	close(sock);
+	return ret;
+}
+
+int
+rtap_nl_set_mtu(int keep_fd, uint16_t mtu)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_mtu = mtu;
+	return rtap_ctl_ioctl(keep_fd, SIOCSIFMTU, "SIOCSIFMTU", &ifr);
+}
+
+int
+rtap_nl_get_mtu(int keep_fd, uint16_t *mtu)
+{
+	struct ifreq ifr;
+	int ret;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ret = rtap_ctl_ioctl(keep_fd, SIOCGIFMTU, "SIOCGIFMTU", &ifr);
+	if (ret == 0)
+		*mtu = ifr.ifr_mtu;
+	return ret;
+}
+
+int
+rtap_nl_get_ifindex(int keep_fd, int *if_index)
+{
+	struct ifreq ifr;
+	int ret;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ret = rtap_ctl_ioctl(keep_fd, SIOCGIFINDEX, "SIOCGIFINDEX", &ifr);
+	if (ret == 0)
+		*if_index = ifr.ifr_ifindex;
+	return ret;
+}

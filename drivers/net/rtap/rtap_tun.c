@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The net_rtap authors
+ */
+
+/*
+ * Thin wrappers around the TUN character device ioctls. Each one logs the
+ * ioctl by name with the error, cleans up what it opened, and returns
+ * 0 or -errno.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <net/if_arp.h>
+#include <linux/if_tun.h>
+
+#include <rte_string_fns.h>
+
+#include "rtap.h"
+
+static const char tun_path[] = "/dev/net/tun";
+
+#define RTAP_TUN_FLAGS (IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_VNET_HDR)
+
+int
+rtap_tun_features(int fd, unsigned int *features)
+{
+	if (ioctl(fd, TUNGETFEATURES, features) < 0) {
+		int err = errno;
+
+		PMD_LOG_ERRNO(ERR, "ioctl(TUNGETFEATURES)");
+		return -err;
+	}
+	return 0;
+}
+
+/*
+ * Open one queue of the TAP called @name (created if it does not exist).
+ * The kernel's name for it (with %d filled in) goes to @actual.
+ * Returns the fd or -errno.
+ */
+int
+rtap_tun_open(const char *name, char *actual, bool napi)
+{
+	unsigned int features;
+	struct ifreq ifr;
+	int hdr_len = RTAP_VNET_HDR_LEN;
+	int fd, ret;
+
+	/* Blocking on purpose: io_uring then waits for data instead of failing -EAGAIN. */
+	fd = open(tun_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		PMD_LOG_ERRNO(ERR, "open(%s)", tun_path);
+		return ret;
+	}
+
+	ret = rtap_tun_features(fd, &features);
+	if (ret < 0)
+		goto fail;
+	if ((features & RTAP_TUN_FLAGS) != RTAP_TUN_FLAGS) {
+		PMD_LOG(ERR, "kernel TUN lacks features %#x (has %#x)",
+			RTAP_TUN_FLAGS & ~features, features);
+		ret = -ENOTSUP;
+		goto fail;
+	}
+
+	memset(&ifr, 0, sizeof(ifr));
+	strlcpy(ifr.ifr_name, name, IFNAMSIZ);
+	ifr.ifr_flags = RTAP_TUN_FLAGS;
+	if (napi && (features & IFF_NAPI))
+		ifr.ifr_flags |= IFF_NAPI;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		ret = -errno;
+		if (ret == -EINVAL || ret == -EBUSY)
+			PMD_LOG(ERR,
+				"ioctl(TUNSETIFF, %s): %s: the name is taken by an interface that is not a multi-queue TAP with these flags",
+				name, strerror(-ret));
+		else
+			PMD_LOG(ERR, "ioctl(TUNSETIFF, %s): %s", name, strerror(-ret));
+		goto fail;
+	}
+
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0) {
+		ret = -errno;
+		PMD_LOG(ERR, "ioctl(TUNSETVNETHDRSZ, %s): %s", ifr.ifr_name, strerror(-ret));
+		goto fail;
+	}
+
+	/* No offloads: the kernel hands over finished, checksummed frames. */
+	if (ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
+		ret = -errno;
+		PMD_LOG(ERR, "ioctl(TUNSETOFFLOAD, %s): %s", ifr.ifr_name, strerror(-ret));
+		goto fail;
+	}
+
+	if (actual != NULL)
+		strlcpy(actual, ifr.ifr_name, IFNAMSIZ);
+	return fd;
+
+fail:
+	close(fd);
+	return ret;
+}
+
+int
+rtap_tun_set_queue(int fd, bool attach, const char *ifname)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = attach ? IFF_ATTACH_QUEUE : IFF_DETACH_QUEUE;
+	if (ioctl(fd, TUNSETQUEUE, &ifr) < 0) {
+		int err = errno;
+
+		PMD_LOG(ERR, "ioctl(TUNSETQUEUE, %s, %s): %s", ifname,
+			attach ? "attach" : "detach", strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+int
+rtap_tun_set_persist(int fd, bool persist, const char *ifname)
+{
+	if (ioctl(fd, TUNSETPERSIST, persist ? 1UL : 0UL) < 0) {
+		int err = errno;
+
+		PMD_LOG(ERR, "ioctl(TUNSETPERSIST, %s, %d): %s", ifname, persist, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/* The interface's current name: it follows renames and netns moves. */
+int
+rtap_tun_get_name(int fd, char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0) {
+		int err = errno;
+
+		/* EBADFD: the interface was deleted; the caller decides how loud to be. */
+		if (err != EBADFD)
+			PMD_LOG_ERRNO(ERR, "ioctl(TUNGETIFF)");
+		return -err;
+	}
+	strlcpy(name, ifr.ifr_name, IFNAMSIZ);
+	return 0;
+}
+
+int
+rtap_tun_get_mac(int fd, struct rte_ether_addr *mac)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		int err = errno;
+
+		PMD_LOG_ERRNO(ERR, "ioctl(SIOCGIFHWADDR)");
+		return -err;
+	}
+	memcpy(mac->addr_bytes, ifr.ifr_hwaddr.sa_data, RTE_ETHER_ADDR_LEN);
+	return 0;
+}
+
+int
+rtap_tun_set_mac(int fd, const struct rte_ether_addr *mac, const char *ifname)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	if (ioctl(fd, SIOCSIFHWADDR, &ifr) < 0) {
+		int err = errno;
+
+		PMD_LOG(ERR, "ioctl(SIOCSIFHWADDR, %s): %s", ifname, strerror(err));
+		return -err;
+	}
+	return 0;
+}
