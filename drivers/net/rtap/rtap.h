@@ -10,6 +10,7 @@
 #include <string.h>
 #include <net/if.h>
 #include <sys/uio.h>
+#include <linux/if_link.h>
 #include <linux/virtio_net.h>
 
 #include <liburing.h>
@@ -129,6 +130,11 @@ struct rtap_pmd {
 	bool created;		/* we created the interface (not attached to one) */
 	uint16_t mtu;
 	struct rte_ether_addr mac;
+	/*
+	 * Kernel counters at the last stats reset. The kernel's tx_dropped
+	 * counts frames it could not queue to us: that is our imissed.
+	 */
+	uint64_t kernel_tx_dropped_base;
 };
 
 /* rtap_tun.c: one small function per TUN ioctl; 0 or -errno, logged. */
@@ -149,6 +155,7 @@ int rtap_nl_change_flags(int keep_fd, unsigned int set, unsigned int clear);
 int rtap_nl_set_mtu(int keep_fd, uint16_t mtu);
 int rtap_nl_get_mtu(int keep_fd, uint16_t *mtu);
 int rtap_nl_get_ifindex(int keep_fd, int *if_index);
+int rtap_nl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats);
 
 /* rtap_rxtx.c: queue setup and the data path. */
 int rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,

@@ -382,8 +382,15 @@ rtap_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 static int
 rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 {
+	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rte_eth_dev_data *data = dev->data;
+	struct rtnl_link_stats64 kstats;
 	uint16_t q;
+
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
+	    rtap_nl_get_stats(pmd->keep_fd, &kstats) == 0 &&
+	    kstats.tx_dropped >= pmd->kernel_tx_dropped_base)
+		stats->imissed = kstats.tx_dropped - pmd->kernel_tx_dropped_base;
 
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		const struct rtap_rx_queue *rxq = data->rx_queues[q];
@@ -419,8 +426,14 @@ rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 static int
 rtap_stats_reset(struct rte_eth_dev *dev)
 {
+	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rte_eth_dev_data *data = dev->data;
+	struct rtnl_link_stats64 kstats;
 	uint16_t q;
+
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
+	    rtap_nl_get_stats(pmd->keep_fd, &kstats) == 0)
+		pmd->kernel_tx_dropped_base = kstats.tx_dropped;
 
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		struct rtap_rx_queue *rxq = data->rx_queues[q];
@@ -611,6 +624,7 @@ static int
 rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rtnl_link_stats64 kstats;
 	bool existed;
 	int ret;
 
@@ -636,6 +650,9 @@ rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
 	ret = rtap_nl_get_mtu(pmd->keep_fd, &pmd->mtu);
 	if (ret < 0)
 		goto fail;
+	/* A re-attached interface has a history: imissed starts from zero. */
+	if (rtap_nl_get_stats(pmd->keep_fd, &kstats) == 0)
+		pmd->kernel_tx_dropped_base = kstats.tx_dropped;
 
 	/*
 	 * persist=1 keeps the interface after close. persist=0 on an interface

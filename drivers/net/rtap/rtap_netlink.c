@@ -20,6 +20,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/if_tun.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include <rte_string_fns.h>
 
@@ -205,5 +208,89 @@ rtap_nl_get_ifindex(int keep_fd, int *if_index)
 	ret = rtap_ctl_ioctl(keep_fd, SIOCGIFINDEX, "SIOCGIFINDEX", &ifr);
 	if (ret == 0)
 		*if_index = ifr.ifr_ifindex;
+	return ret;
+}
+
+/*
+ * The interface's kernel counters (IFLA_STATS64) over rtnetlink, asked by
+ * name in the interface's namespace.
+ */
+int
+rtap_nl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		char attrs[RTA_SPACE(IFNAMSIZ)];
+	} req;
+	char ifname[IFNAMSIZ];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct rtattr *rta;
+	char buf[8192];
+	ssize_t len;
+	int saved, sock, ret;
+	struct nlmsghdr *nh;
+
+	ret = rtap_tun_get_name(keep_fd, ifname);
+	if (ret < 0)
+		return ret;
+	saved = rtap_ns_enter(keep_fd);
+	if (saved < 0 && saved != RTAP_NS_SAME)
+		return saved;
+	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	ret = sock < 0 ? -errno : 0;
+	rtap_ns_leave(saved);
+	if (ret < 0) {
+		PMD_LOG(ERR, "socket(NETLINK_ROUTE): %s", strerror(-ret));
+		return ret;
+	}
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.ifi.ifi_family = AF_UNSPEC;
+	rta = (struct rtattr *)req.attrs;
+	rta->rta_type = IFLA_IFNAME;
+	rta->rta_len = RTA_LENGTH(strlen(ifname) + 1);
+	memcpy(RTA_DATA(rta), ifname, strlen(ifname) + 1);
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + RTA_ALIGN(rta->rta_len);
+
+	if (sendto(sock, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		PMD_LOG(ERR, "RTM_GETLINK %s: send: %s", ifname, strerror(-ret));
+		goto out;
+	}
+	len = recv(sock, buf, sizeof(buf), 0);
+	if (len < 0) {
+		ret = -errno;
+		PMD_LOG(ERR, "RTM_GETLINK %s: recv: %s", ifname, strerror(-ret));
+		goto out;
+	}
+	ret = -ENODATA;
+	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len); nh = NLMSG_NEXT(nh, len)) {
+		struct ifinfomsg *ifi;
+		int alen;
+
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			ret = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+			PMD_LOG(ERR, "RTM_GETLINK %s: %s", ifname, strerror(-ret));
+			break;
+		}
+		if (nh->nlmsg_type != RTM_NEWLINK)
+			continue;
+		ifi = NLMSG_DATA(nh);
+		alen = IFLA_PAYLOAD(nh);
+		for (rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
+			if (rta->rta_type == IFLA_STATS64 &&
+			    RTA_PAYLOAD(rta) >= sizeof(*stats)) {
+				memcpy(stats, RTA_DATA(rta), sizeof(*stats));
+				ret = 0;
+			}
+		}
+		break;
+	}
+out:
+	close(sock);
 	return ret;
 }
