@@ -69,7 +69,7 @@ def symbol_strings(elf):
         if section["sh_type"] == "SHT_NOBITS":
             continue
         raw = section.data()[sym["st_value"]:sym["st_value"] + sym["st_size"]]
-        found[sym.name] = raw.split(b"\0", 1)[0].decode()
+        found[sym.name] = raw.split(b"\0", 1)[0].decode(errors="replace")
     return found
 
 

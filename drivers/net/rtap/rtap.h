@@ -42,9 +42,27 @@ extern int rtap_logtype;
 #define RTAP_TX_MAX_SEGS   40	/* a 64 KiB frame in 2 KiB mbufs, with room to spare */
 #define RTAP_RX_MAX_SEGS   64
 #define RTAP_REFILL_BATCH  64	/* reads set up per mbuf bulk allocation */
+/*
+ * One-shot reads in flight per queue. Every pending read is woken for every
+ * frame the kernel queues, so more of them only add work.
+ */
+#define RTAP_ONESHOT_READS 32
 /* Largest frame a TAP carries: its max MTU (65535 - ETH_HLEN) plus Ethernet and a VLAN tag. */
 #define RTAP_MAX_MTU	   (UINT16_MAX - RTE_ETHER_HDR_LEN)
 #define RTAP_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
+
+/* How a queue's io_uring delivers completions (devarg io_mode). */
+enum rtap_io_mode {
+	RTAP_IO_DEFAULT,	/* the kernel interrupts the polling thread to complete reads */
+	RTAP_IO_COOP,		/* COOP_TASKRUN: reads complete when the poller asks */
+	RTAP_IO_SQPOLL,		/* a kernel thread per port submits and completes */
+};
+
+/* How rx keeps reads in flight (devarg rx_engine). */
+enum rtap_rx_engine {
+	RTAP_RX_AUTO,		/* multishot when frames fit one mbuf and the kernel has it */
+	RTAP_RX_ONESHOT,	/* one read per descriptor */
+};
 
 /* Per-queue counters; live in shared memory so every process can read them. */
 struct rtap_queue_stats {
@@ -82,12 +100,18 @@ struct rtap_rx_ring {
 	struct io_uring io;
 	struct rtap_rx_queue *rxq;
 	struct rte_mempool *mp;
-	int fd;
+	int fd;			/* the queue pair's TAP fd (registered as fixed file 0) */
 	bool started;
 	bool dead;		/* interface gone: nothing is posted any more */
+	bool multishot;		/* this run reads with one multishot read */
+	bool armed;		/* the multishot read is in flight */
+	bool coop;		/* task work waits for io_uring_get_events() */
+	struct io_uring_buf_ring *br; /* provided buffers for the multishot read */
+	uint16_t br_mask;
 	uint16_t nb_desc;
 	uint16_t nb_free;	/* slots with no read in flight */
 	uint16_t max_segs;	/* iovecs per slot */
+	uint16_t nb_reads;	/* one-shot engine: reads kept in flight */
 	uint16_t nb_segs;	/* mbufs per read (1 unless scattering) */
 	uint16_t seg_room;	/* data room of one mbuf after the headroom */
 	uint32_t capacity;	/* frame bytes one read can hold */
@@ -115,6 +139,7 @@ struct rtap_tx_ring {
 
 /* dev->process_private */
 struct rtap_proc {
+	int sq_fd;			/* SQPOLL: ring whose kernel thread the others share */
 	int qfd[RTAP_MAX_QUEUES];	/* queue pair fds, -1 when not open */
 	bool attached[RTAP_MAX_QUEUES];
 	struct rtap_rx_ring *rx[RTAP_MAX_QUEUES];
@@ -128,6 +153,9 @@ struct rtap_pmd {
 	int if_index;
 	bool persist;
 	bool created;		/* we created the interface (not attached to one) */
+	bool napi;		/* IFF_NAPI on every fd */
+	enum rtap_io_mode io_mode;
+	enum rtap_rx_engine rx_engine;
 	uint16_t mtu;
 	struct rte_ether_addr mac;
 	/*
@@ -171,6 +199,8 @@ int rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_tx_done_cleanup(void *txq, uint32_t free_cnt);
 uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t rtap_rx_burst_multishot(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+void rtap_rx_select_burst(struct rte_eth_dev *dev);
 uint16_t rtap_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint32_t rtap_rx_capacity(const struct rte_eth_dev *dev, struct rte_mempool *mp, uint16_t mtu,
 			  uint16_t *nb_segs);

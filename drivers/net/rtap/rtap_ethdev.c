@@ -24,6 +24,9 @@
 #define RTAP_ARG_IFACE	 "iface"
 #define RTAP_ARG_MAC	 "mac"
 #define RTAP_ARG_PERSIST "persist"
+#define RTAP_ARG_IO_MODE "io_mode"
+#define RTAP_ARG_RX_ENGINE "rx_engine"
+#define RTAP_ARG_NAPI	 "napi"
 
 #define RTAP_DEFAULT_IFNAME "rtap%d"
 
@@ -31,6 +34,9 @@ static const char *const rtap_valid_args[] = {
 	RTAP_ARG_IFACE,
 	RTAP_ARG_MAC,
 	RTAP_ARG_PERSIST,
+	RTAP_ARG_IO_MODE,
+	RTAP_ARG_RX_ENGINE,
+	RTAP_ARG_NAPI,
 	NULL,
 };
 
@@ -41,6 +47,9 @@ struct rtap_args {
 	struct rte_ether_addr mac;
 	bool has_mac;
 	bool persist;
+	bool napi;
+	enum rtap_io_mode io_mode;
+	enum rtap_rx_engine rx_engine;
 };
 
 static inline struct rtap_proc *
@@ -73,7 +82,7 @@ rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
 	saved = rtap_ns_enter(pmd->keep_fd);
 	if (saved < 0 && saved != RTAP_NS_SAME)
 		return saved;
-	fd = rtap_tun_open(ifname, NULL, false);
+	fd = rtap_tun_open(ifname, NULL, pmd->napi);
 	rtap_ns_leave(saved);
 	if (fd < 0)
 		return fd;
@@ -221,6 +230,7 @@ rtap_dev_start(struct rte_eth_dev *dev)
 	if (ret < 0)
 		return ret;
 
+	rtap_rx_select_burst(dev);
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		struct rtap_rx_queue *rxq = data->rx_queues[q];
 		struct rtap_tx_queue *txq = data->tx_queues[q];
@@ -562,20 +572,69 @@ rtap_parse_mac(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+/* A boolean devarg: "0", "1", or the bare key for 1. */
 static int
-rtap_parse_persist(const char *key, const char *value, void *opaque)
+rtap_parse_bool(const char *key, const char *value, bool *out)
 {
-	struct rtap_args *args = opaque;
-
 	if (value == NULL || strcmp(value, "1") == 0) {
-		args->persist = true;
+		*out = true;
 		return 0;
 	}
 	if (strcmp(value, "0") == 0) {
-		args->persist = false;
+		*out = false;
 		return 0;
 	}
 	PMD_LOG(ERR, "%s=%s: expected 0 or 1", key, value);
+	return -EINVAL;
+}
+
+static int
+rtap_parse_persist(const char *key, const char *value, void *opaque)
+{
+	return rtap_parse_bool(key, value, &((struct rtap_args *)opaque)->persist);
+}
+
+static int
+rtap_parse_napi(const char *key, const char *value, void *opaque)
+{
+	return rtap_parse_bool(key, value, &((struct rtap_args *)opaque)->napi);
+}
+
+static int
+rtap_parse_io_mode(const char *key, const char *value, void *opaque)
+{
+	static const char *const names[] = {
+		[RTAP_IO_DEFAULT] = "default",
+		[RTAP_IO_COOP] = "coop",
+		[RTAP_IO_SQPOLL] = "sqpoll",
+	};
+	struct rtap_args *args = opaque;
+	unsigned int i;
+
+	for (i = 0; value != NULL && i < RTE_DIM(names); i++) {
+		if (strcmp(value, names[i]) == 0) {
+			args->io_mode = i;
+			return 0;
+		}
+	}
+	PMD_LOG(ERR, "%s=%s: expected default, coop or sqpoll", key, value ? value : "");
+	return -EINVAL;
+}
+
+static int
+rtap_parse_rx_engine(const char *key, const char *value, void *opaque)
+{
+	struct rtap_args *args = opaque;
+
+	if (value != NULL && strcmp(value, "auto") == 0) {
+		args->rx_engine = RTAP_RX_AUTO;
+		return 0;
+	}
+	if (value != NULL && strcmp(value, "oneshot") == 0) {
+		args->rx_engine = RTAP_RX_ONESHOT;
+		return 0;
+	}
+	PMD_LOG(ERR, "%s=%s: expected auto or oneshot", key, value ? value : "");
 	return -EINVAL;
 }
 
@@ -589,6 +648,9 @@ rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 		{ RTAP_ARG_IFACE, rtap_parse_iface },
 		{ RTAP_ARG_MAC, rtap_parse_mac },
 		{ RTAP_ARG_PERSIST, rtap_parse_persist },
+		{ RTAP_ARG_IO_MODE, rtap_parse_io_mode },
+		{ RTAP_ARG_RX_ENGINE, rtap_parse_rx_engine },
+		{ RTAP_ARG_NAPI, rtap_parse_napi },
 	};
 	struct rte_kvargs *kvlist;
 	unsigned int i;
@@ -601,8 +663,9 @@ rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 
 	kvlist = rte_kvargs_parse(params, rtap_valid_args);
 	if (kvlist == NULL) {
-		PMD_LOG(ERR, "%s: invalid devargs \"%s\" (valid keys: %s, %s, %s)", name, params,
-			RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST);
+		PMD_LOG(ERR, "%s: invalid devargs \"%s\" (valid keys: %s %s %s %s %s %s)", name,
+			params, RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST, RTAP_ARG_IO_MODE,
+			RTAP_ARG_RX_ENGINE, RTAP_ARG_NAPI);
 		return -EINVAL;
 	}
 	for (i = 0; i < RTE_DIM(parsers) && ret == 0; i++) {
@@ -630,7 +693,10 @@ rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
 
 	existed = strchr(args->ifname, '%') == NULL && if_nametoindex(args->ifname) != 0;
 
-	pmd->keep_fd = rtap_tun_open(args->ifname, pmd->ifname, false);
+	pmd->napi = args->napi;
+	pmd->io_mode = args->io_mode;
+	pmd->rx_engine = args->rx_engine;
+	pmd->keep_fd = rtap_tun_open(args->ifname, pmd->ifname, pmd->napi);
 	if (pmd->keep_fd < 0)
 		return pmd->keep_fd;
 	pmd->created = !existed;
@@ -690,6 +756,7 @@ rtap_proc_alloc(int socket_id)
 		return NULL;
 	for (q = 0; q < RTAP_MAX_QUEUES; q++)
 		proc->qfd[q] = -1;
+	proc->sq_fd = -1;
 	return proc;
 }
 
@@ -806,4 +873,7 @@ RTE_PMD_REGISTER_ALIAS(net_rtap, eth_rtap);
 RTE_PMD_REGISTER_PARAM_STRING(net_rtap,
 	RTAP_ARG_IFACE "=<string> "
 	RTAP_ARG_MAC "=xx:xx:xx:xx:xx:xx "
-	RTAP_ARG_PERSIST "=<0|1>");
+	RTAP_ARG_PERSIST "=<0|1> "
+	RTAP_ARG_IO_MODE "=default|coop|sqpoll "
+	RTAP_ARG_RX_ENGINE "=auto|oneshot "
+	RTAP_ARG_NAPI "=<0|1>");

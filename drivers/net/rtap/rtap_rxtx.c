@@ -11,10 +11,14 @@
  * hold the configuration and counters; the burst functions find their ring
  * through the port's process_private.
  *
- * rx: every free slot has a read in flight into a fresh mbuf (a chain when
- * scattering), with the virtio-net header landing in the headroom just before
- * the packet data. rx_burst reaps completions, refills in bulk and submits
- * once.
+ * rx has two engines, chosen when the queue starts. Multishot: one
+ * multishot read stays in flight over a ring of provided buffers (the data
+ * rooms of free mbufs); the kernel picks a buffer per frame, and rx_burst
+ * refills the ring in bulk with no submission at all. One-shot (for scattered
+ * rx, or kernels without multishot read): every free slot has a read in
+ * flight into a fresh mbuf or chain, and rx_burst refills and submits once.
+ * Either way the virtio-net header lands in the headroom just before the
+ * packet data.
  *
  * tx: one write per packet, the header in the headroom when the mbuf is ours
  * alone, else in a per-slot header through an iovec. tx_burst reaps
@@ -26,6 +30,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <rte_ethdev.h>
@@ -35,7 +40,12 @@
 #include "rtap.h"
 
 #define RTAP_CANCEL_TAG	  UINT64_MAX
+#define RTAP_MSHOT_TAG	  (UINT64_MAX - 1)
 #define RTAP_DRAIN_TIMEOUT_MS 1000
+#define RTAP_RX_BGID	  0
+#define RTAP_SQ_IDLE_MS	  1000
+/* Not in older liburing headers; kernel ABI number (6.7+). */
+#define RTAP_OP_READ_MULTISHOT 49
 
 static inline struct rtap_proc *
 rtap_proc_of(uint16_t port_id)
@@ -78,13 +88,13 @@ rtap_pair_update(struct rte_eth_dev *dev, uint16_t queue_id)
 }
 
 /*
- * Cancel everything in flight on @io and reap until nothing is left, handing
- * each completed slot to @done. Bounded: a ring that does not drain in time is
- * reported and left to io_uring_queue_exit().
+ * Cancel everything in flight on @io and reap until nothing is left; @done
+ * handles each CQE and says how many requests it finished. Bounded: a ring
+ * that does not drain in time is reported and left to io_uring_queue_exit().
  */
 static void
-rtap_ring_drain(struct io_uring *io, uint16_t *in_flight, const char *what,
-		void (*done)(void *ctx, uint64_t slot), void *ctx)
+rtap_ring_drain(struct io_uring *io, unsigned int in_flight, const char *what,
+		unsigned int (*done)(void *ctx, const struct io_uring_cqe *cqe), void *ctx)
 {
 	struct __kernel_timespec ts = { .tv_sec = 0, .tv_nsec = 10 * 1000 * 1000 };
 	struct io_uring_sqe *sqe;
@@ -92,7 +102,7 @@ rtap_ring_drain(struct io_uring *io, uint16_t *in_flight, const char *what,
 	unsigned int waited = 0;
 	int ret;
 
-	if (*in_flight == 0)
+	if (in_flight == 0)
 		return;
 	sqe = io_uring_get_sqe(io);
 	if (sqe != NULL) {
@@ -100,71 +110,159 @@ rtap_ring_drain(struct io_uring *io, uint16_t *in_flight, const char *what,
 		io_uring_sqe_set_data64(sqe, RTAP_CANCEL_TAG);
 	}
 	io_uring_submit(io);
-	while (*in_flight > 0 && waited < RTAP_DRAIN_TIMEOUT_MS) {
+	while (in_flight > 0 && waited < RTAP_DRAIN_TIMEOUT_MS) {
 		ret = io_uring_wait_cqe_timeout(io, &cqe, &ts);
 		if (ret == -ETIME) {
 			waited += 10;
 			continue;
 		}
-		if (ret < 0 && ret != -EINTR) {
+		if (ret == -EINTR)
+			continue;
+		if (ret < 0) {
 			PMD_LOG(ERR, "%s: io_uring_wait_cqe: %s", what, strerror(-ret));
 			break;
 		}
-		if (ret < 0)
-			continue;
-		if (cqe->user_data != RTAP_CANCEL_TAG) {
-			done(ctx, cqe->user_data);
-			(*in_flight)--;
-		}
+		if (cqe->user_data != RTAP_CANCEL_TAG)
+			in_flight -= RTE_MIN(in_flight, done(ctx, cqe));
 		io_uring_cqe_seen(io, cqe);
 	}
-	if (*in_flight > 0)
-		PMD_LOG(ERR, "%s: %u requests still in flight after %u ms", what, *in_flight,
+	if (in_flight > 0)
+		PMD_LOG(ERR, "%s: %u requests still in flight after %u ms", what, in_flight,
 			RTAP_DRAIN_TIMEOUT_MS);
 }
 
+/*
+ * Create a queue's ring in the port's io mode, with the queue pair's fd as
+ * fixed file 0 (no file lookup and reference per request).
+ */
 static int
-rtap_ring_init(struct io_uring *io, uint16_t nb_desc, const char *what)
+rtap_ring_init(struct rte_eth_dev *dev, struct io_uring *io, uint16_t nb_desc, int fd,
+	       const char *what)
 {
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rtap_proc *proc = dev->process_private;
 	struct io_uring_params p;
 	int ret;
 
 	memset(&p, 0, sizeof(p));
+	switch (pmd->io_mode) {
+	case RTAP_IO_COOP:
+		p.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+		break;
+	case RTAP_IO_SQPOLL:
+		p.flags = IORING_SETUP_SQPOLL;
+		p.sq_thread_idle = RTAP_SQ_IDLE_MS;
+		/* One kernel thread serves every ring of the port. */
+		if (proc->sq_fd >= 0) {
+			p.flags |= IORING_SETUP_ATTACH_WQ;
+			p.wq_fd = proc->sq_fd;
+		}
+		break;
+	default:
+		break;
+	}
 	ret = io_uring_queue_init_params(rte_align32pow2(nb_desc), io, &p);
 	if (ret < 0) {
-		PMD_LOG(ERR, "%s: io_uring_queue_init(%u): %s", what, nb_desc, strerror(-ret));
+		PMD_LOG(ERR, "%s: io_uring_queue_init(%u, flags %#x): %s", what, nb_desc, p.flags,
+			strerror(-ret));
 		return ret;
 	}
 	/* Iovecs are read at submission; queue-owned storage relies on it too. */
 	if (!(p.features & IORING_FEAT_SUBMIT_STABLE)) {
 		PMD_LOG(ERR, "%s: kernel io_uring lacks IORING_FEAT_SUBMIT_STABLE", what);
-		io_uring_queue_exit(io);
-		return -ENOTSUP;
+		ret = -ENOTSUP;
+		goto fail;
 	}
+	ret = io_uring_register_files(io, &fd, 1);
+	if (ret < 0) {
+		PMD_LOG(ERR, "%s: io_uring_register_files: %s", what, strerror(-ret));
+		goto fail;
+	}
+	if (pmd->io_mode == RTAP_IO_SQPOLL && proc->sq_fd < 0)
+		proc->sq_fd = io->ring_fd;
 	return 0;
+fail:
+	io_uring_queue_exit(io);
+	return ret;
+}
+
+/*
+ * Tear a ring down. The ring's own release is asynchronous and would keep the
+ * registered TAP fd (and so the interface) alive for a while: drop the file
+ * table first, which is synchronous.
+ */
+static void
+rtap_ring_exit(struct io_uring *io)
+{
+	int ret = io_uring_unregister_files(io);
+
+	if (ret < 0 && ret != -ENXIO)
+		PMD_LOG(ERR, "io_uring_unregister_files: %s", strerror(-ret));
+	io_uring_queue_exit(io);
+}
+
+static inline void
+rtap_sqe_fixed(struct io_uring_sqe *sqe)
+{
+	sqe->flags |= IOSQE_FIXED_FILE;
+}
+
+/* Does this kernel have multishot read and provided buffer rings? Asked once. */
+static bool
+rtap_multishot_supported(struct io_uring *io)
+{
+	static int supported = -1;
+	struct io_uring_probe *probe;
+
+	if (supported >= 0)
+		return supported;
+	probe = io_uring_get_probe_ring(io);
+	supported = probe != NULL && io_uring_opcode_supported(probe, RTAP_OP_READ_MULTISHOT);
+	io_uring_free_probe(probe);
+	return supported;
 }
 
 /* ---- rx ---- */
 
-static void
-rtap_rx_slot_done(void *ctx, uint64_t slot)
+static inline void
+rtap_rx_slot_free(struct rtap_rx_ring *r, uint16_t slot)
+{
+	rte_pktmbuf_free(r->slot_mbuf[slot]);
+	r->slot_mbuf[slot] = NULL;
+	r->free_slots[r->nb_free++] = slot;
+}
+
+static unsigned int
+rtap_rx_drain_cqe(void *ctx, const struct io_uring_cqe *cqe)
 {
 	struct rtap_rx_ring *r = ctx;
 
-	rte_pktmbuf_free(r->slot_mbuf[slot]);
-	r->slot_mbuf[slot] = NULL;
-	r->free_slots[r->nb_free++] = (uint16_t)slot;
+	if (!r->multishot) {
+		rtap_rx_slot_free(r, (uint16_t)cqe->user_data);
+		return 1;
+	}
+	if (cqe->flags & IORING_CQE_F_BUFFER)
+		rtap_rx_slot_free(r, cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+	return (cqe->flags & IORING_CQE_F_MORE) ? 0 : 1;
 }
 
-/* Post a read on every free slot (as far as mbufs allow) and submit once. */
-static void
-rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
+/* Where a read into @m starts: the header just before the packet data. */
+static inline void *
+rtap_rx_buf(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, char *) - RTAP_VNET_HDR_LEN;
+}
+
+/* One-shot engine: post a read on every free slot (as far as mbufs allow). */
+static bool
+rtap_rx_post_reads(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
 {
 	uint16_t segs = r->nb_segs;
+	uint16_t in_flight = r->nb_desc - r->nb_free;
 	bool posted = false;
 
-	while (r->nb_free > 0) {
-		uint16_t n = RTE_MIN(r->nb_free, (uint16_t)RTAP_REFILL_BATCH);
+	while (in_flight < r->nb_reads) {
+		uint16_t n = r->nb_reads - in_flight;
 		uint16_t i, k;
 
 		if (unlikely(rte_pktmbuf_alloc_bulk(r->mp, r->scratch, n * segs) != 0)) {
@@ -175,16 +273,15 @@ rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
 			struct io_uring_sqe *sqe = io_uring_get_sqe(&r->io);
 			struct rte_mbuf *head = r->scratch[i * segs];
 			uint16_t slot = r->free_slots[--r->nb_free];
-			char *start = rte_pktmbuf_mtod(head, char *) - RTAP_VNET_HDR_LEN;
 
 			if (likely(segs == 1)) {
-				io_uring_prep_read(sqe, r->fd, start, RTAP_VNET_HDR_LEN + r->seg_room,
-						   0);
+				io_uring_prep_read(sqe, 0, rtap_rx_buf(head),
+						   RTAP_VNET_HDR_LEN + r->seg_room, 0);
 			} else {
 				struct iovec *iov = &r->iov[(size_t)slot * r->max_segs];
 				struct rte_mbuf *prev = head;
 
-				iov[0].iov_base = start;
+				iov[0].iov_base = rtap_rx_buf(head);
 				iov[0].iov_len = RTAP_VNET_HDR_LEN + r->seg_room;
 				for (k = 1; k < segs; k++) {
 					struct rte_mbuf *seg = r->scratch[i * segs + k];
@@ -194,14 +291,77 @@ rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
 					iov[k].iov_base = rte_pktmbuf_mtod(seg, void *);
 					iov[k].iov_len = r->seg_room;
 				}
-				io_uring_prep_readv(sqe, r->fd, iov, segs, 0);
+				io_uring_prep_readv(sqe, 0, iov, segs, 0);
 			}
+			rtap_sqe_fixed(sqe);
 			io_uring_sqe_set_data64(sqe, slot);
 			r->slot_mbuf[slot] = head;
 		}
+		in_flight += n;
 		posted = true;
 	}
-	if (posted)
+	return posted;
+}
+
+/* Multishot engine: hand the kernel fresh buffers; no submission needed. */
+static void
+rtap_rx_provide(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
+{
+	uint32_t len = RTAP_VNET_HDR_LEN + r->seg_room;
+
+	while (r->nb_free > 0) {
+		uint16_t n = RTE_MIN(r->nb_free, (uint16_t)RTAP_REFILL_BATCH);
+		uint16_t i;
+
+		if (unlikely(rte_pktmbuf_alloc_bulk(r->mp, r->scratch, n) != 0)) {
+			rxq->stats.nombuf += n;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			uint16_t bid = r->free_slots[--r->nb_free];
+
+			r->slot_mbuf[bid] = r->scratch[i];
+			io_uring_buf_ring_add(r->br, rtap_rx_buf(r->scratch[i]), len, bid,
+					      r->br_mask, i);
+		}
+		io_uring_buf_ring_advance(r->br, n);
+	}
+}
+
+/* (Re)start the multishot read once it has buffers to read into. */
+static bool
+rtap_rx_arm(struct rtap_rx_ring *r)
+{
+	struct io_uring_sqe *sqe;
+
+	if (r->armed || r->nb_free == r->nb_desc)
+		return false;
+	sqe = io_uring_get_sqe(&r->io);
+	if (unlikely(sqe == NULL))
+		return false;
+	io_uring_prep_rw(RTAP_OP_READ_MULTISHOT, sqe, 0, NULL, 0, 0);
+	rtap_sqe_fixed(sqe);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = RTAP_RX_BGID;
+	io_uring_sqe_set_data64(sqe, RTAP_MSHOT_TAG);
+	r->armed = true;
+	return true;
+}
+
+/* Keep the ring fed: mbufs for every free slot, then one submit if needed. */
+static inline void
+rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
+{
+	bool submit;
+
+	if (r->multishot) {
+		if (r->nb_free > 0)
+			rtap_rx_provide(r, rxq);
+		submit = rtap_rx_arm(r);
+	} else {
+		submit = r->nb_desc - r->nb_free < r->nb_reads && rtap_rx_post_reads(r, rxq);
+	}
+	if (submit)
 		io_uring_submit(&r->io);
 }
 
@@ -226,63 +386,144 @@ rtap_rx_chain_finish(struct rte_mbuf *head, uint32_t len, uint16_t room)
 		rte_pktmbuf_free(seg);
 }
 
+/* Under COOP_TASKRUN the kernel flags finished work instead of interrupting us. */
+static inline void
+rtap_rx_run_task_work(struct rtap_rx_ring *r)
+{
+	if (r->coop && (IO_URING_READ_ONCE(*r->io.sq.kflags) & IORING_SQ_TASKRUN))
+		io_uring_get_events(&r->io);
+}
+
+struct rtap_rx_tally {
+	uint64_t bytes;
+	uint64_t errors;
+	uint64_t truncated;
+};
+
+/*
+ * One completed read into @m, @res bytes with the header. Returns true when
+ * @m is a packet for the application, else frees it.
+ */
+static inline bool
+rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res,
+		 struct rtap_rx_tally *t)
+{
+	if (likely(res > RTAP_VNET_HDR_LEN &&
+		   (uint32_t)(res - RTAP_VNET_HDR_LEN) < r->capacity)) {
+		uint32_t len = res - RTAP_VNET_HDR_LEN;
+
+		if (likely(r->nb_segs == 1)) {
+			m->data_len = (uint16_t)len;
+			m->pkt_len = len;
+		} else {
+			rtap_rx_chain_finish(m, len, r->seg_room);
+		}
+		m->port = r->rxq->port_id;
+		t->bytes += len;
+		return true;
+	}
+	rte_pktmbuf_free(m);
+	if (res >= RTAP_VNET_HDR_LEN)
+		t->truncated++;	/* filled the whole buffer: too big, dropped, never cut */
+	else
+		t->errors++;
+	return false;
+}
+
+static inline void
+rtap_rx_account(struct rtap_rx_queue *rxq, uint16_t nb_rx, const struct rtap_rx_tally *t)
+{
+	rxq->stats.packets += nb_rx;
+	rxq->stats.bytes += t->bytes;
+	rxq->stats.errors += t->errors;
+	rxq->stats.truncated += t->truncated;
+}
+
+/* Errors that end a read; counted unless they are teardown or a gone device. */
+static inline void
+rtap_rx_error(struct rtap_rx_ring *r, int32_t res, struct rtap_rx_tally *t)
+{
+	if (res == -EBADFD)
+		r->dead = true;	/* interface deleted */
+	else if (res != -ECANCELED && res != -ENOBUFS && res != -EAGAIN)
+		t->errors++;	/* -EAGAIN: another read took the frame */
+}
+
 uint16_t
 rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct rtap_rx_queue *rxq = queue;
 	struct rtap_rx_ring *r = rtap_proc_of(rxq->port_id)->rx[rxq->queue_id];
-	uint64_t bytes = 0, errors = 0, truncated = 0;
+	struct rtap_rx_tally t = { 0 };
 	struct io_uring_cqe *cqe;
 	uint16_t nb_rx = 0;
 	unsigned int head, seen = 0;
 
 	if (unlikely(r == NULL || !r->started))
 		return 0;
+	rtap_rx_run_task_work(r);
 
 	io_uring_for_each_cqe(&r->io, head, cqe) {
 		uint16_t slot = (uint16_t)cqe->user_data;
 		struct rte_mbuf *m = r->slot_mbuf[slot];
-		int32_t res = cqe->res;
 
 		if (nb_rx == nb_pkts)
 			break;
 		seen++;
 		r->slot_mbuf[slot] = NULL;
 		r->free_slots[r->nb_free++] = slot;
-
-		if (likely(res > RTAP_VNET_HDR_LEN &&
-			   (uint32_t)(res - RTAP_VNET_HDR_LEN) < r->capacity)) {
-			uint32_t len = res - RTAP_VNET_HDR_LEN;
-
-			if (likely(r->nb_segs == 1)) {
-				m->data_len = (uint16_t)len;
-				m->pkt_len = len;
-			} else {
-				rtap_rx_chain_finish(m, len, r->seg_room);
-			}
-			m->port = rxq->port_id;
-			bytes += len;
+		if (unlikely(cqe->res < 0)) {
+			rte_pktmbuf_free(m);
+			rtap_rx_error(r, cqe->res, &t);
+		} else if (rtap_rx_complete(r, m, cqe->res, &t)) {
 			pkts[nb_rx++] = m;
-			continue;
 		}
-
-		rte_pktmbuf_free(m);
-		if (res >= RTAP_VNET_HDR_LEN && (uint32_t)(res - RTAP_VNET_HDR_LEN) >= r->capacity)
-			truncated++;	/* bigger than the buffer: dropped, never cut */
-		else if (res == -EBADFD)
-			r->dead = true;	/* interface deleted */
-		else if (res != -ECANCELED)
-			errors++;
 	}
 	io_uring_cq_advance(&r->io, seen);
 
-	if (likely(!r->dead) && r->nb_free > 0)
+	if (likely(!r->dead))
 		rtap_rx_refill(r, rxq);
+	rtap_rx_account(rxq, nb_rx, &t);
+	return nb_rx;
+}
 
-	rxq->stats.packets += nb_rx;
-	rxq->stats.bytes += bytes;
-	rxq->stats.errors += errors;
-	rxq->stats.truncated += truncated;
+uint16_t
+rtap_rx_burst_multishot(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct rtap_rx_queue *rxq = queue;
+	struct rtap_rx_ring *r = rtap_proc_of(rxq->port_id)->rx[rxq->queue_id];
+	struct rtap_rx_tally t = { 0 };
+	struct io_uring_cqe *cqe;
+	uint16_t nb_rx = 0;
+	unsigned int head, seen = 0;
+
+	if (unlikely(r == NULL || !r->started))
+		return 0;
+	rtap_rx_run_task_work(r);
+
+	io_uring_for_each_cqe(&r->io, head, cqe) {
+		if (nb_rx == nb_pkts)
+			break;
+		seen++;
+		if (unlikely(!(cqe->flags & IORING_CQE_F_MORE)))
+			r->armed = false;	/* ended: re-armed below */
+		if (likely(cqe->flags & IORING_CQE_F_BUFFER)) {
+			uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+			struct rte_mbuf *m = r->slot_mbuf[bid];
+
+			r->slot_mbuf[bid] = NULL;
+			r->free_slots[r->nb_free++] = bid;
+			if (rtap_rx_complete(r, m, cqe->res, &t))
+				pkts[nb_rx++] = m;
+		} else if (cqe->res < 0) {
+			rtap_rx_error(r, cqe->res, &t);
+		}
+	}
+	io_uring_cq_advance(&r->io, seen);
+
+	if (likely(!r->dead))
+		rtap_rx_refill(r, rxq);
+	rtap_rx_account(rxq, nb_rx, &t);
 	return nb_rx;
 }
 
@@ -291,6 +532,7 @@ rtap_rx_ring_free(struct rtap_rx_ring *r)
 {
 	if (r == NULL)
 		return;
+	free(r->br);
 	rte_free(r->free_slots);
 	rte_free(r->slot_mbuf);
 	rte_free(r->iov);
@@ -353,11 +595,16 @@ rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 		r->iov = rte_malloc_socket("rtap_rx_iov",
 					   (size_t)nb_desc * max_segs * sizeof(struct iovec), 0,
 					   socket_id);
+	/* The provided-buffer ring is shared with the kernel: page aligned, process memory. */
+	r->br_mask = io_uring_buf_ring_mask(rte_align32pow2(nb_desc));
+	if (posix_memalign((void **)&r->br, sysconf(_SC_PAGESIZE),
+			   (r->br_mask + 1) * sizeof(struct io_uring_buf)) != 0)
+		r->br = NULL;
 	if (r->free_slots == NULL || r->slot_mbuf == NULL || r->scratch == NULL ||
-	    (max_segs > 1 && r->iov == NULL))
+	    (max_segs > 1 && r->iov == NULL) || r->br == NULL)
 		goto nomem;
 
-	ret = rtap_ring_init(&r->io, nb_desc, "rx");
+	ret = rtap_ring_init(dev, &r->io, nb_desc, fd, "rx");
 	if (ret < 0)
 		goto fail;
 
@@ -374,6 +621,7 @@ rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	r->seg_room = room;
 	r->nb_segs = segs;
 	r->capacity = cap;
+	r->coop = ((struct rtap_pmd *)dev->data->dev_private)->io_mode == RTAP_IO_COOP;
 	for (i = 0; i < nb_desc; i++)
 		r->free_slots[i] = nb_desc - 1 - i;
 	r->nb_free = nb_desc;
@@ -388,6 +636,57 @@ nomem:
 fail:
 	rtap_rx_ring_free(r);
 	rte_free(rxq);
+	return ret;
+}
+
+/* Which engine a queue of @dev uses with @nb_segs mbufs per frame. */
+static bool
+rtap_rx_use_multishot(struct rte_eth_dev *dev, struct rtap_rx_ring *r, uint16_t nb_segs)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+
+	if (pmd->rx_engine == RTAP_RX_ONESHOT || nb_segs > 1)
+		return false;
+	return rtap_multishot_supported(&r->io);
+}
+
+/*
+ * Pick the port's rx burst function at start: multishot when every queue's
+ * frames fit in one mbuf and the kernel has multishot read.
+ */
+void
+rtap_rx_select_burst(struct rte_eth_dev *dev)
+{
+	struct rtap_proc *proc = dev->process_private;
+	bool multishot = dev->data->nb_rx_queues > 0;
+	uint16_t q, segs;
+
+	for (q = 0; q < dev->data->nb_rx_queues && multishot; q++) {
+		struct rtap_rx_ring *r = proc->rx[q];
+
+		if (r == NULL)
+			continue;
+		rtap_rx_capacity(dev, r->mp, dev->data->mtu, &segs);
+		multishot = rtap_rx_use_multishot(dev, r, segs);
+	}
+	dev->rx_pkt_burst = multishot ? rtap_rx_burst_multishot : rtap_rx_burst;
+}
+
+static int
+rtap_rx_multishot_setup(struct rtap_rx_ring *r)
+{
+	struct io_uring_buf_reg reg = {
+		.ring_addr = (uintptr_t)r->br,
+		.ring_entries = r->br_mask + 1,
+		.bgid = RTAP_RX_BGID,
+	};
+	int ret;
+
+	io_uring_buf_ring_init(r->br);
+	ret = io_uring_register_buf_ring(&r->io, &reg, 0);
+	if (ret < 0)
+		PMD_LOG(ERR, "rx queue %u: io_uring_register_buf_ring: %s", r->rxq->queue_id,
+			strerror(-ret));
 	return ret;
 }
 
@@ -412,16 +711,31 @@ rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 			queue_id, dev->data->mtu);
 		return -EINVAL;
 	}
+	if (rtap_rx_use_multishot(dev, r, segs) != (dev->rx_pkt_burst == rtap_rx_burst_multishot)) {
+		PMD_LOG(ERR, "rx queue %u: the port's rx engine changed: restart the port",
+			queue_id);
+		return -EINVAL;
+	}
 	r->nb_segs = segs;
 	r->capacity = cap;
+	r->multishot = dev->rx_pkt_burst == rtap_rx_burst_multishot;
+	r->nb_reads = RTE_MIN(r->nb_desc, (uint16_t)RTAP_ONESHOT_READS);
+	if (r->multishot) {
+		ret = rtap_rx_multishot_setup(r);
+		if (ret < 0)
+			return ret;
+	}
 
 	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
 	ret = rtap_pair_update(dev, queue_id);
 	if (ret < 0) {
 		dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
+		if (r->multishot)
+			io_uring_unregister_buf_ring(&r->io, RTAP_RX_BGID);
 		return ret;
 	}
 	r->dead = false;
+	r->armed = false;
 	r->started = true;
 	rtap_rx_refill(r, rxq);
 	return 0;
@@ -431,13 +745,32 @@ int
 rtap_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 {
 	struct rtap_rx_ring *r = ((struct rtap_proc *)dev->process_private)->rx[queue_id];
-	uint16_t in_flight;
+	uint16_t slot;
 
 	if (r == NULL)
 		return -EINVAL;
+	if (r->multishot) {
+		struct io_uring_cqe *cqe;
+		unsigned int head, seen = 0;
+
+		rtap_ring_drain(&r->io, r->armed ? 1 : 0, "rx", rtap_rx_drain_cqe, r);
+		r->armed = false;
+		/* Frames read but not yet collected go back to the pool. */
+		io_uring_for_each_cqe(&r->io, head, cqe) {
+			rtap_rx_drain_cqe(r, cqe);
+			seen++;
+		}
+		io_uring_cq_advance(&r->io, seen);
+		/* The read is over: buffers still in the ring are ours again. */
+		for (slot = 0; slot < r->nb_desc; slot++)
+			if (r->slot_mbuf[slot] != NULL)
+				rtap_rx_slot_free(r, slot);
+		if (r->started)
+			io_uring_unregister_buf_ring(&r->io, RTAP_RX_BGID);
+	} else {
+		rtap_ring_drain(&r->io, r->nb_desc - r->nb_free, "rx", rtap_rx_drain_cqe, r);
+	}
 	r->started = false;
-	in_flight = r->nb_desc - r->nb_free;
-	rtap_ring_drain(&r->io, &in_flight, "rx", rtap_rx_slot_done, r);
 	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
 	rtap_pair_update(dev, queue_id);
 	return 0;
@@ -450,13 +783,13 @@ rtap_rx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
 	struct rtap_rx_ring *r = proc != NULL ? proc->rx[queue_id] : NULL;
 
 	if (r != NULL) {
-		if (r->nb_free != r->nb_desc)
+		if (r->started)
 			rtap_rx_queue_stop(dev, queue_id);
 		/*
 		 * A request the drain could not collect may still write into its
 		 * mbuf: leave such mbufs to the kernel rather than free them.
 		 */
-		io_uring_queue_exit(&r->io);
+		rtap_ring_exit(&r->io);
 		rtap_rx_ring_free(r);
 		proc->rx[queue_id] = NULL;
 	}
@@ -546,7 +879,7 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			char *hdr = rte_pktmbuf_mtod(m, char *) - RTAP_VNET_HDR_LEN;
 
 			memset(hdr, 0, RTAP_VNET_HDR_LEN);
-			io_uring_prep_write(sqe, r->fd, hdr, m->data_len + RTAP_VNET_HDR_LEN, 0);
+			io_uring_prep_write(sqe, 0, hdr, m->data_len + RTAP_VNET_HDR_LEN, 0);
 		} else {
 			struct iovec *iov = &r->iov[(size_t)slot * (RTAP_TX_MAX_SEGS + 1)];
 			struct rte_mbuf *seg = m;
@@ -565,8 +898,9 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				iov[k].iov_base = rte_pktmbuf_mtod(seg, void *);
 				iov[k].iov_len = seg->data_len;
 			}
-			io_uring_prep_writev(sqe, r->fd, iov, k, 0);
+			io_uring_prep_writev(sqe, 0, iov, k, 0);
 		}
+		rtap_sqe_fixed(sqe);
 		io_uring_sqe_set_data64(sqe, slot);
 		r->slot_mbuf[slot] = m;
 		nb_sqe++;
@@ -593,14 +927,16 @@ rtap_tx_done_cleanup(void *queue, uint32_t free_cnt __rte_unused)
 	return rtap_tx_reap(r, txq);
 }
 
-static void
-rtap_tx_slot_done(void *ctx, uint64_t slot)
+static unsigned int
+rtap_tx_drain_cqe(void *ctx, const struct io_uring_cqe *cqe)
 {
 	struct rtap_tx_ring *r = ctx;
+	uint16_t slot = (uint16_t)cqe->user_data;
 
 	rte_pktmbuf_free(r->slot_mbuf[slot]);
 	r->slot_mbuf[slot] = NULL;
-	r->free_slots[r->nb_free++] = (uint16_t)slot;
+	r->free_slots[r->nb_free++] = slot;
+	return 1;
 }
 
 static void
@@ -658,7 +994,7 @@ rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	    r->hdr == NULL)
 		goto nomem;
 
-	ret = rtap_ring_init(&r->io, nb_desc, "tx");
+	ret = rtap_ring_init(dev, &r->io, nb_desc, fd, "tx");
 	if (ret < 0)
 		goto fail;
 
@@ -711,14 +1047,12 @@ int
 rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 {
 	struct rtap_tx_ring *r = ((struct rtap_proc *)dev->process_private)->tx[queue_id];
-	uint16_t in_flight;
 
 	if (r == NULL)
 		return -EINVAL;
 	r->started = false;
 	rtap_tx_reap(r, r->txq);
-	in_flight = r->nb_desc - r->nb_free;
-	rtap_ring_drain(&r->io, &in_flight, "tx", rtap_tx_slot_done, r);
+	rtap_ring_drain(&r->io, r->nb_desc - r->nb_free, "tx", rtap_tx_drain_cqe, r);
 	dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
 	rtap_pair_update(dev, queue_id);
 	return 0;
@@ -731,9 +1065,9 @@ rtap_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
 	struct rtap_tx_ring *r = proc != NULL ? proc->tx[queue_id] : NULL;
 
 	if (r != NULL) {
-		if (r->nb_free != r->nb_desc)
+		if (r->started || r->nb_free != r->nb_desc)
 			rtap_tx_queue_stop(dev, queue_id);
-		io_uring_queue_exit(&r->io);
+		rtap_ring_exit(&r->io);
 		rtap_tx_ring_free(r);
 		proc->tx[queue_id] = NULL;
 	}

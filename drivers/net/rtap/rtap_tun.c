@@ -48,8 +48,12 @@ rtap_tun_open(const char *name, char *actual, bool napi)
 	int hdr_len = RTAP_VNET_HDR_LEN;
 	int fd, ret;
 
-	/* Blocking on purpose: io_uring then waits for data instead of failing -EAGAIN. */
-	fd = open(tun_path, O_RDWR | O_CLOEXEC);
+	/*
+	 * Non-blocking: io_uring still waits for data by polling, but a read
+	 * that loses the race for a frame comes back -EAGAIN instead of
+	 * parking an io-wq thread in a blocking read.
+	 */
+	fd = open(tun_path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		PMD_LOG_ERRNO(ERR, "open(%s)", tun_path);
