@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The net_rtap authors
+ */
+
+/* Refused devargs and kernel-side failures: errors are reported, nothing leaks. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_ethdev.h>
+
+#include "rtap_test.h"
+#include "rtap_test_util.h"
+
+static struct rtu_fixture fx;
+static struct rtu_iflist iflist_before, iflist_after;
+static char kernel_if[IFNAMSIZ]; /* interface a case made with ip(8) */
+
+static int
+err_setup(void)
+{
+	return rtu_fixture_setup(&fx, 1, NULL, 1023, 511);
+}
+
+static int
+bare_setup(void)
+{
+	return TEST_SUCCESS;
+}
+
+static void
+err_teardown(void)
+{
+	rtu_fixture_finish(&fx);
+	if (kernel_if[0] != '\0' && rtu_if_exists(kernel_if))
+		rtu_run("ip link del %s", kernel_if);
+	kernel_if[0] = '\0';
+}
+
+/* rte_vdev_init(devargs) must fail, leaving no port, fd or interface. */
+static int
+expect_probe_failure(const char *devargs)
+{
+	char vdev[RTE_DEV_NAME_MAX_LEN];
+	static unsigned int n;
+	uint16_t port_id;
+	int fds, ret;
+
+	snprintf(vdev, sizeof(vdev), "%s%u", rtu_driver(), 900 + n++);
+	fds = rtu_count_fds();
+	TEST_ASSERT_SUCCESS(rtu_iflist_get(&iflist_before), "if_nameindex");
+	ret = rte_vdev_init(vdev, devargs);
+	if (ret == 0) {
+		rte_vdev_uninit(vdev);
+		TEST_ASSERT(false, "\"%s\" accepted", devargs);
+	}
+	TEST_ASSERT(rte_eth_dev_get_port_by_name(vdev, &port_id) != 0,
+		    "\"%s\" refused but left port %u", devargs, port_id);
+	TEST_ASSERT_EQUAL(rtu_count_fds(), fds, "\"%s\": %d fds before, %d after", devargs, fds,
+			  rtu_count_fds());
+	TEST_ASSERT_SUCCESS(rtu_iflist_get(&iflist_after), "if_nameindex");
+	TEST_ASSERT_EQUAL(rtu_iflist_compare(&iflist_before, &iflist_after), 0,
+			  "\"%s\" changed the interface list", devargs);
+	return TEST_SUCCESS;
+}
+
+static int
+test_bad_devargs(void)
+{
+	static const char * const bad[] = {
+		"foo=1",
+		"iface=",
+		"iface=rtu0123456789abcdef",
+		"mac=zz:zz:zz:zz:zz:zz",
+		"mac=01:02:03",
+		"mac=02:00:00:00:00:01:02",
+		"mac=",
+		"mac=01:00:5e:00:00:01",
+		"mac=ff:ff:ff:ff:ff:ff",
+		"persist=2",
+		"persist=yes",
+	};
+	char ifname[IFNAMSIZ], args[128];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		/* With a valid iface too, so only the bad key is to blame. */
+		if (strncmp(bad[i], "iface=", 6) == 0) {
+			snprintf(args, sizeof(args), "%s", bad[i]);
+		} else {
+			rtu_ifname(ifname);
+			snprintf(args, sizeof(args), "iface=%s,%s", ifname, bad[i]);
+		}
+		TEST_ASSERT_SUCCESS(expect_probe_failure(args), "devargs \"%s\"", args);
+	}
+	/* The same ones alone (default interface name). */
+	for (i = 0; i < RTE_DIM(bad); i++)
+		TEST_ASSERT_SUCCESS(expect_probe_failure(bad[i]), "devargs \"%s\"", bad[i]);
+	return TEST_SUCCESS;
+}
+
+/* An interface that is not a multi-queue TAP cannot be taken, and is left alone. */
+static int
+existing_interface(const char *create_fmt, const char *what)
+{
+	char args[64];
+	int idx;
+
+	rtu_ifname(kernel_if);
+	if (rtu_run(create_fmt, kernel_if) != 0)
+		TEST_SKIP("cannot create a %s interface", what);
+	idx = rtu_if_index(kernel_if);
+	TEST_ASSERT(idx > 0, "%s %s not there", what, kernel_if);
+	snprintf(args, sizeof(args), "iface=%s", kernel_if);
+	TEST_ASSERT_SUCCESS(expect_probe_failure(args), "probe over a %s", what);
+	TEST_ASSERT_EQUAL(rtu_if_index(kernel_if), idx, "%s %s deleted or replaced", what,
+			  kernel_if);
+	TEST_ASSERT_SUCCESS(rtu_run("ip link del %s", kernel_if), "ip link del");
+	kernel_if[0] = '\0';
+	return TEST_SUCCESS;
+}
+
+static int
+test_existing_dummy(void)
+{
+	/* No dummy module on some kernels: a bridge is as foreign to TUN. */
+	if (rtu_run("modprobe -q dummy") != 0)
+		return existing_interface("ip link add %s type bridge", "bridge");
+	return existing_interface("ip link add %s type dummy", "dummy");
+}
+
+static int
+test_existing_single_queue_tap(void)
+{
+	return existing_interface("ip tuntap add %s mode tap", "single-queue TAP");
+}
+
+static int
+test_iface_deleted(void)
+{
+	struct rte_mbuf *pkts[16];
+	struct rte_eth_stats st;
+	struct rte_eth_link link;
+	uint64_t t0, worst = 0;
+	unsigned int i, taken;
+	uint8_t frame[128];
+
+	TEST_ASSERT_SUCCESS(rtu_run("ip link del %s", fx.port.ifname), "ip link del");
+	TEST_ASSERT(!rtu_if_exists(fx.port.ifname), "interface still there");
+
+	/* rx: nothing, promptly, every time. */
+	for (i = 0; i < 1000; i++) {
+		uint16_t n;
+
+		t0 = rtu_now_ms();
+		n = rte_eth_rx_burst(fx.port.port_id, 0, pkts, RTE_DIM(pkts));
+		worst = RTE_MAX(worst, rtu_now_ms() - t0);
+		rtu_free_bulk(pkts, n);
+		TEST_ASSERT_EQUAL(n, 0, "rx_burst returned %u frames from a deleted interface", n);
+	}
+	TEST_ASSERT(worst < 100, "an rx_burst took %" PRIu64 " ms", worst);
+
+	/* tx: taken, freed, counted as errors. */
+	rtu_frame_fill(frame, sizeof(frame), &fx.peer, &fx.mac, 1);
+	for (i = 0; i < RTE_DIM(pkts); i++) {
+		pkts[i] = rtu_mbuf_from(fx.tx_pool, frame, sizeof(frame), 1);
+		TEST_ASSERT_NOT_NULL(pkts[i], "alloc");
+	}
+	t0 = rtu_now_ms();
+	taken = rtu_tx_all(fx.port.port_id, 0, pkts, RTE_DIM(pkts), RTU_TIMEOUT_MS);
+	rtu_free_bulk(pkts + taken, RTE_DIM(pkts) - taken);
+	TEST_ASSERT_EQUAL(taken, (unsigned int)RTE_DIM(pkts), "tx_burst took %u of %u", taken,
+			  (unsigned int)RTE_DIM(pkts));
+	TEST_ASSERT(rtu_now_ms() - t0 < 1000, "tx took %" PRIu64 " ms", rtu_now_ms() - t0);
+	TEST_ASSERT_SUCCESS(rtu_tx_reap_until_full(fx.port.port_id, 1, fx.tx_pool, RTU_TIMEOUT_MS),
+			    "%u tx mbufs never freed", rtu_mempool_in_use(fx.tx_pool));
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &st), "stats_get");
+	TEST_ASSERT_EQUAL(st.oerrors, (uint64_t)RTE_DIM(pkts), "oerrors %" PRIu64, st.oerrors);
+	TEST_ASSERT_EQUAL(st.opackets, 0ULL, "opackets %" PRIu64, st.opackets);
+
+	memset(&link, 0, sizeof(link));
+	link.link_status = RTE_ETH_LINK_UP;
+	TEST_ASSERT_SUCCESS(rte_eth_link_get_nowait(fx.port.port_id, &link), "link_get");
+	TEST_ASSERT_EQUAL(link.link_status, RTE_ETH_LINK_DOWN, "link up on a deleted interface");
+
+	/* Close works and leaks nothing (fixture checks fds and pools). */
+	return rtu_fixture_finish(&fx);
+}
+
+static int
+test_link_down_tx_oerrors(void)
+{
+	struct rte_mbuf *pkts[10];
+	struct rte_eth_stats st;
+	uint8_t frame[128], buf[256];
+	unsigned int i, taken;
+	unsigned int flags;
+	ssize_t n;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_link_down(fx.port.port_id), "set_link_down");
+	TEST_ASSERT_SUCCESS(rtu_if_get_flags(fx.port.ifname, &flags), "SIOCGIFFLAGS");
+	TEST_ASSERT(!(flags & IFF_UP), "kernel interface still up");
+
+	rtu_frame_fill(frame, sizeof(frame), &fx.peer, &fx.mac, 1);
+	for (i = 0; i < RTE_DIM(pkts); i++) {
+		pkts[i] = rtu_mbuf_from(fx.tx_pool, frame, sizeof(frame), 1);
+		TEST_ASSERT_NOT_NULL(pkts[i], "alloc");
+	}
+	taken = rtu_tx_all(fx.port.port_id, 0, pkts, RTE_DIM(pkts), RTU_TIMEOUT_MS);
+	rtu_free_bulk(pkts + taken, RTE_DIM(pkts) - taken);
+	TEST_ASSERT_EQUAL(taken, (unsigned int)RTE_DIM(pkts), "tx_burst took %u of %u", taken,
+			  (unsigned int)RTE_DIM(pkts));
+	TEST_ASSERT_SUCCESS(rtu_tx_reap_until_full(fx.port.port_id, 1, fx.tx_pool, RTU_TIMEOUT_MS),
+			    "%u tx mbufs never freed", rtu_mempool_in_use(fx.tx_pool));
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &st), "stats_get");
+	TEST_ASSERT_EQUAL(st.oerrors, (uint64_t)RTE_DIM(pkts), "oerrors %" PRIu64, st.oerrors);
+	TEST_ASSERT_EQUAL(st.opackets, 0ULL, "opackets %" PRIu64, st.opackets);
+
+	/* Up again, tx works again. */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_set_link_up(fx.port.port_id), "set_link_up");
+	rtu_frame_fill(frame, sizeof(frame), &fx.peer, &fx.mac, 2);
+	pkts[0] = rtu_mbuf_from(fx.tx_pool, frame, sizeof(frame), 1);
+	TEST_ASSERT_NOT_NULL(pkts[0], "alloc");
+	if (rtu_tx_all(fx.port.port_id, 0, pkts, 1, RTU_TIMEOUT_MS) != 1) {
+		rte_pktmbuf_free(pkts[0]);
+		TEST_ASSERT(false, "tx_burst after link up");
+	}
+	n = rtu_pkt_recv(fx.pkt_fd, buf, sizeof(buf), RTU_TIMEOUT_MS);
+	TEST_ASSERT_EQUAL(n, (ssize_t)sizeof(frame), "kernel got %zd bytes after link up", n);
+	TEST_ASSERT_EQUAL(rtu_frame_seq(buf, n), 2, "kernel got frame %" PRId64,
+			  rtu_frame_seq(buf, n));
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &st), "stats_get");
+	TEST_ASSERT_EQUAL(st.opackets, 1ULL, "opackets %" PRIu64 " after link up", st.opackets);
+	return rtu_fixture_finish(&fx);
+}
+
+static int
+test_too_many_queues(void)
+{
+	struct rte_eth_conf conf;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fx.port.port_id), "stop");
+	fx.port.started = false;
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_configure(fx.port.port_id, 256, 256, &conf);
+	TEST_ASSERT(ret < 0, "256 queue pairs accepted");
+	/* Refused, the port keeps working with a valid configuration. */
+	TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 1, NULL, fx.rx_pool, 0), "reconfigure");
+	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
+	return rtu_fixture_finish(&fx);
+}
+
+/* MTU 9000 with 2 KiB mbufs and no scatter cannot work: setup or start says so. */
+static int
+test_mtu_without_scatter(void)
+{
+	struct rte_eth_conf conf;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fx.port.port_id), "stop");
+	fx.port.started = false;
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.mtu = 9000;
+	ret = rte_eth_dev_configure(fx.port.port_id, 1, 1, &conf);
+	if (ret == 0) {
+		ret = rte_eth_rx_queue_setup(fx.port.port_id, 0, 512, SOCKET_ID_ANY, NULL,
+					     fx.rx_pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(fx.port.port_id, 0, 512, SOCKET_ID_ANY, NULL);
+		if (ret == 0) {
+			ret = rte_eth_dev_start(fx.port.port_id);
+			if (ret == 0)
+				fx.port.started = true;
+		}
+	}
+	TEST_ASSERT(ret < 0, "MTU 9000 with 2 KiB mbufs and no scatter accepted");
+	return rtu_fixture_finish(&fx);
+}
+
+static struct unit_test_suite errors_suite = {
+	.suite_name = "rtap errors",
+	.setup = rtu_check_env,
+	.unit_test_cases = {
+		TEST_CASE_ST(bare_setup, err_teardown, test_bad_devargs),
+		TEST_CASE_ST(bare_setup, err_teardown, test_existing_dummy),
+		TEST_CASE_ST(bare_setup, err_teardown, test_existing_single_queue_tap),
+		TEST_CASE_ST(err_setup, err_teardown, test_iface_deleted),
+		TEST_CASE_ST(err_setup, err_teardown, test_link_down_tx_oerrors),
+		TEST_CASE_ST(err_setup, err_teardown, test_too_many_queues),
+		TEST_CASE_ST(err_setup, err_teardown, test_mtu_without_scatter),
+		TEST_CASES_END(),
+	},
+};
+
+static int
+test_rtap_errors(void)
+{
+	return unit_test_suite_runner(&errors_suite);
+}
+
+REGISTER_TEST_COMMAND(rtap_errors_autotest, test_rtap_errors);
