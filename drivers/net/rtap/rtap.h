@@ -34,34 +34,34 @@ extern int rtap_logtype;
 		strerror(errno))
 
 /* The kernel allows 256 queues per TAP; the keep-alive fd holds one of them. */
-#define RTAP_MAX_QUEUES	   255
-#define RTAP_VNET_HDR_LEN  ((uint16_t)sizeof(struct virtio_net_hdr))
-#define RTAP_MIN_DESC	   32
-#define RTAP_MAX_DESC	   4096
-#define RTAP_DEFAULT_DESC  512
-#define RTAP_TX_MAX_SEGS   40	/* a 64 KiB frame in 2 KiB mbufs, with room to spare */
-#define RTAP_RX_MAX_SEGS   64
-#define RTAP_REFILL_BATCH  64	/* reads set up per mbuf bulk allocation */
+#define RTAP_MAX_QUEUES	  255
+#define RTAP_VNET_HDR_LEN ((uint16_t)sizeof(struct virtio_net_hdr))
+#define RTAP_MIN_DESC	  32
+#define RTAP_MAX_DESC	  4096
+#define RTAP_DEFAULT_DESC 512
+#define RTAP_TX_MAX_SEGS  40 /* a 64 KiB frame in 2 KiB mbufs, with room to spare */
+#define RTAP_RX_MAX_SEGS  64
+#define RTAP_REFILL_BATCH 64 /* reads set up per mbuf bulk allocation */
 /*
  * One-shot reads in flight per queue. Every pending read is woken for every
  * frame the kernel queues, so more of them only add work.
  */
 #define RTAP_ONESHOT_READS 32
 /* Largest frame a TAP carries: its max MTU (65535 - ETH_HLEN) plus Ethernet and a VLAN tag. */
-#define RTAP_MAX_MTU	   (UINT16_MAX - RTE_ETHER_HDR_LEN)
+#define RTAP_MAX_MTU	    (UINT16_MAX - RTE_ETHER_HDR_LEN)
 #define RTAP_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 
 /* How a queue's io_uring delivers completions (devarg io_mode). */
 enum rtap_io_mode {
-	RTAP_IO_DEFAULT,	/* the kernel interrupts the polling thread to complete reads */
-	RTAP_IO_COOP,		/* COOP_TASKRUN: reads complete when the poller asks */
-	RTAP_IO_SQPOLL,		/* a kernel thread per port submits and completes */
+	RTAP_IO_DEFAULT, /* the kernel interrupts the polling thread to complete reads */
+	RTAP_IO_COOP,	 /* COOP_TASKRUN: reads complete when the poller asks */
+	RTAP_IO_SQPOLL,	 /* a kernel thread per port submits and completes */
 };
 
 /* How rx keeps reads in flight (devarg rx_engine). */
 enum rtap_rx_engine {
-	RTAP_RX_AUTO,		/* multishot when frames fit one mbuf and the kernel has it */
-	RTAP_RX_ONESHOT,	/* one read per descriptor */
+	RTAP_RX_AUTO,	 /* multishot when frames fit one mbuf and the kernel has it */
+	RTAP_RX_ONESHOT, /* one read per descriptor */
 };
 
 /* Per-queue counters; live in shared memory so every process can read them. */
@@ -69,8 +69,8 @@ struct rtap_queue_stats {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t errors;
-	uint64_t nombuf;	/* rx: mbuf allocation failures */
-	uint64_t truncated;	/* rx: frames larger than the posted buffer (dropped) */
+	uint64_t nombuf;    /* rx: mbuf allocation failures */
+	uint64_t truncated; /* rx: frames larger than the posted buffer (dropped) */
 };
 
 /* Shared part of an rx queue: configuration and counters. */
@@ -100,25 +100,25 @@ struct rtap_rx_ring {
 	struct io_uring io;
 	struct rtap_rx_queue *rxq;
 	struct rte_mempool *mp;
-	int fd;			/* the queue pair's TAP fd (registered as fixed file 0) */
+	int fd; /* the queue pair's TAP fd (registered as fixed file 0) */
 	bool started;
-	bool dead;		/* interface gone: nothing is posted any more */
-	bool multishot;		/* this run reads with one multishot read */
-	bool armed;		/* the multishot read is in flight */
-	bool coop;		/* task work waits for io_uring_get_events() */
+	bool dead;		      /* interface gone: nothing is posted any more */
+	bool multishot;		      /* this run reads with one multishot read */
+	bool armed;		      /* the multishot read is in flight */
+	bool coop;		      /* task work waits for io_uring_get_events() */
 	struct io_uring_buf_ring *br; /* provided buffers for the multishot read */
 	uint16_t br_mask;
 	uint16_t nb_desc;
-	uint16_t nb_free;	/* slots with no read in flight */
-	uint16_t max_segs;	/* iovecs per slot */
-	uint16_t nb_reads;	/* one-shot engine: reads kept in flight */
-	uint16_t nb_segs;	/* mbufs per read (1 unless scattering) */
-	uint16_t seg_room;	/* data room of one mbuf after the headroom */
-	uint32_t capacity;	/* frame bytes one read can hold */
-	uint16_t *free_slots;	/* stack of nb_free slot numbers */
+	uint16_t nb_free;	     /* slots with no read in flight */
+	uint16_t max_segs;	     /* iovecs per slot */
+	uint16_t nb_reads;	     /* one-shot engine: reads kept in flight */
+	uint16_t nb_segs;	     /* mbufs per read (1 unless scattering) */
+	uint16_t seg_room;	     /* data room of one mbuf after the headroom */
+	uint32_t capacity;	     /* frame bytes one read can hold */
+	uint16_t *free_slots;	     /* stack of nb_free slot numbers */
 	struct rte_mbuf **slot_mbuf; /* head of the chain each slot reads into */
-	struct iovec *iov;	/* nb_desc * nb_segs iovecs for scattered reads */
-	struct rte_mbuf **scratch; /* RTAP_REFILL_BATCH * max_segs mbufs for bulk refill */
+	struct iovec *iov;	     /* nb_desc * nb_segs iovecs for scattered reads */
+	struct rte_mbuf **scratch;   /* RTAP_REFILL_BATCH * max_segs mbufs for bulk refill */
 };
 
 /* Per-process tx state. */
@@ -132,15 +132,15 @@ struct rtap_tx_ring {
 	uint16_t nb_free;
 	uint16_t *free_slots;
 	struct rte_mbuf **slot_mbuf;
-	struct rte_mbuf **done;		/* completed mbufs, freed in bulk */
-	struct iovec *iov;		/* nb_desc * (RTAP_TX_MAX_SEGS + 1) */
-	struct virtio_net_hdr *hdr;	/* per-slot header when the headroom can't be used */
+	struct rte_mbuf **done;	    /* completed mbufs, freed in bulk */
+	struct iovec *iov;	    /* nb_desc * (RTAP_TX_MAX_SEGS + 1) */
+	struct virtio_net_hdr *hdr; /* per-slot header when the headroom can't be used */
 };
 
 /* dev->process_private */
 struct rtap_proc {
-	int sq_fd;			/* SQPOLL: ring whose kernel thread the others share */
-	int qfd[RTAP_MAX_QUEUES];	/* queue pair fds, -1 when not open */
+	int sq_fd;		  /* SQPOLL: ring whose kernel thread the others share */
+	int qfd[RTAP_MAX_QUEUES]; /* queue pair fds, -1 when not open */
 	bool attached[RTAP_MAX_QUEUES];
 	struct rtap_rx_ring *rx[RTAP_MAX_QUEUES];
 	struct rtap_tx_ring *tx[RTAP_MAX_QUEUES];
@@ -148,12 +148,12 @@ struct rtap_proc {
 
 /* dev->data->dev_private */
 struct rtap_pmd {
-	char ifname[IFNAMSIZ];	/* name asked for, as given in devargs */
-	int keep_fd;		/* keep-alive fd: holds the interface, detached */
+	char ifname[IFNAMSIZ]; /* name asked for, as given in devargs */
+	int keep_fd;	       /* keep-alive fd: holds the interface, detached */
 	int if_index;
 	bool persist;
-	bool created;		/* we created the interface (not attached to one) */
-	bool napi;		/* IFF_NAPI on every fd */
+	bool created; /* we created the interface (not attached to one) */
+	bool napi;    /* IFF_NAPI on every fd */
 	enum rtap_io_mode io_mode;
 	enum rtap_rx_engine rx_engine;
 	uint16_t mtu;

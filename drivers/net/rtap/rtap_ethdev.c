@@ -21,23 +21,18 @@
 
 #include "rtap.h"
 
-#define RTAP_ARG_IFACE	 "iface"
-#define RTAP_ARG_MAC	 "mac"
-#define RTAP_ARG_PERSIST "persist"
-#define RTAP_ARG_IO_MODE "io_mode"
+#define RTAP_ARG_IFACE	   "iface"
+#define RTAP_ARG_MAC	   "mac"
+#define RTAP_ARG_PERSIST   "persist"
+#define RTAP_ARG_IO_MODE   "io_mode"
 #define RTAP_ARG_RX_ENGINE "rx_engine"
-#define RTAP_ARG_NAPI	 "napi"
+#define RTAP_ARG_NAPI	   "napi"
 
 #define RTAP_DEFAULT_IFNAME "rtap%d"
 
-static const char *const rtap_valid_args[] = {
-	RTAP_ARG_IFACE,
-	RTAP_ARG_MAC,
-	RTAP_ARG_PERSIST,
-	RTAP_ARG_IO_MODE,
-	RTAP_ARG_RX_ENGINE,
-	RTAP_ARG_NAPI,
-	NULL,
+static const char * const rtap_valid_args[] = {
+	RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST, RTAP_ARG_IO_MODE, RTAP_ARG_RX_ENGINE,
+	RTAP_ARG_NAPI,	NULL,
 };
 
 RTE_LOG_REGISTER_DEFAULT(rtap_logtype, NOTICE);
@@ -363,7 +358,8 @@ rtap_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 			return -EINVAL;
 		}
 		if (data->dev_started && rtap_rx_posted_capacity(dev, q) <= frame) {
-			PMD_LOG(ERR, "%s: MTU %u needs larger posted rx buffers: stop the port first",
+			PMD_LOG(ERR,
+				"%s: MTU %u needs larger posted rx buffers: stop the port first",
 				pmd->ifname, mtu);
 			return -EBUSY;
 		}
@@ -471,7 +467,8 @@ rtap_dev_close(struct rte_eth_dev *dev)
 		return 0;
 
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
-		PMD_LOG(INFO, "%s: closing%s", pmd->ifname, pmd->persist ? " (interface kept)" : "");
+		PMD_LOG(INFO, "%s: closing%s", pmd->ifname,
+			pmd->persist ? " (interface kept)" : "");
 		if (dev->data->dev_started) {
 			rtap_dev_stop(dev);
 			dev->data->dev_started = 0;
@@ -603,7 +600,7 @@ rtap_parse_napi(const char *key, const char *value, void *opaque)
 static int
 rtap_parse_io_mode(const char *key, const char *value, void *opaque)
 {
-	static const char *const names[] = {
+	static const char * const names[] = {
 		[RTAP_IO_DEFAULT] = "default",
 		[RTAP_IO_COOP] = "coop",
 		[RTAP_IO_SQPOLL] = "sqpoll",
@@ -812,8 +809,8 @@ rtap_probe(struct rte_vdev_device *vdev)
 	pmd->keep_fd = -1;
 
 	dev->process_private = rtap_proc_alloc(vdev->device.numa_node);
-	data->mac_addrs = rte_zmalloc_socket(name, sizeof(struct rte_ether_addr), 0,
-					     vdev->device.numa_node);
+	data->mac_addrs =
+		rte_zmalloc_socket(name, sizeof(struct rte_ether_addr), 0, vdev->device.numa_node);
 	if (dev->process_private == NULL || data->mac_addrs == NULL) {
 		PMD_LOG(ERR, "%s: out of memory", name);
 		ret = -ENOMEM;
@@ -838,8 +835,8 @@ rtap_probe(struct rte_vdev_device *vdev)
 	dev->tx_pkt_burst = rtap_tx_burst;
 
 	rte_eth_dev_probing_finish(dev);
-	PMD_LOG(INFO, "%s: interface %s (index %d) " RTE_ETHER_ADDR_PRT_FMT "%s", name,
-		pmd->ifname, pmd->if_index, RTE_ETHER_ADDR_BYTES(&pmd->mac),
+	PMD_LOG(INFO, "%s: interface %s (index %d) " RTE_ETHER_ADDR_PRT_FMT "%s", name, pmd->ifname,
+		pmd->if_index, RTE_ETHER_ADDR_BYTES(&pmd->mac),
 		pmd->created ? "" : ", existing interface");
 	return 0;
 
@@ -871,9 +868,7 @@ static struct rte_vdev_driver rtap_vdev_drv = {
 RTE_PMD_REGISTER_VDEV(net_rtap, rtap_vdev_drv);
 RTE_PMD_REGISTER_ALIAS(net_rtap, eth_rtap);
 RTE_PMD_REGISTER_PARAM_STRING(net_rtap,
-	RTAP_ARG_IFACE "=<string> "
-	RTAP_ARG_MAC "=xx:xx:xx:xx:xx:xx "
-	RTAP_ARG_PERSIST "=<0|1> "
-	RTAP_ARG_IO_MODE "=default|coop|sqpoll "
-	RTAP_ARG_RX_ENGINE "=auto|oneshot "
-	RTAP_ARG_NAPI "=<0|1>");
+			      RTAP_ARG_IFACE
+			      "=<string> " RTAP_ARG_MAC "=xx:xx:xx:xx:xx:xx " RTAP_ARG_PERSIST
+			      "=<0|1> " RTAP_ARG_IO_MODE "=default|coop|sqpoll " RTAP_ARG_RX_ENGINE
+			      "=auto|oneshot " RTAP_ARG_NAPI "=<0|1>");

@@ -53,7 +53,7 @@ rtap_ns_enter(int keep_fd)
 	if (nsfd < 0) {
 		ret = -errno;
 		if (ret == -EBADFD)
-			return ret;	/* interface deleted */
+			return ret; /* interface deleted */
 		/* A kernel without TUNGETDEVNETNS, or no right to ask: stay. */
 		return RTAP_NS_SAME;
 	}
@@ -282,8 +282,7 @@ rtap_nl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
 		ifi = NLMSG_DATA(nh);
 		alen = IFLA_PAYLOAD(nh);
 		for (rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
-			if (rta->rta_type == IFLA_STATS64 &&
-			    RTA_PAYLOAD(rta) >= sizeof(*stats)) {
+			if (rta->rta_type == IFLA_STATS64 && RTA_PAYLOAD(rta) >= sizeof(*stats)) {
 				memcpy(stats, RTA_DATA(rta), sizeof(*stats));
 				ret = 0;
 			}

@@ -39,11 +39,11 @@
 
 #include "rtap.h"
 
-#define RTAP_CANCEL_TAG	  UINT64_MAX
-#define RTAP_MSHOT_TAG	  (UINT64_MAX - 1)
+#define RTAP_CANCEL_TAG	      UINT64_MAX
+#define RTAP_MSHOT_TAG	      (UINT64_MAX - 1)
 #define RTAP_DRAIN_TIMEOUT_MS 1000
-#define RTAP_RX_BGID	  0
-#define RTAP_SQ_IDLE_MS	  1000
+#define RTAP_RX_BGID	      0
+#define RTAP_SQ_IDLE_MS	      1000
 /* Not in older liburing headers; kernel ABI number (6.7+). */
 #define RTAP_OP_READ_MULTISHOT 49
 
@@ -82,7 +82,7 @@ static int
 rtap_pair_update(struct rte_eth_dev *dev, uint16_t queue_id)
 {
 	bool running = dev->data->rx_queue_state[queue_id] == RTE_ETH_QUEUE_STATE_STARTED ||
-		       dev->data->tx_queue_state[queue_id] == RTE_ETH_QUEUE_STATE_STARTED;
+		dev->data->tx_queue_state[queue_id] == RTE_ETH_QUEUE_STATE_STARTED;
 
 	return rtap_queue_attach(dev, queue_id, running);
 }
@@ -405,11 +405,9 @@ struct rtap_rx_tally {
  * @m is a packet for the application, else frees it.
  */
 static inline bool
-rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res,
-		 struct rtap_rx_tally *t)
+rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res, struct rtap_rx_tally *t)
 {
-	if (likely(res > RTAP_VNET_HDR_LEN &&
-		   (uint32_t)(res - RTAP_VNET_HDR_LEN) < r->capacity)) {
+	if (likely(res > RTAP_VNET_HDR_LEN && (uint32_t)(res - RTAP_VNET_HDR_LEN) < r->capacity)) {
 		uint32_t len = res - RTAP_VNET_HDR_LEN;
 
 		if (likely(r->nb_segs == 1)) {
@@ -424,7 +422,7 @@ rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res,
 	}
 	rte_pktmbuf_free(m);
 	if (res >= RTAP_VNET_HDR_LEN)
-		t->truncated++;	/* filled the whole buffer: too big, dropped, never cut */
+		t->truncated++; /* filled the whole buffer: too big, dropped, never cut */
 	else
 		t->errors++;
 	return false;
@@ -444,9 +442,9 @@ static inline void
 rtap_rx_error(struct rtap_rx_ring *r, int32_t res, struct rtap_rx_tally *t)
 {
 	if (res == -EBADFD)
-		r->dead = true;	/* interface deleted */
+		r->dead = true; /* interface deleted */
 	else if (res != -ECANCELED && res != -ENOBUFS && res != -EAGAIN)
-		t->errors++;	/* -EAGAIN: another read took the frame */
+		t->errors++; /* -EAGAIN: another read took the frame */
 }
 
 uint16_t
@@ -506,7 +504,7 @@ rtap_rx_burst_multishot(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			break;
 		seen++;
 		if (unlikely(!(cqe->flags & IORING_CQE_F_MORE)))
-			r->armed = false;	/* ended: re-armed below */
+			r->armed = false; /* ended: re-armed below */
 		if (likely(cqe->flags & IORING_CQE_F_BUFFER)) {
 			uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 			struct rte_mbuf *m = r->slot_mbuf[bid];
@@ -578,16 +576,16 @@ rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 		return fd;
 
 	max_segs = (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER) ?
-			   RTAP_RX_MAX_SEGS :
-			   1;
+		RTAP_RX_MAX_SEGS :
+		1;
 	rxq = rte_zmalloc_socket("rtap_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket_id);
 	r = rte_zmalloc_socket("rtap_rx_ring", sizeof(*r), RTE_CACHE_LINE_SIZE, socket_id);
 	if (rxq == NULL || r == NULL)
 		goto nomem;
-	r->free_slots = rte_malloc_socket("rtap_rx_slots", nb_desc * sizeof(uint16_t), 0,
+	r->free_slots =
+		rte_malloc_socket("rtap_rx_slots", nb_desc * sizeof(uint16_t), 0, socket_id);
+	r->slot_mbuf = rte_zmalloc_socket("rtap_rx_mbufs", nb_desc * sizeof(struct rte_mbuf *), 0,
 					  socket_id);
-	r->slot_mbuf = rte_zmalloc_socket("rtap_rx_mbufs", nb_desc * sizeof(struct rte_mbuf *),
-					  0, socket_id);
 	r->scratch = rte_malloc_socket("rtap_rx_scratch",
 				       RTAP_REFILL_BATCH * max_segs * sizeof(struct rte_mbuf *), 0,
 				       socket_id);
@@ -707,8 +705,8 @@ rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	/* Size the reads for the MTU in force now. */
 	cap = rtap_rx_capacity(dev, r->mp, dev->data->mtu, &segs);
 	if ((uint32_t)dev->data->mtu + RTAP_FRAME_OVERHEAD >= cap || segs > r->max_segs) {
-		PMD_LOG(ERR, "rx queue %u: MTU %u frames do not fit the queue's buffers",
-			queue_id, dev->data->mtu);
+		PMD_LOG(ERR, "rx queue %u: MTU %u frames do not fit the queue's buffers", queue_id,
+			dev->data->mtu);
 		return -EINVAL;
 	}
 	if (rtap_rx_use_multishot(dev, r, segs) != (dev->rx_pkt_burst == rtap_rx_burst_multishot)) {
@@ -818,7 +816,7 @@ rtap_tx_reap(struct rtap_tx_ring *r, struct rtap_tx_queue *txq)
 			packets++;
 			bytes += m->pkt_len;
 		} else {
-			errors++;	/* -EIO: interface down; -EINVAL: bad frame */
+			errors++; /* -EIO: interface down; -EINVAL: bad frame */
 			if (cqe->res == -EBADFD)
 				r->dead = true;
 		}
@@ -838,7 +836,7 @@ static inline bool
 rtap_tx_headroom_ok(const struct rte_mbuf *m)
 {
 	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
-	       rte_pktmbuf_headroom(m) >= RTAP_VNET_HDR_LEN;
+		rte_pktmbuf_headroom(m) >= RTAP_VNET_HDR_LEN;
 }
 
 uint16_t
@@ -978,10 +976,10 @@ rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	r = rte_zmalloc_socket("rtap_tx_ring", sizeof(*r), RTE_CACHE_LINE_SIZE, socket_id);
 	if (txq == NULL || r == NULL)
 		goto nomem;
-	r->free_slots = rte_malloc_socket("rtap_tx_slots", nb_desc * sizeof(uint16_t), 0,
+	r->free_slots =
+		rte_malloc_socket("rtap_tx_slots", nb_desc * sizeof(uint16_t), 0, socket_id);
+	r->slot_mbuf = rte_zmalloc_socket("rtap_tx_mbufs", nb_desc * sizeof(struct rte_mbuf *), 0,
 					  socket_id);
-	r->slot_mbuf = rte_zmalloc_socket("rtap_tx_mbufs", nb_desc * sizeof(struct rte_mbuf *),
-					  0, socket_id);
 	r->done = rte_malloc_socket("rtap_tx_done", nb_desc * sizeof(struct rte_mbuf *), 0,
 				    socket_id);
 	r->iov = rte_malloc_socket("rtap_tx_iov",

@@ -64,8 +64,8 @@ rtap_tun_open(const char *name, char *actual, bool napi)
 	if (ret < 0)
 		goto fail;
 	if ((features & RTAP_TUN_FLAGS) != RTAP_TUN_FLAGS) {
-		PMD_LOG(ERR, "kernel TUN lacks features %#x (has %#x)",
-			RTAP_TUN_FLAGS & ~features, features);
+		PMD_LOG(ERR, "kernel TUN lacks features %#x (has %#x)", RTAP_TUN_FLAGS & ~features,
+			features);
 		ret = -ENOTSUP;
 		goto fail;
 	}
@@ -118,8 +118,8 @@ rtap_tun_set_queue(int fd, bool attach, const char *ifname)
 	if (ioctl(fd, TUNSETQUEUE, &ifr) < 0) {
 		int err = errno;
 
-		PMD_LOG(ERR, "ioctl(TUNSETQUEUE, %s, %s): %s", ifname,
-			attach ? "attach" : "detach", strerror(err));
+		PMD_LOG(ERR, "ioctl(TUNSETQUEUE, %s, %s): %s", ifname, attach ? "attach" : "detach",
+			strerror(err));
 		return -err;
 	}
 	return 0;
