@@ -11,6 +11,7 @@
 #include <net/if.h>
 #include <sys/uio.h>
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 
 #include <liburing.h>
@@ -50,6 +51,25 @@ extern int rtap_logtype;
 /* Largest frame a TAP carries: its max MTU (65535 - ETH_HLEN) plus Ethernet and a VLAN tag. */
 #define RTAP_MAX_MTU	    (UINT16_MAX - RTE_ETHER_HDR_LEN)
 #define RTAP_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
+
+/* UDP segmentation (kernel 6.2+); older headers lack the constants. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5
+#endif
+
+/* Largest frame the kernel hands over with TSO/USO negotiated: 64 KiB of IP + Ethernet + VLAN. */
+#define RTAP_LRO_MAX_FRAME (UINT16_MAX + RTAP_FRAME_OVERHEAD)
+
+/* Rx offload work a queue does per packet, from what the application enabled. */
+#define RTAP_RX_OL_TCP (1u << 0) /* report TCP checksum state in ol_flags */
+#define RTAP_RX_OL_UDP (1u << 1) /* report UDP checksum state in ol_flags */
+#define RTAP_RX_OL_LRO (1u << 2) /* GSO frames and partial checksums arrive */
 
 /* How a queue's io_uring delivers completions (devarg io_mode). */
 enum rtap_io_mode {
@@ -112,6 +132,7 @@ struct rtap_rx_ring {
 	uint16_t nb_free;	     /* slots with no read in flight */
 	uint16_t max_segs;	     /* iovecs per slot */
 	uint16_t nb_reads;	     /* one-shot engine: reads kept in flight */
+	uint8_t ol;		     /* RTAP_RX_OL_* */
 	uint16_t nb_segs;	     /* mbufs per read (1 unless scattering) */
 	uint16_t seg_room;	     /* data room of one mbuf after the headroom */
 	uint32_t capacity;	     /* frame bytes one read can hold */
@@ -120,6 +141,25 @@ struct rtap_rx_ring {
 	struct iovec *iov;	     /* nb_desc * nb_segs iovecs for scattered reads */
 	struct rte_mbuf **scratch;   /* RTAP_REFILL_BATCH * max_segs mbufs for bulk refill */
 };
+
+/*
+ * A packet's virtio-net header, followed by a copy of its L2-L4 headers when
+ * an offload must change them (IPv4 checksum, TSO pseudo-header) and the
+ * packet's own bytes are shared.
+ */
+#define RTAP_TX_HDR_COPY 246
+struct rtap_tx_hdr {
+	struct virtio_net_hdr vh;
+	uint8_t copy[RTAP_TX_HDR_COPY]; /* must follow vh with no gap: one iovec covers both */
+};
+
+/* iovecs per tx slot: header, the first segment's rest, the other segments. */
+#define RTAP_TX_IOVS (RTAP_TX_MAX_SEGS + 2)
+
+/* Tx offload flags the data path acts on. */
+#define RTAP_TX_OL_MASK \
+	(RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG | \
+	 RTE_MBUF_F_TX_UDP_SEG)
 
 /* Per-process tx state. */
 struct rtap_tx_ring {
@@ -132,9 +172,9 @@ struct rtap_tx_ring {
 	uint16_t nb_free;
 	uint16_t *free_slots;
 	struct rte_mbuf **slot_mbuf;
-	struct rte_mbuf **done;	    /* completed mbufs, freed in bulk */
-	struct iovec *iov;	    /* nb_desc * (RTAP_TX_MAX_SEGS + 1) */
-	struct virtio_net_hdr *hdr; /* per-slot header when the headroom can't be used */
+	struct rte_mbuf **done;	 /* completed mbufs, freed in bulk */
+	struct iovec *iov;	 /* nb_desc * RTAP_TX_IOVS */
+	struct rtap_tx_hdr *hdr; /* per-slot header when the headroom can't be used */
 };
 
 /* dev->process_private */
@@ -152,8 +192,10 @@ struct rtap_pmd {
 	int keep_fd;	       /* keep-alive fd: holds the interface, detached */
 	int if_index;
 	bool persist;
-	bool created; /* we created the interface (not attached to one) */
-	bool napi;    /* IFF_NAPI on every fd */
+	bool created;		  /* we created the interface (not attached to one) */
+	bool napi;		  /* IFF_NAPI on every fd */
+	bool has_uso;		  /* kernel takes TUN_F_USO4/6 (and so UDP GSO) */
+	unsigned int tun_offload; /* TUN_F_* in force */
 	enum rtap_io_mode io_mode;
 	enum rtap_rx_engine rx_engine;
 	uint16_t mtu;
@@ -173,6 +215,7 @@ int rtap_tun_set_persist(int fd, bool persist, const char *ifname);
 int rtap_tun_get_name(int fd, char *name);
 int rtap_tun_get_mac(int fd, struct rte_ether_addr *mac);
 int rtap_tun_set_mac(int fd, const struct rte_ether_addr *mac, const char *ifname);
+int rtap_tun_set_offload(int fd, unsigned int flags, const char *ifname, bool probe);
 
 /* rtap_netlink.c: kernel interface state, in the interface's own netns. */
 #define RTAP_NS_SAME (-1000)
@@ -202,6 +245,8 @@ uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t rtap_rx_burst_multishot(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 void rtap_rx_select_burst(struct rte_eth_dev *dev);
 uint16_t rtap_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t rtap_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+unsigned int rtap_rx_offload_mode(const struct rte_eth_dev *dev);
 uint32_t rtap_rx_capacity(const struct rte_eth_dev *dev, struct rte_mempool *mp, uint16_t mtu,
 			  uint16_t *nb_segs);
 uint32_t rtap_rx_posted_capacity(struct rte_eth_dev *dev, uint16_t queue_id);

@@ -166,8 +166,14 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_mtu = RTAP_MAX_MTU;
 	info->max_rx_pktlen = RTAP_MAX_MTU + RTAP_FRAME_OVERHEAD;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
-	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->max_lro_pkt_size = RTAP_LRO_MAX_FRAME;
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
+		RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_LRO;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+		RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+		RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	if (pmd->has_uso)
+		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_UDP_TSO;
 	info->rx_queue_offload_capa = 0;
 	info->tx_queue_offload_capa = 0;
 	info->speed_capa = 0;
@@ -212,6 +218,33 @@ rtap_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
 	return rte_eth_linkstatus_set(dev, &link);
 }
 
+/*
+ * TUN_F_* for the rx offloads the application enabled: partial checksums
+ * when it takes checksum state from us (or LRO needs them), whole GSO
+ * frames for LRO.
+ */
+static int
+rtap_set_kernel_offloads(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	uint64_t rx = dev->data->dev_conf.rxmode.offloads;
+	unsigned int flags = 0;
+	int ret;
+
+	if (rx &
+	    (RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+	     RTE_ETH_RX_OFFLOAD_TCP_LRO))
+		flags |= TUN_F_CSUM;
+	if (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		flags |= TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+	if (flags == pmd->tun_offload)
+		return 0;
+	ret = rtap_tun_set_offload(pmd->keep_fd, flags, pmd->ifname, false);
+	if (ret == 0)
+		pmd->tun_offload = flags;
+	return ret;
+}
+
 static int
 rtap_dev_start(struct rte_eth_dev *dev)
 {
@@ -222,6 +255,11 @@ rtap_dev_start(struct rte_eth_dev *dev)
 
 	/* Like a cable plugged in: the kernel side comes up with the port. */
 	ret = rtap_nl_change_flags(pmd->keep_fd, IFF_UP, 0);
+	if (ret < 0)
+		return ret;
+
+	/* The kernel hands over only what the application enabled. */
+	ret = rtap_set_kernel_offloads(dev);
 	if (ret < 0)
 		return ret;
 
@@ -717,6 +755,14 @@ rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
 	if (rtap_nl_get_stats(pmd->keep_fd, &kstats) == 0)
 		pmd->kernel_tx_dropped_base = kstats.tx_dropped;
 
+	/* Start with no offloads; learn whether the kernel knows UDP segmentation. */
+	pmd->has_uso = rtap_tun_set_offload(pmd->keep_fd, TUN_F_CSUM | TUN_F_USO4 | TUN_F_USO6,
+					    pmd->ifname, true) == 0;
+	ret = rtap_tun_set_offload(pmd->keep_fd, 0, pmd->ifname, false);
+	if (ret < 0)
+		goto fail;
+	pmd->tun_offload = 0;
+
 	/*
 	 * persist=1 keeps the interface after close. persist=0 on an interface
 	 * we did not create leaves it as its owner made it.
@@ -833,6 +879,7 @@ rtap_probe(struct rte_vdev_device *vdev)
 	dev->dev_ops = &rtap_ops;
 	dev->rx_pkt_burst = rtap_rx_burst;
 	dev->tx_pkt_burst = rtap_tx_burst;
+	dev->tx_pkt_prepare = rtap_tx_prepare;
 
 	rte_eth_dev_probing_finish(dev);
 	PMD_LOG(INFO, "%s: interface %s (index %d) " RTE_ETHER_ADDR_PRT_FMT "%s", name, pmd->ifname,

@@ -29,15 +29,24 @@
  * one io_uring_enter per burst.
  */
 
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_malloc.h>
+#include <rte_net.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 #include <ethdev_driver.h>
 
 #include "rtap.h"
+
+static_assert(offsetof(struct rtap_tx_hdr, copy) == RTAP_VNET_HDR_LEN,
+	      "the header copy must follow the virtio-net header");
 
 #define RTAP_CANCEL_TAG	      UINT64_MAX
 #define RTAP_MSHOT_TAG	      (UINT64_MAX - 1)
@@ -58,12 +67,16 @@ uint32_t
 rtap_rx_capacity(const struct rte_eth_dev *dev, struct rte_mempool *mp, uint16_t mtu,
 		 uint16_t *nb_segs)
 {
+	uint64_t offloads = dev->data->dev_conf.rxmode.offloads;
 	uint32_t room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
 	uint32_t frame = (uint32_t)mtu + RTAP_FRAME_OVERHEAD;
 	uint32_t segs = 1;
 
+	/* LRO frames are up to 64 KiB whatever the MTU, and so always chains. */
+	if (offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		frame = RTE_MAX(frame, (uint32_t)RTAP_LRO_MAX_FRAME);
 	/* One byte more than the largest frame, so a full read means "too big". */
-	if (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER)
+	if (offloads & (RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_TCP_LRO))
 		segs = RTE_MIN((frame + room) / room, (uint32_t)RTAP_RX_MAX_SEGS);
 	*nb_segs = segs;
 	return segs * room;
@@ -401,6 +414,76 @@ struct rtap_rx_tally {
 };
 
 /*
+ * Partial checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM): the data is intact and the
+ * checksum field holds the pseudo-header sum. Finish it in software.
+ */
+static int
+rtap_rx_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
+{
+	uint16_t csum;
+
+	if ((uint32_t)start + offset + sizeof(csum) > m->data_len)
+		return -EINVAL;
+	if (rte_raw_cksum_mbuf(m, start, m->pkt_len - start, &csum) < 0)
+		return -EINVAL;
+	if (likely(csum != 0xffff))
+		csum = ~csum;
+	*rte_pktmbuf_mtod_offset(m, uint16_t *, start + offset) = csum;
+	return 0;
+}
+
+/*
+ * Turn the virtio-net header in front of @m into mbuf flags. A partial
+ * checksum is reported as RTE_MBUF_F_RX_L4_CKSUM_NONE when the application
+ * enabled that protocol's checksum offload, else completed in software.
+ */
+static int
+rtap_rx_offload(const struct rtap_rx_ring *r, struct rte_mbuf *m)
+{
+	const struct virtio_net_hdr *h = rtap_rx_buf(m);
+	uint64_t ol = 0;
+
+	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		bool tcp = h->csum_offset == offsetof(struct rte_tcp_hdr, cksum);
+		bool udp = h->csum_offset == offsetof(struct rte_udp_hdr, dgram_cksum);
+
+		if ((tcp && (r->ol & RTAP_RX_OL_TCP)) || (udp && (r->ol & RTAP_RX_OL_UDP)))
+			ol |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+		else if (rtap_rx_csum_complete(m, h->csum_start, h->csum_offset) < 0)
+			return -EINVAL;
+		else if (r->ol & (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP))
+			ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	} else if ((h->flags & VIRTIO_NET_HDR_F_DATA_VALID) &&
+		   (r->ol & (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP))) {
+		ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	}
+	/* hdr_len is not the header length on rx: never used. */
+	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		ol |= RTE_MBUF_F_RX_LRO;
+		m->tso_segsz = h->gso_size;
+	}
+	m->ol_flags |= ol;
+	return 0;
+}
+
+/* What an rx queue does with the virtio-net header, from the enabled offloads. */
+unsigned int
+rtap_rx_offload_mode(const struct rte_eth_dev *dev)
+{
+	uint64_t rx = dev->data->dev_conf.rxmode.offloads;
+	unsigned int ol = 0;
+
+	if (rx & RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+		ol |= RTAP_RX_OL_TCP;
+	if (rx & RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
+		ol |= RTAP_RX_OL_UDP;
+	/* LRO needs partial checksums from the kernel: headers must be read. */
+	if (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		ol |= RTAP_RX_OL_LRO;
+	return ol;
+}
+
+/*
  * One completed read into @m, @res bytes with the header. Returns true when
  * @m is a packet for the application, else frees it.
  */
@@ -417,6 +500,11 @@ rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res, struct
 			rtap_rx_chain_finish(m, len, r->seg_room);
 		}
 		m->port = r->rxq->port_id;
+		if (r->ol != 0 && unlikely(rtap_rx_offload(r, m) < 0)) {
+			rte_pktmbuf_free(m);
+			t->errors++;
+			return false;
+		}
 		t->bytes += len;
 		return true;
 	}
@@ -575,9 +663,11 @@ rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	if (fd < 0)
 		return fd;
 
-	max_segs = (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER) ?
-		RTAP_RX_MAX_SEGS :
-		1;
+	/* Scattered rx and LRO read into chains. */
+	max_segs = 1;
+	if (dev->data->dev_conf.rxmode.offloads &
+	    (RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_TCP_LRO))
+		max_segs = RTAP_RX_MAX_SEGS;
 	rxq = rte_zmalloc_socket("rtap_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket_id);
 	r = rte_zmalloc_socket("rtap_rx_ring", sizeof(*r), RTE_CACHE_LINE_SIZE, socket_id);
 	if (rxq == NULL || r == NULL)
@@ -718,6 +808,7 @@ rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	r->capacity = cap;
 	r->multishot = dev->rx_pkt_burst == rtap_rx_burst_multishot;
 	r->nb_reads = RTE_MIN(r->nb_desc, (uint16_t)RTAP_ONESHOT_READS);
+	r->ol = rtap_rx_offload_mode(dev);
 	if (r->multishot) {
 		ret = rtap_rx_multishot_setup(r);
 		if (ret < 0)
@@ -831,12 +922,151 @@ rtap_tx_reap(struct rtap_tx_ring *r, struct rtap_tx_queue *txq)
 	return seen;
 }
 
-/* May the virtio-net header be written into the packet's own headroom? */
+/* May the virtio-net header (and offload fix-ups) go into the packet's own bytes? */
 static inline bool
 rtap_tx_headroom_ok(const struct rte_mbuf *m)
 {
 	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
 		rte_pktmbuf_headroom(m) >= RTAP_VNET_HDR_LEN;
+}
+
+/* Bytes of L2-L4 headers an offload request of @m covers (outer headers included). */
+static inline uint32_t
+rtap_tx_hdr_len(const struct rte_mbuf *m)
+{
+	uint32_t len = (uint32_t)m->l2_len + m->l3_len;
+
+	if (m->ol_flags & RTE_MBUF_F_TX_TUNNEL_MASK)
+		len += (uint32_t)m->outer_l2_len + m->outer_l3_len;
+	if (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG))
+		len += m->l4_len;
+	return len;
+}
+
+/*
+ * Fill @vh for @m's offload requests. @hdrs holds the packet's first @avail
+ * bytes, writable: the IPv4 checksum is computed there (the kernel does not),
+ * and for segmentation the pseudo-header sum gets the L4 length added (DPDK
+ * leaves it out, the kernel's GSO expects it). Returns 0 or -EINVAL for a
+ * request the kernel could not carry out.
+ */
+static int
+rtap_tx_offload(struct virtio_net_hdr *vh, const struct rte_mbuf *m, uint8_t *hdrs, uint32_t avail)
+{
+	uint64_t fl = m->ol_flags;
+	uint32_t l3_off = m->l2_len, l4_off, offset = 0;
+	uint64_t l4 = fl & RTE_MBUF_F_TX_L4_MASK;
+
+	if (fl & RTE_MBUF_F_TX_TUNNEL_MASK)
+		l3_off += (uint32_t)m->outer_l2_len + m->outer_l3_len;
+	l4_off = l3_off + m->l3_len;
+	memset(vh, 0, sizeof(*vh));
+
+	if (fl & RTE_MBUF_F_TX_IP_CKSUM) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(hdrs + l3_off);
+
+		if (!(fl & RTE_MBUF_F_TX_IPV4) || m->l3_len < sizeof(*ip) || l4_off > avail)
+			return -EINVAL;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+
+	/* Segmentation implies the L4 checksum (DPDK's definition of the flags). */
+	if (fl & RTE_MBUF_F_TX_TCP_SEG)
+		l4 = RTE_MBUF_F_TX_TCP_CKSUM;
+	else if (fl & RTE_MBUF_F_TX_UDP_SEG)
+		l4 = RTE_MBUF_F_TX_UDP_CKSUM;
+	if (l4 == RTE_MBUF_F_TX_TCP_CKSUM)
+		offset = offsetof(struct rte_tcp_hdr, cksum);
+	else if (l4 == RTE_MBUF_F_TX_UDP_CKSUM)
+		offset = offsetof(struct rte_udp_hdr, dgram_cksum);
+	else if (l4 != 0)
+		return -EINVAL; /* SCTP: not in the virtio-net header */
+	if (l4 != 0) {
+		if (m->l3_len == 0 || l4_off + offset + sizeof(uint16_t) > m->pkt_len)
+			return -EINVAL;
+		vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh->csum_start = l4_off;
+		vh->csum_offset = offset;
+	}
+
+	if (fl & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG)) {
+		uint16_t *csum = (uint16_t *)(hdrs + l4_off + offset);
+		uint32_t sum;
+
+		if (m->tso_segsz == 0 || m->l4_len == 0 || l4_off + m->l4_len > avail ||
+		    (fl & RTE_MBUF_F_TX_TUNNEL_MASK) ||
+		    !(fl & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)))
+			return -EINVAL;
+		if (fl & RTE_MBUF_F_TX_TCP_SEG)
+			vh->gso_type = (fl & RTE_MBUF_F_TX_IPV4) ? VIRTIO_NET_HDR_GSO_TCPV4 :
+								   VIRTIO_NET_HDR_GSO_TCPV6;
+		else
+			vh->gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+		vh->gso_size = m->tso_segsz;
+		vh->hdr_len = l4_off + m->l4_len;
+		sum = (uint32_t)*csum + rte_cpu_to_be_16((uint16_t)(m->pkt_len - l4_off));
+		sum = (sum & 0xffff) + (sum >> 16);
+		*csum = (uint16_t)((sum & 0xffff) + (sum >> 16));
+	}
+	return 0;
+}
+
+/*
+ * Build the write of @m into slot @slot's iovecs: the virtio-net header in the
+ * headroom when the packet is ours alone, else in the slot, with a copy of
+ * the headers when an offload must change them. Returns the iovec count or
+ * -EINVAL.
+ */
+static int
+rtap_tx_iov(struct rtap_tx_ring *r, uint16_t slot, struct rte_mbuf *m)
+{
+	struct iovec *iov = &r->iov[(size_t)slot * RTAP_TX_IOVS];
+	struct rtap_tx_hdr *th = &r->hdr[slot];
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	bool own = rtap_tx_headroom_ok(m);
+	struct virtio_net_hdr *vh = own ? (void *)(data - RTAP_VNET_HDR_LEN) : &th->vh;
+	uint8_t *hdrs = data;
+	uint32_t avail = m->data_len, skip = 0;
+	struct rte_mbuf *seg;
+	int n;
+
+	if (!own &&
+	    (m->ol_flags &
+	     (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG))) {
+		skip = rtap_tx_hdr_len(m);
+		if (skip > m->data_len || skip > RTAP_TX_HDR_COPY)
+			return -EINVAL;
+		memcpy(th->copy, data, skip);
+		hdrs = th->copy;
+		avail = skip;
+	}
+	if (m->ol_flags & RTAP_TX_OL_MASK) {
+		if (rtap_tx_offload(vh, m, hdrs, avail) < 0)
+			return -EINVAL;
+	} else {
+		memset(vh, 0, sizeof(*vh));
+	}
+
+	if (own) {
+		iov[0].iov_base = vh;
+		iov[0].iov_len = RTAP_VNET_HDR_LEN + m->data_len;
+		n = 1;
+	} else {
+		iov[0].iov_base = th;
+		iov[0].iov_len = RTAP_VNET_HDR_LEN + skip;
+		n = 1;
+		if (m->data_len > skip) {
+			iov[1].iov_base = data + skip;
+			iov[1].iov_len = m->data_len - skip;
+			n = 2;
+		}
+	}
+	for (seg = m->next; seg != NULL; seg = seg->next, n++) {
+		iov[n].iov_base = rte_pktmbuf_mtod(seg, void *);
+		iov[n].iov_len = seg->data_len;
+	}
+	return n;
 }
 
 uint16_t
@@ -863,43 +1093,31 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct io_uring_sqe *sqe;
-		uint16_t slot;
+		uint16_t slot = r->free_slots[r->nb_free - 1];
 
-		if (unlikely(m->nb_segs > RTAP_TX_MAX_SEGS)) {
-			rte_pktmbuf_free(m);
-			dropped++;
-			continue;
-		}
-		sqe = io_uring_get_sqe(&r->io);
-		slot = r->free_slots[--r->nb_free];
-
-		if (likely(m->nb_segs == 1 && rtap_tx_headroom_ok(m))) {
+		if (likely(m->nb_segs == 1 && !(m->ol_flags & RTAP_TX_OL_MASK) &&
+			   rtap_tx_headroom_ok(m))) {
 			char *hdr = rte_pktmbuf_mtod(m, char *) - RTAP_VNET_HDR_LEN;
 
 			memset(hdr, 0, RTAP_VNET_HDR_LEN);
+			sqe = io_uring_get_sqe(&r->io);
 			io_uring_prep_write(sqe, 0, hdr, m->data_len + RTAP_VNET_HDR_LEN, 0);
 		} else {
-			struct iovec *iov = &r->iov[(size_t)slot * (RTAP_TX_MAX_SEGS + 1)];
-			struct rte_mbuf *seg = m;
-			unsigned int k = 0;
+			int nvec =
+				m->nb_segs <= RTAP_TX_MAX_SEGS ? rtap_tx_iov(r, slot, m) : -EINVAL;
 
-			if (rtap_tx_headroom_ok(m)) {
-				iov[0].iov_base = rte_pktmbuf_mtod(m, char *) - RTAP_VNET_HDR_LEN;
-				iov[0].iov_len = RTAP_VNET_HDR_LEN + m->data_len;
-				memset(iov[0].iov_base, 0, RTAP_VNET_HDR_LEN);
-				seg = m->next;
-			} else {
-				iov[0].iov_base = &r->hdr[slot];
-				iov[0].iov_len = RTAP_VNET_HDR_LEN;
+			if (unlikely(nvec < 0)) {
+				/* Nothing the kernel could carry out: count it, drop it. */
+				rte_pktmbuf_free(m);
+				dropped++;
+				continue;
 			}
-			for (k = 1; seg != NULL; seg = seg->next, k++) {
-				iov[k].iov_base = rte_pktmbuf_mtod(seg, void *);
-				iov[k].iov_len = seg->data_len;
-			}
-			io_uring_prep_writev(sqe, 0, iov, k, 0);
+			sqe = io_uring_get_sqe(&r->io);
+			io_uring_prep_writev(sqe, 0, &r->iov[(size_t)slot * RTAP_TX_IOVS], nvec, 0);
 		}
 		rtap_sqe_fixed(sqe);
 		io_uring_sqe_set_data64(sqe, slot);
+		r->nb_free--;
 		r->slot_mbuf[slot] = m;
 		nb_sqe++;
 	}
@@ -912,6 +1130,44 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (unlikely(dropped))
 		txq->stats.errors += dropped;
 	return n;
+}
+
+/*
+ * rte_eth_tx_prepare(): check what tx_burst cannot carry and fill the
+ * pseudo-header checksums the offloads need, the way DPDK defines them.
+ */
+uint16_t
+rtap_tx_prepare(void *queue __rte_unused, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	uint16_t i;
+	int ret;
+
+	for (i = 0; i < nb_pkts; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint64_t fl = m->ol_flags;
+
+		if (m->nb_segs > RTAP_TX_MAX_SEGS ||
+		    ((fl & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG)) &&
+		     (m->tso_segsz == 0 || m->l4_len == 0)) ||
+		    (fl & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_SCTP_CKSUM ||
+		    ((fl & RTAP_TX_OL_MASK) && rtap_tx_hdr_len(m) > m->data_len)) {
+			rte_errno = EINVAL;
+			return i;
+		}
+#ifdef RTE_LIBRTE_ETHDEV_DEBUG
+		ret = rte_validate_tx_offload(m);
+		if (ret != 0) {
+			rte_errno = -ret;
+			return i;
+		}
+#endif
+		ret = rte_net_intel_cksum_prepare(m);
+		if (ret != 0) {
+			rte_errno = -ret;
+			return i;
+		}
+	}
+	return i;
 }
 
 int
@@ -983,10 +1239,9 @@ rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	r->done = rte_malloc_socket("rtap_tx_done", nb_desc * sizeof(struct rte_mbuf *), 0,
 				    socket_id);
 	r->iov = rte_malloc_socket("rtap_tx_iov",
-				   (size_t)nb_desc * (RTAP_TX_MAX_SEGS + 1) * sizeof(struct iovec),
-				   0, socket_id);
-	/* Zeroed once: no offloads yet, so every header stays all zero. */
-	r->hdr = rte_zmalloc_socket("rtap_tx_hdr", nb_desc * sizeof(struct virtio_net_hdr), 0,
+				   (size_t)nb_desc * RTAP_TX_IOVS * sizeof(struct iovec), 0,
+				   socket_id);
+	r->hdr = rte_zmalloc_socket("rtap_tx_hdr", nb_desc * sizeof(struct rtap_tx_hdr), 0,
 				    socket_id);
 	if (r->free_slots == NULL || r->slot_mbuf == NULL || r->done == NULL || r->iov == NULL ||
 	    r->hdr == NULL)

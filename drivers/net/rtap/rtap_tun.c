@@ -92,13 +92,6 @@ rtap_tun_open(const char *name, char *actual, bool napi)
 		goto fail;
 	}
 
-	/* No offloads: the kernel hands over finished, checksummed frames. */
-	if (ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
-		ret = -errno;
-		PMD_LOG(ERR, "ioctl(TUNSETOFFLOAD, %s): %s", ifr.ifr_name, strerror(-ret));
-		goto fail;
-	}
-
 	if (actual != NULL)
 		strlcpy(actual, ifr.ifr_name, IFNAMSIZ);
 	return fd;
@@ -184,6 +177,24 @@ rtap_tun_set_mac(int fd, const struct rte_ether_addr *mac, const char *ifname)
 		int err = errno;
 
 		PMD_LOG(ERR, "ioctl(SIOCSIFHWADDR, %s): %s", ifname, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/*
+ * What the kernel may hand us (TUN_F_*): device wide, whichever fd sets it.
+ * -EINVAL means the kernel does not know a bit; @probe keeps that quiet.
+ */
+int
+rtap_tun_set_offload(int fd, unsigned int flags, const char *ifname, bool probe)
+{
+	if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)flags) < 0) {
+		int err = errno;
+
+		if (!(probe && err == EINVAL))
+			PMD_LOG(ERR, "ioctl(TUNSETOFFLOAD, %s, %#x): %s", ifname, flags,
+				strerror(err));
 		return -err;
 	}
 	return 0;
