@@ -275,8 +275,13 @@ rtap_rx_post_reads(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
 	bool posted = false;
 
 	while (in_flight < r->nb_reads) {
-		uint16_t n = r->nb_reads - in_flight;
+		/* Under SQPOLL the SQ can be full while the kernel thread lags. */
+		uint16_t n = RTE_MIN((unsigned int)(r->nb_reads - in_flight),
+				     io_uring_sq_space_left(&r->io));
 		uint16_t i, k;
+
+		if (n == 0)
+			break;
 
 		if (unlikely(rte_pktmbuf_alloc_bulk(r->mp, r->scratch, n * segs) != 0)) {
 			rxq->stats.nombuf += n;
@@ -1089,7 +1094,9 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		return nb_pkts;
 	}
 
-	n = RTE_MIN(nb_pkts, r->nb_free);
+	/* A full ring, or under SQPOLL a full SQ, is back-pressure: take fewer. */
+	n = (uint16_t)RTE_MIN(RTE_MIN((unsigned int)nb_pkts, (unsigned int)r->nb_free),
+			      io_uring_sq_space_left(&r->io));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct io_uring_sqe *sqe;
