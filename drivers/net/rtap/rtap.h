@@ -70,6 +70,7 @@ extern int rtap_logtype;
 #define RTAP_RX_OL_TCP (1u << 0) /* report TCP checksum state in ol_flags */
 #define RTAP_RX_OL_UDP (1u << 1) /* report UDP checksum state in ol_flags */
 #define RTAP_RX_OL_LRO (1u << 2) /* GSO frames and partial checksums arrive */
+#define RTAP_RX_OL_IP  (1u << 3) /* verify IPv4 header checksums in software */
 
 /* How a queue's io_uring delivers completions (devarg io_mode). */
 enum rtap_io_mode {

@@ -167,8 +167,9 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_rx_pktlen = RTAP_MAX_MTU + RTAP_FRAME_OVERHEAD;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
 	info->max_lro_pkt_size = RTAP_LRO_MAX_FRAME;
-	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
-		RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_LRO;
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
+		RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+		RTE_ETH_RX_OFFLOAD_TCP_LRO;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 		RTE_ETH_TX_OFFLOAD_TCP_TSO;
@@ -414,8 +415,18 @@ static int
 rtap_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rte_ether_addr cur;
 	int ret;
 
+	/*
+	 * ethdev replays the address at every start. Setting it, even to the
+	 * same value, makes the kernel flush the interface's neighbours
+	 * (permanent ones too): only touch it when it changes.
+	 */
+	if (rtap_tun_get_mac(pmd->keep_fd, &cur) == 0 && rte_is_same_ether_addr(&cur, mac)) {
+		pmd->mac = *mac;
+		return 0;
+	}
 	ret = rtap_tun_set_mac(pmd->keep_fd, mac, pmd->ifname);
 	if (ret < 0)
 		return ret;

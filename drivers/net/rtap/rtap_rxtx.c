@@ -438,6 +438,33 @@ rtap_rx_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
 }
 
 /*
+ * The virtio-net header says nothing of IPv4 header checksums, and bridged
+ * frames reach us unchecked: verify the header (20 to 60 bytes) in software.
+ */
+static inline uint64_t
+rtap_rx_ipv4_cksum(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip;
+	uint16_t type = eth->ether_type;
+	uint32_t off = sizeof(*eth);
+	uint32_t ihl;
+
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN) && m->data_len >= off + RTE_VLAN_HLEN) {
+		type = ((const struct rte_vlan_hdr *)(eth + 1))->eth_proto;
+		off += RTE_VLAN_HLEN;
+	}
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || m->data_len < off + sizeof(*ip))
+		return 0;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+	ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
+	if (ihl < sizeof(*ip) || m->data_len < off + ihl)
+		return RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	return rte_raw_cksum(ip, ihl) == 0xffff ? RTE_MBUF_F_RX_IP_CKSUM_GOOD :
+						  RTE_MBUF_F_RX_IP_CKSUM_BAD;
+}
+
+/*
  * Turn the virtio-net header in front of @m into mbuf flags. A partial
  * checksum is reported as RTE_MBUF_F_RX_L4_CKSUM_NONE when the application
  * enabled that protocol's checksum offload, else completed in software.
@@ -462,6 +489,8 @@ rtap_rx_offload(const struct rtap_rx_ring *r, struct rte_mbuf *m)
 		   (r->ol & (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP))) {
 		ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	}
+	if (r->ol & RTAP_RX_OL_IP)
+		ol |= rtap_rx_ipv4_cksum(m);
 	/* hdr_len is not the header length on rx: never used. */
 	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
 		ol |= RTE_MBUF_F_RX_LRO;
@@ -482,6 +511,8 @@ rtap_rx_offload_mode(const struct rte_eth_dev *dev)
 		ol |= RTAP_RX_OL_TCP;
 	if (rx & RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
 		ol |= RTAP_RX_OL_UDP;
+	if (rx & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
+		ol |= RTAP_RX_OL_IP;
 	/* LRO needs partial checksums from the kernel: headers must be read. */
 	if (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO)
 		ol |= RTAP_RX_OL_LRO;
@@ -948,11 +979,31 @@ rtap_tx_hdr_len(const struct rte_mbuf *m)
 	return len;
 }
 
+/* Pseudo-header sum (not complemented) for an L4 length of @l4_len bytes. */
+static inline uint16_t
+rtap_tx_gso_phdr(const uint8_t *l3, uint64_t fl, uint8_t proto, uint32_t l4_len)
+{
+	uint32_t sum;
+
+	if (fl & RTE_MBUF_F_TX_IPV4) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+
+		sum = __rte_raw_cksum(&ip->src_addr, 2 * sizeof(ip->src_addr), 0);
+	} else {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)l3;
+
+		sum = __rte_raw_cksum(ip6->src_addr, 2 * sizeof(ip6->src_addr), 0);
+	}
+	sum += rte_cpu_to_be_16(proto);
+	sum += rte_cpu_to_be_16((uint16_t)(l4_len >> 16)) + rte_cpu_to_be_16((uint16_t)l4_len);
+	return __rte_raw_cksum_reduce(sum);
+}
+
 /*
  * Fill @vh for @m's offload requests. @hdrs holds the packet's first @avail
  * bytes, writable: the IPv4 checksum is computed there (the kernel does not),
- * and for segmentation the pseudo-header sum gets the L4 length added (DPDK
- * leaves it out, the kernel's GSO expects it). Returns 0 or -EINVAL for a
+ * and for segmentation the pseudo-header sum is rewritten the way the kernel's
+ * GSO expects it. Returns 0 or -EINVAL for a
  * request the kernel could not carry out.
  */
 static int
@@ -997,7 +1048,6 @@ rtap_tx_offload(struct virtio_net_hdr *vh, const struct rte_mbuf *m, uint8_t *hd
 
 	if (fl & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG)) {
 		uint16_t *csum = (uint16_t *)(hdrs + l4_off + offset);
-		uint32_t sum;
 
 		if (m->tso_segsz == 0 || m->l4_len == 0 || l4_off + m->l4_len > avail ||
 		    (fl & RTE_MBUF_F_TX_TUNNEL_MASK) ||
@@ -1010,9 +1060,14 @@ rtap_tx_offload(struct virtio_net_hdr *vh, const struct rte_mbuf *m, uint8_t *hd
 			vh->gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
 		vh->gso_size = m->tso_segsz;
 		vh->hdr_len = l4_off + m->l4_len;
-		sum = (uint32_t)*csum + rte_cpu_to_be_16((uint16_t)(m->pkt_len - l4_off));
-		sum = (sum & 0xffff) + (sum >> 16);
-		*csum = (uint16_t)((sum & 0xffff) + (sum >> 16));
+		/*
+		 * The kernel's GSO wants the pseudo-header sum over the whole
+		 * L4 length; DPDK versions differ on whether the application's
+		 * sum has it. Write the kernel's from the IP header.
+		 */
+		*csum = rtap_tx_gso_phdr(hdrs + l3_off, fl,
+					 (fl & RTE_MBUF_F_TX_TCP_SEG) ? IPPROTO_TCP : IPPROTO_UDP,
+					 m->pkt_len - l4_off);
 	}
 	return 0;
 }
