@@ -414,7 +414,7 @@ class FwdPair:
     ip1, ip2 = "10.250.0.1", "10.250.0.2"
 
     def __init__(self, testpmd, netns, ifname, queues=1, app_args=(), static_neigh=False,
-                 **testpmd_args):
+                 pre_start=(), **testpmd_args):
         self.ns1, self.ns2 = netns(), netns()
         self.a, self.b = ifname("a"), ifname("b")
         app_args = list(app_args)
@@ -422,6 +422,11 @@ class FwdPair:
             app_args += ["--rxq=%d" % queues, "--txq=%d" % queues]
         self.tp = testpmd(vdevs=[vdev(0, iface=self.a), vdev(1, iface=self.b)],
                           app_args=app_args, **testpmd_args)
+        # testpmd commands (e.g. port stop/csum set/port start) before the kernel sides
+        # are configured
+        for command in pre_start:
+            out = self.tp.cmd(command)
+            assert not re.search(r"error|fail|invalid|bad arguments", out, re.I), (command, out)
         move_to_netns(self.a, self.ns1, self.ip1 + "/24")
         move_to_netns(self.b, self.ns2, self.ip2 + "/24")
         if static_neigh:
@@ -432,12 +437,14 @@ class FwdPair:
                 ip("neigh", "replace", peer_ip, "lladdr", mac, "dev", name, "nud", "permanent",
                    netns=ns)
         out = self.tp.cmd("start")
-        assert "io packet forwarding" in out, out
+        mode = testpmd_args.get("forward_mode", "io")
+        assert "%s packet forwarding" % mode in out, out
 
 
 @pytest.fixture
 def make_fwd_pair(testpmd, netns, ifname):
-    """Factory: make_fwd_pair(queues=N, static_neigh=bool, **testpmd args) sets up a FwdPair."""
+    """Factory: make_fwd_pair(queues=N, static_neigh=bool, pre_start=[testpmd commands],
+    **testpmd args) sets up a FwdPair."""
     return lambda queues=1, **kw: FwdPair(testpmd, netns, ifname, queues, **kw)
 
 
