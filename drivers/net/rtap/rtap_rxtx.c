@@ -571,8 +571,12 @@ rtap_rx_error(struct rtap_rx_ring *r, int32_t res, struct rtap_rx_tally *t)
 		t->errors++; /* -EAGAIN: another read took the frame */
 }
 
-uint16_t
-rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/*
+ * The rx burst, one body for both engines; @multishot is a constant in each
+ * caller, so each engine gets its own loop with no per-packet mode test.
+ */
+static __rte_always_inline uint16_t
+rtap_rx_burst_common(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool multishot)
 {
 	struct rtap_rx_queue *rxq = queue;
 	struct rtap_rx_ring *r = rtap_proc_of(rxq->port_id)->rx[rxq->queue_id];
@@ -586,12 +590,24 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	rtap_rx_run_task_work(r);
 
 	io_uring_for_each_cqe(&r->io, head, cqe) {
-		uint16_t slot = (uint16_t)cqe->user_data;
-		struct rte_mbuf *m = r->slot_mbuf[slot];
+		uint16_t slot;
+		struct rte_mbuf *m;
 
 		if (nb_rx == nb_pkts)
 			break;
 		seen++;
+		if (multishot) {
+			if (unlikely(!(cqe->flags & IORING_CQE_F_MORE)))
+				r->armed = false; /* ended: re-armed below */
+			if (unlikely(!(cqe->flags & IORING_CQE_F_BUFFER))) {
+				rtap_rx_error(r, cqe->res, &t);
+				continue;
+			}
+			slot = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+		} else {
+			slot = (uint16_t)cqe->user_data;
+		}
+		m = r->slot_mbuf[slot];
 		r->slot_mbuf[slot] = NULL;
 		r->free_slots[r->nb_free++] = slot;
 		if (unlikely(cqe->res < 0)) {
@@ -610,43 +626,15 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 }
 
 uint16_t
+rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return rtap_rx_burst_common(queue, pkts, nb_pkts, false);
+}
+
+uint16_t
 rtap_rx_burst_multishot(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	struct rtap_rx_queue *rxq = queue;
-	struct rtap_rx_ring *r = rtap_proc_of(rxq->port_id)->rx[rxq->queue_id];
-	struct rtap_rx_tally t = { 0 };
-	struct io_uring_cqe *cqe;
-	uint16_t nb_rx = 0;
-	unsigned int head, seen = 0;
-
-	if (unlikely(r == NULL || !r->started))
-		return 0;
-	rtap_rx_run_task_work(r);
-
-	io_uring_for_each_cqe(&r->io, head, cqe) {
-		if (nb_rx == nb_pkts)
-			break;
-		seen++;
-		if (unlikely(!(cqe->flags & IORING_CQE_F_MORE)))
-			r->armed = false; /* ended: re-armed below */
-		if (likely(cqe->flags & IORING_CQE_F_BUFFER)) {
-			uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-			struct rte_mbuf *m = r->slot_mbuf[bid];
-
-			r->slot_mbuf[bid] = NULL;
-			r->free_slots[r->nb_free++] = bid;
-			if (rtap_rx_complete(r, m, cqe->res, &t))
-				pkts[nb_rx++] = m;
-		} else if (cqe->res < 0) {
-			rtap_rx_error(r, cqe->res, &t);
-		}
-	}
-	io_uring_cq_advance(&r->io, seen);
-
-	if (likely(!r->dead))
-		rtap_rx_refill(r, rxq);
-	rtap_rx_account(rxq, nb_rx, &t);
-	return nb_rx;
+	return rtap_rx_burst_common(queue, pkts, nb_pkts, true);
 }
 
 static void
