@@ -642,8 +642,12 @@ rtu_port_probe(struct rtu_port *p, const char *extra_devargs)
 	char args[256];
 	int ret;
 
+	/* RTAP_TEST_DEVARGS: devargs every port gets, to run a suite in another mode. */
+	const char *common = getenv("RTAP_TEST_DEVARGS");
+
 	rtu_ifname(ifname);
-	snprintf(args, sizeof(args), "iface=%s%s%s", ifname,
+	snprintf(args, sizeof(args), "iface=%s%s%s%s%s", ifname,
+		 common != NULL && common[0] != '\0' ? "," : "", common != NULL ? common : "",
 		 extra_devargs != NULL && extra_devargs[0] != '\0' ? "," : "",
 		 extra_devargs != NULL ? extra_devargs : "");
 	ret = rtu_port_probe_raw(p, args);

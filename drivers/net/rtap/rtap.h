@@ -72,17 +72,20 @@ extern int rtap_logtype;
 #define RTAP_RX_OL_LRO (1u << 2) /* GSO frames and partial checksums arrive */
 #define RTAP_RX_OL_IP  (1u << 3) /* verify IPv4 header checksums in software */
 
-/* How a queue's io_uring delivers completions (devarg io_mode). */
+/*
+ * How a queue's io_uring delivers completions (devarg io_mode). The zero
+ * value is the default, chosen by the benchmark (see the guide).
+ */
 enum rtap_io_mode {
-	RTAP_IO_DEFAULT, /* the kernel interrupts the polling thread to complete reads */
-	RTAP_IO_COOP,	 /* COOP_TASKRUN: reads complete when the poller asks */
-	RTAP_IO_SQPOLL,	 /* a kernel thread per port submits and completes */
+	RTAP_IO_COOP,	/* COOP_TASKRUN: reads complete when the poller asks */
+	RTAP_IO_NOTIFY, /* the kernel interrupts the polling thread to complete reads */
+	RTAP_IO_SQPOLL, /* a kernel thread per port submits and completes */
 };
 
-/* How rx keeps reads in flight (devarg rx_engine). */
+/* How rx keeps reads in flight (devarg rx_engine); the zero value is the default. */
 enum rtap_rx_engine {
-	RTAP_RX_AUTO,	 /* multishot when frames fit one mbuf and the kernel has it */
-	RTAP_RX_ONESHOT, /* one read per descriptor */
+	RTAP_RX_ONESHOT,   /* up to RTAP_ONESHOT_READS one-shot reads */
+	RTAP_RX_MULTISHOT, /* one multishot read over provided mbufs, where frames fit one */
 };
 
 /* Per-queue counters; live in shared memory so every process can read them. */

@@ -650,8 +650,8 @@ static int
 rtap_parse_io_mode(const char *key, const char *value, void *opaque)
 {
 	static const char * const names[] = {
-		[RTAP_IO_DEFAULT] = "default",
 		[RTAP_IO_COOP] = "coop",
+		[RTAP_IO_NOTIFY] = "notify",
 		[RTAP_IO_SQPOLL] = "sqpoll",
 	};
 	struct rtap_args *args = opaque;
@@ -663,7 +663,7 @@ rtap_parse_io_mode(const char *key, const char *value, void *opaque)
 			return 0;
 		}
 	}
-	PMD_LOG(ERR, "%s=%s: expected default, coop or sqpoll", key, value ? value : "");
+	PMD_LOG(ERR, "%s=%s: expected coop, notify or sqpoll", key, value ? value : "");
 	return -EINVAL;
 }
 
@@ -672,15 +672,15 @@ rtap_parse_rx_engine(const char *key, const char *value, void *opaque)
 {
 	struct rtap_args *args = opaque;
 
-	if (value != NULL && strcmp(value, "auto") == 0) {
-		args->rx_engine = RTAP_RX_AUTO;
+	if (value != NULL && strcmp(value, "multishot") == 0) {
+		args->rx_engine = RTAP_RX_MULTISHOT;
 		return 0;
 	}
 	if (value != NULL && strcmp(value, "oneshot") == 0) {
 		args->rx_engine = RTAP_RX_ONESHOT;
 		return 0;
 	}
-	PMD_LOG(ERR, "%s=%s: expected auto or oneshot", key, value ? value : "");
+	PMD_LOG(ERR, "%s=%s: expected oneshot or multishot", key, value ? value : "");
 	return -EINVAL;
 }
 
@@ -928,5 +928,5 @@ RTE_PMD_REGISTER_ALIAS(net_rtap, eth_rtap);
 RTE_PMD_REGISTER_PARAM_STRING(net_rtap,
 			      RTAP_ARG_IFACE
 			      "=<string> " RTAP_ARG_MAC "=xx:xx:xx:xx:xx:xx " RTAP_ARG_PERSIST
-			      "=<0|1> " RTAP_ARG_IO_MODE "=default|coop|sqpoll " RTAP_ARG_RX_ENGINE
-			      "=auto|oneshot " RTAP_ARG_NAPI "=<0|1>");
+			      "=<0|1> " RTAP_ARG_IO_MODE "=coop|notify|sqpoll " RTAP_ARG_RX_ENGINE
+			      "=oneshot|multishot " RTAP_ARG_NAPI "=<0|1>");

@@ -11,12 +11,12 @@
  * hold the configuration and counters; the burst functions find their ring
  * through the port's process_private.
  *
- * rx has two engines, chosen when the queue starts. Multishot: one
- * multishot read stays in flight over a ring of provided buffers (the data
- * rooms of free mbufs); the kernel picks a buffer per frame, and rx_burst
- * refills the ring in bulk with no submission at all. One-shot (for scattered
- * rx, or kernels without multishot read): every free slot has a read in
- * flight into a fresh mbuf or chain, and rx_burst refills and submits once.
+ * rx has two engines, chosen when the port starts. One-shot (the default):
+ * up to RTAP_ONESHOT_READS reads in flight into fresh mbufs or chains;
+ * rx_burst refills and submits once. Multishot (rx_engine=multishot, frames
+ * that fit one mbuf, kernel 6.7+): one multishot read stays in flight over a
+ * ring of provided buffers (the data rooms of free mbufs); rx_burst refills
+ * the ring with no submission at all.
  * Either way the virtio-net header lands in the headroom just before the
  * packet data.
  *
@@ -757,14 +757,14 @@ rtap_rx_use_multishot(struct rte_eth_dev *dev, struct rtap_rx_ring *r, uint16_t 
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 
-	if (pmd->rx_engine == RTAP_RX_ONESHOT || nb_segs > 1)
+	if (pmd->rx_engine != RTAP_RX_MULTISHOT || nb_segs > 1)
 		return false;
 	return rtap_multishot_supported(&r->io);
 }
 
 /*
- * Pick the port's rx burst function at start: multishot when every queue's
- * frames fit in one mbuf and the kernel has multishot read.
+ * Pick the port's rx burst function at start: multishot when it was asked
+ * for, every queue's frames fit in one mbuf and the kernel has multishot read.
  */
 void
 rtap_rx_select_burst(struct rte_eth_dev *dev)
