@@ -9,6 +9,7 @@
 #   3. unit tests: meson test --suite unit
 #   4. integration tests: pytest test/ (testpmd, namespaces, iperf3)
 #   5. lint: shellcheck and codespell (counted), clang-format (reported only)
+#   6. the benchmark's quick mode, once (counted: it ran, not how fast)
 # and prints, last, one line "N passed, N failed, N skipped" counting every
 # test case (devtools/test-summary.py says how; a failed setup, build or
 # install counts as one failed case). Exit status 1 if any failed.
@@ -109,6 +110,18 @@ if [ "${RTAP_SKIP_LINT:-0}" != 1 ]; then
 	done
 	# formatting differences are reported, not counted as failures
 	RTAP_LINT_BRIEF=1 bash devtools/lint.sh clang-format || true
+fi
+
+# The benchmark is no pass/fail test (timings are noisy here); its quick mode
+# runs once to prove it still works end to end: it fails only when a scenario
+# could not be measured at all.
+if [ "${RTAP_SKIP_BENCH:-0}" != 1 ] && [ -x "$(command -v dpdk-testpmd)" ]; then
+	section "benchmark quick mode: devtools/bench.sh --quick"
+	if bash devtools/bench.sh --quick --out "$BUILD/bench-quick"; then
+		check bench-quick passed
+	else
+		check bench-quick failed
+	fi
 fi
 
 finish
