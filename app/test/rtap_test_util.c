@@ -158,6 +158,27 @@ rtu_if_get_mac(const char *ifname, struct rte_ether_addr *mac)
 	return ret;
 }
 
+/* One of the interface's kernel counters, /sys/class/net/IF/statistics/NAME. */
+int
+rtu_if_stat(const char *ifname, const char *name, uint64_t *val)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	*val = strtoull(buf, NULL, 10);
+	return 0;
+}
+
 int
 rtu_if_disable_ipv6(const char *ifname)
 {

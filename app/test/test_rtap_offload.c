@@ -1164,26 +1164,6 @@ test_tx_uso6(void)
 
 /* ---- malformed requests ---- */
 
-static int
-read_sys_u64(const char *ifname, const char *stat, uint64_t *v)
-{
-	char path[128], buf[32];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, stat);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	*v = strtoull(buf, NULL, 10);
-	return 0;
-}
-
 enum bad_kind {
 	BAD_SEGSZ_0,
 	BAD_L4LEN_0,
@@ -1300,8 +1280,8 @@ test_tx_malformed(void)
 
 	TEST_ASSERT_SUCCESS(rte_eth_stats_reset(fx.port.port_id), "stats_reset");
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &st0), "stats");
-	TEST_ASSERT_SUCCESS(read_sys_u64(fx.port.ifname, "rx_packets", &krx0), "sysfs");
-	TEST_ASSERT_SUCCESS(read_sys_u64(fx.port.ifname, "rx_dropped", &kdrop0), "sysfs");
+	TEST_ASSERT_SUCCESS(rtu_if_stat(fx.port.ifname, "rx_packets", &krx0), "sysfs");
+	TEST_ASSERT_SUCCESS(rtu_if_stat(fx.port.ifname, "rx_dropped", &kdrop0), "sysfs");
 	rtu_pkt_drain(fd);
 	/* Every bad one, then a good frame, in one burst. */
 	for (i = 0; i < nb_bad; i++) {
@@ -1324,8 +1304,8 @@ test_tx_malformed(void)
 	TEST_ASSERT_SUCCESS(rtu_tx_reap_until_full(fx.port.port_id, 1, fx.tx_pool, RTU_TIMEOUT_MS),
 			    "%u tx mbufs not freed", rtu_mempool_in_use(fx.tx_pool));
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &st1), "stats");
-	TEST_ASSERT_SUCCESS(read_sys_u64(fx.port.ifname, "rx_packets", &krx1), "sysfs");
-	TEST_ASSERT_SUCCESS(read_sys_u64(fx.port.ifname, "rx_dropped", &kdrop1), "sysfs");
+	TEST_ASSERT_SUCCESS(rtu_if_stat(fx.port.ifname, "rx_packets", &krx1), "sysfs");
+	TEST_ASSERT_SUCCESS(rtu_if_stat(fx.port.ifname, "rx_dropped", &kdrop1), "sysfs");
 	TEST_ASSERT_EQUAL(st1.oerrors - st0.oerrors, (uint64_t)nb_bad,
 			  "oerrors +%" PRIu64 " for %u malformed requests",
 			  st1.oerrors - st0.oerrors, nb_bad);

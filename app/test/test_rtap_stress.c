@@ -57,26 +57,6 @@ stress_teardown(void)
 	rtu_fixture_finish(&fx);
 }
 
-static int
-read_kernel_counter(const char *ifname, const char *name, uint64_t *val)
-{
-	char path[128], buf[32];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	*val = strtoull(buf, NULL, 10);
-	return 0;
-}
-
 static uint64_t
 heap_allocated(void)
 {
@@ -147,8 +127,8 @@ test_tx_sustained_small_pool(void)
 	 * What the kernel counted: the TAP counts every frame written in rx_packets
 	 * (rx_dropped also counts them, as no protocol takes STRESS_ETYPE).
 	 */
-	TEST_ASSERT_SUCCESS(read_kernel_counter(fx.port.ifname, "rx_packets", &kpkts), "sysfs");
-	TEST_ASSERT_SUCCESS(read_kernel_counter(fx.port.ifname, "rx_dropped", &kdrop), "sysfs");
+	TEST_ASSERT_SUCCESS(rtu_if_stat(fx.port.ifname, "rx_packets", &kpkts), "sysfs");
+	TEST_ASSERT_SUCCESS(rtu_if_stat(fx.port.ifname, "rx_dropped", &kdrop), "sysfs");
 	TEST_ASSERT_EQUAL(kpkts, (uint64_t)TX_TOTAL,
 			  "kernel rx_packets %" PRIu64 " (rx_dropped %" PRIu64 ")", kpkts, kdrop);
 	return rtu_fixture_finish(&fx);

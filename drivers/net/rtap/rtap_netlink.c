@@ -90,12 +90,12 @@ rtap_ns_leave(int saved)
 }
 
 /*
- * A datagram socket in the namespace the interface is in (it stays bound to
- * that namespace), and the interface's current name. Returns the socket or
- * -errno.
+ * A socket of the given kind in the namespace the interface is in (it stays
+ * bound to that namespace), and the interface's current name. Returns the
+ * socket or -errno.
  */
 static int
-rtap_ctl_socket(int keep_fd, char *ifname)
+rtap_ns_socket(int keep_fd, int domain, int type, int protocol, char *ifname)
 {
 	int saved, sock, ret;
 
@@ -105,12 +105,20 @@ rtap_ctl_socket(int keep_fd, char *ifname)
 	saved = rtap_ns_enter(keep_fd);
 	if (saved < 0 && saved != RTAP_NS_SAME)
 		return saved;
-	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	sock = socket(domain, type | SOCK_CLOEXEC, protocol);
 	ret = sock < 0 ? -errno : sock;
 	rtap_ns_leave(saved);
 	if (ret < 0)
-		PMD_LOG(ERR, "socket(AF_INET) for %s: %s", ifname, strerror(-ret));
+		PMD_LOG(ERR, "socket(%d, %d, %d) for %s: %s", domain, type, protocol, ifname,
+			strerror(-ret));
 	return ret;
+}
+
+/* A datagram socket for SIOC* ioctls on the interface. */
+static int
+rtap_ctl_socket(int keep_fd, char *ifname)
+{
+	return rtap_ns_socket(keep_fd, AF_INET, SOCK_DGRAM, 0, ifname);
 }
 
 /* One SIOC* ioctl on the interface; @ifr gets the name filled in. */
@@ -228,22 +236,12 @@ rtap_nl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
 	struct rtattr *rta;
 	char buf[8192];
 	ssize_t len;
-	int saved, sock, ret;
+	int sock, ret;
 	struct nlmsghdr *nh;
 
-	ret = rtap_tun_get_name(keep_fd, ifname);
-	if (ret < 0)
-		return ret;
-	saved = rtap_ns_enter(keep_fd);
-	if (saved < 0 && saved != RTAP_NS_SAME)
-		return saved;
-	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	ret = sock < 0 ? -errno : 0;
-	rtap_ns_leave(saved);
-	if (ret < 0) {
-		PMD_LOG(ERR, "socket(NETLINK_ROUTE): %s", strerror(-ret));
-		return ret;
-	}
+	sock = rtap_ns_socket(keep_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, ifname);
+	if (sock < 0)
+		return sock;
 
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_type = RTM_GETLINK;
