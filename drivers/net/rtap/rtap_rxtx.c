@@ -366,7 +366,11 @@ rtap_rx_arm(struct rtap_rx_ring *r)
 	return true;
 }
 
-/* Keep the ring fed: mbufs for every free slot, then one submit if needed. */
+/*
+ * Keep the ring fed: mbufs for every free slot, then at most one enter into
+ * the kernel, which under COOP_TASKRUN also completes the reads the kernel
+ * flagged (their completions are collected by the next burst).
+ */
 static inline void
 rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
 {
@@ -379,8 +383,15 @@ rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
 	} else {
 		submit = r->nb_desc - r->nb_free < r->nb_reads && rtap_rx_post_reads(r, rxq);
 	}
-	if (submit)
-		io_uring_submit(&r->io);
+	if (submit) {
+		/* Under COOP_TASKRUN, run the flagged completion work in the same enter. */
+		if (r->coop)
+			io_uring_submit_and_get_events(&r->io);
+		else
+			io_uring_submit(&r->io);
+	} else if (r->coop && (IO_URING_READ_ONCE(*r->io.sq.kflags) & IORING_SQ_TASKRUN)) {
+		io_uring_get_events(&r->io);
+	}
 }
 
 /* Trim a chain to @len bytes of frame; the unused tail goes back to the pool. */
@@ -402,14 +413,6 @@ rtap_rx_chain_finish(struct rte_mbuf *head, uint32_t len, uint16_t room)
 	head->nb_segs = n;
 	if (seg != NULL)
 		rte_pktmbuf_free(seg);
-}
-
-/* Under COOP_TASKRUN the kernel flags finished work instead of interrupting us. */
-static inline void
-rtap_rx_run_task_work(struct rtap_rx_ring *r)
-{
-	if (r->coop && (IO_URING_READ_ONCE(*r->io.sq.kflags) & IORING_SQ_TASKRUN))
-		io_uring_get_events(&r->io);
 }
 
 struct rtap_rx_tally {
@@ -587,7 +590,6 @@ rtap_rx_burst_common(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, cons
 
 	if (unlikely(r == NULL || !r->started))
 		return 0;
-	rtap_rx_run_task_work(r);
 
 	io_uring_for_each_cqe(&r->io, head, cqe) {
 		uint16_t slot;
