@@ -451,3 +451,31 @@ def make_fwd_pair(testpmd, netns, ifname):
 @pytest.fixture
 def fwd_pair(make_fwd_pair):
     return make_fwd_pair()
+
+
+IPERF_PORT = 5201
+
+
+def iperf3(p, reverse=False, extra=(), seconds=3):
+    """iperf3 from p.ns1 to a one-off server on p.ip2 in p.ns2; returns the JSON 'end'."""
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", p.ns2, "iperf3", "-s", "-1", "-B", p.ip2, "-p", str(IPERF_PORT)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: run(["ss", "-Hltn", "sport = :%d" % IPERF_PORT],
+                             netns=p.ns2).stdout.strip(), 10, "iperf3 server to listen")
+        cmd = ["iperf3", "-c", p.ip2, "-p", str(IPERF_PORT), "-t", str(seconds), "-J",
+               "--connect-timeout", "5000"] + (["-R"] if reverse else []) + list(extra)
+        res = run(cmd, netns=p.ns1, check=False, timeout=60)
+        server.wait(timeout=20)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    try:
+        result = json.loads(res.stdout)
+    except ValueError:
+        raise AssertionError("iperf3 exit %d, no JSON:\n%s%s"
+                             % (res.returncode, res.stdout, res.stderr)) from None
+    assert res.returncode == 0 and "error" not in result, res.stdout[-2000:] + res.stderr
+    return result["end"]

@@ -2,15 +2,12 @@
 # Copyright(c) 2026 The net_rtap authors
 """Traffic between two namespaces through testpmd io forwarding."""
 
-import json
 import re
-import subprocess
 
 import pytest
 
-from conftest import link_info, ping, run, wait_for
+from conftest import iperf3, link_info, ping, run
 
-IPERF_PORT = 5201
 # a few io-wq workers are normal; one per in-flight read or write is not
 IOWQ_WORKERS_MAX = 64
 
@@ -42,34 +39,10 @@ def test_ping_both_ways(fwd_pair):
     assert k2["rx"]["packets"] >= s1["TX-packets"] >= 10, (k2, s1)
 
 
-def _iperf(p, reverse, extra=(), seconds=3):
-    server = subprocess.Popen(
-        ["ip", "netns", "exec", p.ns2, "iperf3", "-s", "-1", "-B", p.ip2, "-p", str(IPERF_PORT)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(lambda: run(["ss", "-Hltn", "sport = :%d" % IPERF_PORT],
-                             netns=p.ns2).stdout.strip(), 10, "iperf3 server to listen")
-        cmd = ["iperf3", "-c", p.ip2, "-p", str(IPERF_PORT), "-t", str(seconds), "-J",
-               "--connect-timeout", "5000"] + (["-R"] if reverse else []) + list(extra)
-        res = run(cmd, netns=p.ns1, check=False, timeout=60)
-        server.wait(timeout=20)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-    try:
-        result = json.loads(res.stdout)
-    except ValueError:
-        raise AssertionError("iperf3 exit %d, no JSON:\n%s%s"
-                             % (res.returncode, res.stdout, res.stderr)) from None
-    assert res.returncode == 0 and "error" not in result, res.stdout[-2000:] + res.stderr
-    return result["end"]
-
-
 def test_iperf3_tcp_both_directions(fwd_pair):
     p = fwd_pair
     for reverse in (False, True):
-        end = _iperf(p, reverse)
+        end = iperf3(p, reverse)
         sent, received = end["sum_sent"], end["sum_received"]
         print("%s: %.1f Mbit/s received, %d retransmits"
               % ("ns2 -> ns1" if reverse else "ns1 -> ns2",
@@ -93,7 +66,7 @@ def test_two_queues_parallel_flows(make_fwd_pair):
     p = make_fwd_pair(queues=2)
     loss, out = ping(p.ns1, p.ip2)
     assert loss == 0, out
-    end = _iperf(p, reverse=False, extra=["-P", "16"], seconds=2)
+    end = iperf3(p, reverse=False, extra=["-P", "16"], seconds=2)
     assert end["sum_received"]["bits_per_second"] > 0, end
     fwd = p.tp.stop_forwarding()
     for port, peer in ((0, 1), (1, 0)):

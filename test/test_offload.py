@@ -11,14 +11,12 @@ kernel on the other side gets GSO packets again. The same runs with io
 forwarding and no offloads are the baseline.
 """
 
-import json
 import subprocess
 
 import pytest
 
-from conftest import link_info, run, wait_for
+from conftest import iperf3, link_info, run
 
-IPERF_PORT = 5201
 DATA_PORT = 5301
 PYTHON = "/usr/bin/python3"
 TSO_SEGSZ = 1448
@@ -66,36 +64,12 @@ def _tcp_stats(netns):
     return dict(zip(lines[0][1:], (int(v) for v in lines[1][1:])))
 
 
-def _iperf(p, reverse=False, extra=(), seconds=3):
-    server = subprocess.Popen(
-        ["ip", "netns", "exec", p.ns2, "iperf3", "-s", "-1", "-B", p.ip2, "-p", str(IPERF_PORT)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(lambda: run(["ss", "-Hln", "sport = :%d" % IPERF_PORT],
-                             netns=p.ns2).stdout.strip(), 10, "iperf3 server to listen")
-        cmd = ["iperf3", "-c", p.ip2, "-p", str(IPERF_PORT), "-t", str(seconds), "-J",
-               "--connect-timeout", "5000"] + (["-R"] if reverse else []) + list(extra)
-        res = run(cmd, netns=p.ns1, check=False, timeout=60)
-        server.wait(timeout=20)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-    try:
-        result = json.loads(res.stdout)
-    except ValueError:
-        raise AssertionError("iperf3 exit %d, no JSON:\n%s%s"
-                             % (res.returncode, res.stdout, res.stderr)) from None
-    assert res.returncode == 0 and "error" not in result, res.stdout[-2000:] + res.stderr
-    return result["end"]
-
-
 def _tcp_runs(p, label, max_retrans_pct=1):
     """iperf3 TCP, 1 and 4 streams, both ways; returns {name: Mbit/s}."""
     rates = {}
     for streams in (1, 4):
         for reverse in (False, True):
-            end = _iperf(p, reverse, ["-P", str(streams)])
+            end = iperf3(p, reverse, ["-P", str(streams)])
             sent, received = end["sum_sent"], end["sum_received"]
             name = "%s %s P%d" % (label, "ns2->ns1" if reverse else "ns1->ns2", streams)
             mbps = received["bits_per_second"] / 1e6
@@ -213,7 +187,7 @@ def _udp_run(p, label):
                 link_info(p.b, p.ns2, stats=True)["stats64"]["rx"], p.tp.stats(0)["RX-missed"])
 
     before = counters()
-    end = _iperf(p, extra=["-u", "-b", "500M", "-l", "1400"])
+    end = iperf3(p, extra=["-u", "-b", "500M", "-l", "1400"])
     after = counters()
     sent = after[0] - before[0]
     udp = {k: after[1][k] - before[1][k] for k in after[1]}
