@@ -158,15 +158,15 @@ rtu_if_get_mac(const char *ifname, struct rte_ether_addr *mac)
 	return ret;
 }
 
-/* One of the interface's kernel counters, /sys/class/net/IF/statistics/NAME. */
+/* A number from the interface's sysfs directory, /sys/class/net/IF/ATTR. */
 int
-rtu_if_stat(const char *ifname, const char *name, uint64_t *val)
+rtu_if_sysfs(const char *ifname, const char *attr, uint64_t *val)
 {
 	char path[128], buf[32];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, name);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, attr);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -177,6 +177,16 @@ rtu_if_stat(const char *ifname, const char *name, uint64_t *val)
 	buf[n] = '\0';
 	*val = strtoull(buf, NULL, 10);
 	return 0;
+}
+
+/* One of the interface's kernel counters, /sys/class/net/IF/statistics/NAME. */
+int
+rtu_if_stat(const char *ifname, const char *name, uint64_t *val)
+{
+	char attr[64];
+
+	snprintf(attr, sizeof(attr), "statistics/%s", name);
+	return rtu_if_sysfs(ifname, attr, val);
 }
 
 int

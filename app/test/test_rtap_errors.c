@@ -83,6 +83,12 @@ test_bad_devargs(void)
 		"mac=ff:ff:ff:ff:ff:ff",
 		"persist=2",
 		"persist=yes",
+		"txqueuelen=0",
+		"txqueuelen=",
+		"txqueuelen=-1",
+		"txqueuelen=12x",
+		"txqueuelen=1048577",
+		"txqueuelen=99999999999999999999",
 	};
 	char ifname[IFNAMSIZ], args[128];
 	unsigned int i;

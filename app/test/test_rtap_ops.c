@@ -399,6 +399,57 @@ test_persist(void)
 	return rtu_fixture_finish(&fx);
 }
 
+static uint64_t
+txqlen(const char *ifname)
+{
+	uint64_t v = 0;
+
+	if (rtu_if_sysfs(ifname, "tx_queue_len", &v) < 0)
+		return UINT64_MAX;
+	return v;
+}
+
+/*
+ * The kernel's rx backlog (the interface's txqueuelen): raised to 4096 by
+ * default, never lowered unless asked, set exactly by txqueuelen=N.
+ */
+static int
+test_txqueuelen(void)
+{
+	char args[64], name[IFNAMSIZ];
+
+	if (!rtu_driver_is_rtap())
+		TEST_SKIP("txqueuelen is a net_rtap devarg");
+	TEST_ASSERT_EQUAL(txqlen(fx.port.ifname), 4096U, "default txqueuelen %" PRIu64,
+			  txqlen(fx.port.ifname));
+	TEST_ASSERT_SUCCESS(rtu_port_probe(&extra, "txqueuelen=300"), "probe with txqueuelen=");
+	TEST_ASSERT_EQUAL(txqlen(extra.ifname), 300U, "txqueuelen=300 gave %" PRIu64,
+			  txqlen(extra.ifname));
+	TEST_ASSERT_SUCCESS(rtu_port_destroy(&extra), "close");
+
+	/* A longer queue on an interface we attach to is kept... */
+	TEST_ASSERT_SUCCESS(rtu_port_probe(&extra, "persist=1"), "probe with persist");
+	snprintf(name, sizeof(name), "%s", extra.ifname);
+	snprintf(persist_name, sizeof(persist_name), "%s", name);
+	extra.ifname[0] = '\0'; /* not expected to disappear */
+	TEST_ASSERT_SUCCESS(rtu_port_destroy(&extra), "close");
+	TEST_ASSERT_SUCCESS(rtu_run("ip link set %s txqueuelen 8000", name), "ip link set");
+	snprintf(args, sizeof(args), "iface=%s,persist=1", name);
+	TEST_ASSERT_SUCCESS(rtu_port_probe_raw(&extra, args), "re-attach to %s", name);
+	TEST_ASSERT_EQUAL(txqlen(name), 8000U, "txqueuelen 8000 became %" PRIu64, txqlen(name));
+	extra.ifname[0] = '\0';
+	TEST_ASSERT_SUCCESS(rtu_port_destroy(&extra), "close");
+
+	/* ...and lowered only when asked. */
+	snprintf(args, sizeof(args), "iface=%s,persist=1,txqueuelen=2000", name);
+	TEST_ASSERT_SUCCESS(rtu_port_probe_raw(&extra, args), "re-attach to %s", name);
+	TEST_ASSERT_EQUAL(txqlen(name), 2000U, "txqueuelen=2000 gave %" PRIu64, txqlen(name));
+	extra.ifname[0] = '\0';
+	TEST_ASSERT_SUCCESS(rtu_port_destroy(&extra), "close");
+	TEST_ASSERT_SUCCESS(rtu_run("ip link del %s", name), "ip link del %s", name);
+	return rtu_fixture_finish(&fx);
+}
+
 static int
 test_default_iface_name(void)
 {
@@ -435,6 +486,7 @@ static struct unit_test_suite ops_suite = {
 		TEST_CASE_ST(ops_setup, ops_teardown, test_devargs_mac),
 		TEST_CASE_ST(ops_setup, ops_teardown, test_persist),
 		TEST_CASE_ST(ops_setup, ops_teardown, test_default_iface_name),
+		TEST_CASE_ST(ops_setup, ops_teardown, test_txqueuelen),
 		TEST_CASES_END(),
 	},
 };

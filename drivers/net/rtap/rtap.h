@@ -40,6 +40,12 @@ extern int rtap_logtype;
 #define RTAP_MIN_DESC	  32
 #define RTAP_MAX_DESC	  4096
 #define RTAP_DEFAULT_DESC 512
+/*
+ * The interface's txqueuelen: frames the kernel holds for each rx queue
+ * while the lcore is away. Raised to the default unless set by devarg.
+ */
+#define RTAP_DEFAULT_TXQLEN 4096u
+#define RTAP_MAX_TXQLEN	    (1u << 20)
 #define RTAP_TX_MAX_SEGS  40 /* a 64 KiB frame in 2 KiB mbufs, with room to spare */
 #define RTAP_RX_MAX_SEGS  64
 #define RTAP_REFILL_BATCH 64 /* reads set up per mbuf bulk allocation */
@@ -229,6 +235,8 @@ int rtap_nl_get_flags(int keep_fd, unsigned int *flags);
 int rtap_nl_change_flags(int keep_fd, unsigned int set, unsigned int clear);
 int rtap_nl_set_mtu(int keep_fd, uint16_t mtu);
 int rtap_nl_get_mtu(int keep_fd, uint16_t *mtu);
+int rtap_nl_set_txqlen(int keep_fd, unsigned int qlen);
+int rtap_nl_get_txqlen(int keep_fd, unsigned int *qlen);
 int rtap_nl_get_ifindex(int keep_fd, int *if_index);
 int rtap_nl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats);
 

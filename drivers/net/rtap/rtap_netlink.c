@@ -207,6 +207,29 @@ rtap_nl_get_mtu(int keep_fd, uint16_t *mtu)
 }
 
 int
+rtap_nl_set_txqlen(int keep_fd, unsigned int qlen)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_qlen = (int)qlen;
+	return rtap_ctl_ioctl(keep_fd, SIOCSIFTXQLEN, "SIOCSIFTXQLEN", &ifr);
+}
+
+int
+rtap_nl_get_txqlen(int keep_fd, unsigned int *qlen)
+{
+	struct ifreq ifr;
+	int ret;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ret = rtap_ctl_ioctl(keep_fd, SIOCGIFTXQLEN, "SIOCGIFTXQLEN", &ifr);
+	if (ret == 0)
+		*qlen = (unsigned int)ifr.ifr_qlen;
+	return ret;
+}
+
+int
 rtap_nl_get_ifindex(int keep_fd, int *if_index)
 {
 	struct ifreq ifr;
