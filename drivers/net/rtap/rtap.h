@@ -40,15 +40,17 @@ extern int rtap_logtype;
 #define RTAP_MIN_DESC	  32
 #define RTAP_MAX_DESC	  4096
 #define RTAP_DEFAULT_DESC 512
+#define RTAP_TX_MAX_SEGS  40 /* a 64 KiB frame in 2 KiB mbufs, with room to spare */
+#define RTAP_RX_MAX_SEGS  64
+#define RTAP_REFILL_BATCH 64 /* reads set up per mbuf bulk allocation */
+
 /*
  * The interface's txqueuelen: frames the kernel holds for each rx queue
  * while the lcore is away. Raised to the default unless set by devarg.
  */
 #define RTAP_DEFAULT_TXQLEN 4096u
 #define RTAP_MAX_TXQLEN	    (1u << 20)
-#define RTAP_TX_MAX_SEGS  40 /* a 64 KiB frame in 2 KiB mbufs, with room to spare */
-#define RTAP_RX_MAX_SEGS  64
-#define RTAP_REFILL_BATCH 64 /* reads set up per mbuf bulk allocation */
+
 /*
  * One-shot reads in flight per queue. Every pending read is woken for every
  * frame the kernel queues, so more of them only add work.

@@ -34,8 +34,8 @@
 #define RTAP_DEFAULT_IFNAME "rtap%d"
 
 static const char * const rtap_valid_args[] = {
-	RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST, RTAP_ARG_IO_MODE, RTAP_ARG_RX_ENGINE,
-	RTAP_ARG_NAPI,	RTAP_ARG_TXQLEN, NULL,
+	RTAP_ARG_IFACE,	    RTAP_ARG_MAC,  RTAP_ARG_PERSIST, RTAP_ARG_IO_MODE,
+	RTAP_ARG_RX_ENGINE, RTAP_ARG_NAPI, RTAP_ARG_TXQLEN,  NULL,
 };
 
 RTE_LOG_REGISTER_DEFAULT(rtap_logtype, NOTICE);
@@ -698,8 +698,8 @@ rtap_parse_txqlen(const char *key, const char *value, void *opaque)
 	errno = 0;
 	n = value != NULL && isdigit((unsigned char)*value) ? strtoul(value, &end, 10) : 0;
 	if (n == 0 || errno != 0 || *end != '\0' || n > RTAP_MAX_TXQLEN) {
-		PMD_LOG(ERR, "%s=%s: expected a frame count from 1 to %u", key,
-			value ? value : "", RTAP_MAX_TXQLEN);
+		PMD_LOG(ERR, "%s=%s: expected a frame count from 1 to %u", key, value ? value : "",
+			RTAP_MAX_TXQLEN);
 		return -EINVAL;
 	}
 	args->txqlen = (unsigned int)n;
@@ -985,4 +985,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_rtap,
 			      RTAP_ARG_IFACE
 			      "=<string> " RTAP_ARG_MAC "=xx:xx:xx:xx:xx:xx " RTAP_ARG_PERSIST
 			      "=<0|1> " RTAP_ARG_IO_MODE "=coop|notify|sqpoll " RTAP_ARG_RX_ENGINE
-			      "=oneshot|multishot " RTAP_ARG_NAPI "=<0|1> " RTAP_ARG_TXQLEN "=<1-1048576>");
+			      "=oneshot|multishot " RTAP_ARG_NAPI "=<0|1> " RTAP_ARG_TXQLEN
+			      "=<1-1048576>");
