@@ -55,11 +55,18 @@ S3   TCP. Two ports, each kernel interface in its own namespace, testpmd io
      veth pairs used by af_packet/af_xdp have tx checksum/TSO/GSO off, since
      those PMDs cannot carry partial checksums or GSO frames.
 S4   raw ceiling, no DPDK. raw_uring.c opens a TAP the way net_rtap does
-     (IFF_TAP|IFF_NO_PI|IFF_MULTI_QUEUE|IFF_VNET_HDR, 10-byte zero header)
-     and, pinned to the forwarding core, (write) submits batches of 32
-     writes per io_uring_enter, counted by the kernel (rx_packets) over the
-     same window, and (read) drains a queue pre-filled as in S2d with
-     batches of 32 reads. They are the ceilings for S1 and S2d.
+     (IFF_TAP|IFF_NO_PI|IFF_MULTI_QUEUE|IFF_VNET_HDR, 10-byte zero header,
+     O_NONBLOCK), sets its io_uring up like net_rtap (COOP_TASKRUN and
+     TASKRUN_FLAG, the TAP as fixed file) and, pinned to the forwarding
+     core, busy-polls it with at most one io_uring_enter per loop, never
+     waiting: (write) batches of 32 writes per enter, counted by the kernel
+     (rx_packets) over the same window; (read, "raw") a queue pre-filled as
+     in S2d drained with 32 one-shot reads kept in flight (net_rtap's
+     default engine). They are the ceilings for S1 and S2d. For reference
+     two more readers drain their own TAP, filled the same way, after it:
+     "raw-mshot", one multishot read over 256 provided buffers (kernel
+     6.7+), and "raw-readv", one non-blocking readv() per frame (what
+     net_tap does). Their x ceil is relative to "raw" too.
 
 Per-packet CPU: testpmd runs with --record-core-cycles and prints "CPU
 cycles/packet" at `stop` (TSC cycles of the forwarding lcore). That figure
@@ -153,6 +160,10 @@ TAG = "rtb%d" % (PID % 100000)            # interface prefix, <= 8 chars
 NS_PREFIX = "rtbn-%d-" % PID
 ALL_PMDS = ["net_rtap", "net_tap", "net_af_packet", "net_af_xdp"]
 TAP_PMDS = ("net_rtap", "net_tap")
+# S4's readers: label, TAP name suffix, raw_uring read options; "raw" is the S2d ceiling.
+RAW_READERS = [("raw", "r", []), ("raw-mshot", "m", ["-M"]), ("raw-readv", "v", ["-S"])]
+# rows that are not PMDs (ceilings and references), in table order
+REFERENCES = ["raw", "raw-mshot", "raw-readv", "veth"]
 ALL_SCENARIOS = ["S1", "S2", "S2d", "S3", "S4"]
 BASELINE = "net_tap"
 
@@ -1002,31 +1013,36 @@ class Bench:
                 self.tsc_mhz = round(j["tsc"] / j["seconds"] / 1e6)
             self.record(rep, "raw", "S1", size, mpps=j["pps"] / 1e6,
                         cycles=j["cycles_per_packet"], kernel_rx=j["kernel_packets"],
-                        raw_packets=j["packets"], seconds=j["seconds"], **fg)
+                        raw_packets=j["packets"], eagain=j["eagain"], seconds=j["seconds"], **fg)
         for size in cfg.sizes if read else []:
-            ifname = "%sr%dr" % (TAG, size)
-            p = self._raw("read", ifname, ["-q", str(cfg.drain_queue)])
-            self._raw_ready(p, ifname)
-            ip("link", "set", "dev", ifname, "txqueuelen", str(cfg.drain_queue), "up")
-            k0 = counters(ifname, ("tx_packets", "tx_dropped"))
-            g = self.gen(ifname, size, count=cfg.drain_count)
-            time.sleep(0.1)
-            dk = delta(counters(ifname, ("tx_packets", "tx_dropped")), k0)
-            queued = g["offered"] - dk["tx_dropped"]
-            self.measure_start()
-            p.stdin.write("go %d\n" % queued)
-            p.stdin.flush()
-            # measured like the PMDs (the program's own timing is kept too)
-            samples = sample_counter(ifname, "tx_packets", queued)
-            fg = self.measure_stop(main_core_matters=False)
-            j = self._raw_finish(p, ifname, 60)
-            rate = slope(samples, queued)
-            self.record(rep, "raw", "S2d", size, mpps=rate / 1e6 if rate else None,
-                        self_mpps=j["pps"] / 1e6,
-                        cycles=j["cycles_per_packet"], queued=queued,
-                        fill_mpps=g["offered_pps"] / 1e6,
-                        received=j["packets"], kernel_fill_drops=dk["tx_dropped"],
-                        seconds=j["seconds"], **fg)
+            for label, suffix, opts in RAW_READERS:
+                self._s4_read(rep, size, label, suffix, opts)
+
+    def _s4_read(self, rep, size, label, suffix, opts):
+        cfg = self.cfg
+        ifname = "%sr%d%s" % (TAG, size, suffix)
+        p = self._raw("read", ifname, opts + ["-q", str(cfg.drain_queue)])
+        self._raw_ready(p, ifname)
+        ip("link", "set", "dev", ifname, "txqueuelen", str(cfg.drain_queue), "up")
+        k0 = counters(ifname, ("tx_packets", "tx_dropped"))
+        g = self.gen(ifname, size, count=cfg.drain_count)
+        time.sleep(0.1)
+        dk = delta(counters(ifname, ("tx_packets", "tx_dropped")), k0)
+        queued = g["offered"] - dk["tx_dropped"]
+        self.measure_start()
+        p.stdin.write("go %d\n" % queued)
+        p.stdin.flush()
+        # measured like the PMDs (the program's own timing is kept too)
+        samples = sample_counter(ifname, "tx_packets", queued)
+        fg = self.measure_stop(main_core_matters=False)
+        j = self._raw_finish(p, ifname, 60)
+        rate = slope(samples, queued)
+        self.record(rep, label, "S2d", size, mpps=rate / 1e6 if rate else None,
+                    self_mpps=j["pps"] / 1e6,
+                    cycles=j["cycles_per_packet"], queued=queued,
+                    fill_mpps=g["offered_pps"] / 1e6,
+                    received=j["packets"], kernel_fill_drops=dk["tx_dropped"],
+                    eagain=j["eagain"], rearms=j["rearms"], seconds=j["seconds"], **fg)
 
     # -- driver
 
@@ -1149,7 +1165,7 @@ def summarize(records, pmd_labels, limit=0.05, drop_contended=False):
                                      else None)
         r["ratio_ceiling"] = (r["median"] / ceil["median"]
                               if ceil and ceil["median"] and r["median"] is not None else None)
-    order = {p: i for i, p in enumerate(list(pmd_labels) + ["raw", "veth"])}
+    order = {p: i for i, p in enumerate(list(pmd_labels) + REFERENCES)}
 
     def sortkey(r):
         pt = r["point"]
@@ -1237,6 +1253,11 @@ def markdown(rows, meta, limit):
                     "misses work a PMD does in empty polls or kernel task work. S2d covers "
                     "the TAP PMDs only (for af_packet/af_xdp the kernel's receive work happens "
                     "at enqueue time on the generator core).", ""]
+            if any(r["pmd"] in ("raw-mshot", "raw-readv") for r in srows):
+                out += ["raw is the raw program's one-shot io_uring reads (net_rtap's default "
+                        "engine), the ceiling; for reference, raw-mshot is one multishot read "
+                        "over provided buffers and raw-readv one readv() per frame (as "
+                        "net_tap); their cyc/pkt is the program's own loop.", ""]
         if sc == "S2":
             out += ["S2 cyc/pkt is testpmd's figure (bursts that returned packets only).", ""]
     if any(r["n_flagged"] for r in rows):
@@ -1274,10 +1295,11 @@ def plot(rows, path, meta, pmd_labels):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = list(pmd_labels) + ["raw", "veth"]
+    labels = list(pmd_labels) + REFERENCES
     palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
     colors = {lab: palette[i % len(palette)] for i, lab in enumerate(pmd_labels)}
     colors["raw"] = colors["veth"] = "#7f7f7f"
+    colors["raw-mshot"], colors["raw-readv"] = "#a9a9a9", "#d3d3d3"
 
     def tick(sc, pt):
         return pt if pt.startswith("P") else "%s B" % pt
@@ -1321,7 +1343,7 @@ def plot(rows, path, meta, pmd_labels):
                 lo.append(v - a)
                 hi.append(b - v)
                 off.append(r.get("offered_mpps") if what == "median" else None)
-            hatch = "//" if lab in ("raw", "veth") else None
+            hatch = {"raw": "//", "veth": "//", "raw-mshot": "..", "raw-readv": ".."}.get(lab)
             ax.bar(xs, ys, width, yerr=[lo, hi], capsize=3, label=lab, color=colors[lab],
                    hatch=hatch, edgecolor="black", linewidth=0.5)
             for x, y, h in zip(xs, ys, hi):
@@ -1338,7 +1360,8 @@ def plot(rows, path, meta, pmd_labels):
         ax.grid(axis="y", alpha=0.3)
         ax.legend(fontsize=7)
     fig.suptitle("net_rtap benchmark - %s, kernel %s, %s mode, %d rep(s); bars: median, "
-                 "whiskers: min-max; hatched: ceilings (raw io_uring, veth)"
+                 "whiskers: min-max; hatched: ceilings (raw io_uring, veth), dotted: raw "
+                 "references"
                  % (meta["date"], meta["kernel"], meta["mode"], meta["reps"]))
     fig.tight_layout()
     fig.savefig(path, dpi=110)

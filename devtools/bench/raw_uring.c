@@ -3,18 +3,27 @@
  */
 
 /*
- * The raw io_uring ceiling of the net_rtap benchmark: what one core gets out
- * of a TAP opened like net_rtap opens it (IFF_TAP | IFF_NO_PI |
- * IFF_MULTI_QUEUE | IFF_VNET_HDR, a 10-byte virtio-net header in front of
- * every frame), with batched io_uring requests and no DPDK at all.
+ * The raw ceiling of the net_rtap benchmark: what one core gets out of a TAP
+ * opened like net_rtap opens it (IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE |
+ * IFF_VNET_HDR, a 10-byte virtio-net header in front of every frame, the fd
+ * O_NONBLOCK), with no DPDK at all. The io_uring modes set the ring up like
+ * the driver (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG, the TAP
+ * as fixed file 0) and busy-poll it like a DPDK lcore: at most one
+ * io_uring_submit_and_get_events() per loop, never a blocking wait.
  *
  *   raw_uring write -i NAME [-s SIZE] [-t SECONDS] [-b BATCH] [-c CPU] [-u]
  *	Write BATCH frames per io_uring_enter for SECONDS (after a short
  *	warm-up) and count what the kernel received (the TAP's rx_packets).
  *
- *   raw_uring read -i NAME [-b BATCH] [-c CPU] [-q TXQUEUELEN] [-u]
- *	Drain COUNT frames the caller queued on the TAP with BATCH reads per
- *	io_uring_enter, and time it.
+ *   raw_uring read -i NAME [-M | -S] [-b BATCH] [-c CPU] [-q TXQUEUELEN] [-u]
+ *	Drain COUNT frames the caller queued on the TAP and time it, from "go"
+ *	to the last frame; stop early when no frame comes for
+ *	RAW_DRAIN_IDLE_MS. Default: BATCH one-shot reads kept in flight, as
+ *	net_rtap's default rx engine; reads that find the queue empty complete
+ *	with -EAGAIN and are posted again. -M: one multishot read
+ *	(IORING_OP_READ_MULTISHOT, kernel 6.7+) over a ring of RAW_MSHOT_BUFS
+ *	provided buffers, re-armed whenever it ends. -S: no io_uring, one
+ *	non-blocking readv() per frame (what net_tap does).
  *
  * Both create the TAP, print a {"ready": NAME} line and wait for "go" (write)
  * or "go COUNT" (read) on stdin, so that the caller can configure the link
@@ -22,8 +31,10 @@
  * brings the link up itself (standalone use: "echo go | raw_uring write -u ...").
  * The TAP stays until stdin is closed (so the caller can still read its
  * counters), then goes away with the program.
- * Prints one JSON object on stdout; "tsc" and "cycles_per_packet" are TSC
- * ticks (x86) or nanoseconds elsewhere.
+ * Prints one JSON object on stdout, "mode" being "write", "read",
+ * "read-mshot" or "read-readv"; "eagain" counts -EAGAIN results (not
+ * errors); "tsc" and "cycles_per_packet" are TSC ticks (x86) or nanoseconds
+ * elsewhere.
  */
 
 #define _GNU_SOURCE
@@ -43,6 +54,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,9 +71,20 @@
 #define RAW_MAX_FRAME	  (RAW_BUF_SIZE - RAW_VNET_HDR_LEN)
 #define RAW_WARMUP_S	  0.3
 #define RAW_DRAIN_IDLE_MS 1000
+#define RAW_MSHOT_BUFS	  256
+#define RAW_BGID	  0
+/* Not in older liburing headers; kernel ABI number (6.7+). */
+#define RAW_OP_READ_MULTISHOT 49
+
+enum raw_mode {
+	RAW_WRITE,
+	RAW_READ,	/* one-shot io_uring reads */
+	RAW_READ_MSHOT, /* one multishot io_uring read, provided buffers */
+	RAW_READ_READV, /* readv() system calls */
+};
 
 struct raw_conf {
-	bool write;
+	enum raw_mode mode;
 	const char *ifname;
 	unsigned int size;
 	double seconds;
@@ -76,7 +99,7 @@ raw_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s write -i NAME [-s SIZE] [-t SECONDS] [-b BATCH] [-c CPU] [-u]\n"
-		"       %s read -i NAME [-b BATCH] [-c CPU] [-q TXQUEUELEN] [-u]\n"
+		"       %s read -i NAME [-M | -S] [-b BATCH] [-c CPU] [-q TXQUEUELEN] [-u]\n"
 		"then \"go\" (write) or \"go COUNT\" (read) on stdin\n",
 		prog, prog);
 }
@@ -127,7 +150,7 @@ raw_tap_open(const char *name)
 	struct ifreq ifr;
 	int fd;
 
-	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		fprintf(stderr, "open(/dev/net/tun): %s\n", strerror(errno));
 		return -errno;
@@ -254,29 +277,67 @@ raw_handshake(const struct raw_conf *conf, uint64_t *count)
 		return -EINVAL;
 	}
 	n = sscanf(line, "go %" SCNu64, count);
-	if (!conf->write && n != 1) {
+	if (conf->mode != RAW_WRITE && n != 1) {
 		fprintf(stderr, "read: expected \"go COUNT\" on stdin\n");
 		return -EINVAL;
 	}
 	return 0;
 }
 
+/* Results that carried no frame: -EAGAIN (no frame there) apart from errors. */
+struct raw_tally {
+	uint64_t errors;
+	uint64_t eagain;
+	int first_err;
+};
+
+static void
+raw_tally_fail(struct raw_tally *t, int res)
+{
+	if (res == -EAGAIN) {
+		t->eagain++;
+		return;
+	}
+	t->errors++;
+	if (t->first_err == 0)
+		t->first_err = res;
+}
+
+/*
+ * One poll of the ring, as net_rtap's rx burst does it: submit what was
+ * posted and run the completion work in the same enter; with nothing posted,
+ * enter only when the kernel flagged work (IORING_SQ_TASKRUN). Never waits.
+ */
+static int
+raw_enter(struct io_uring *ring, bool posted)
+{
+	int ret = 0;
+
+	if (posted)
+		ret = io_uring_submit_and_get_events(ring);
+	else if (IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_TASKRUN)
+		ret = io_uring_get_events(ring);
+	/* Transient: interrupted, or completions backed up (reaped next loop). */
+	if (ret == -EINTR || ret == -EAGAIN || ret == -EBUSY)
+		ret = 0;
+	if (ret < 0)
+		fprintf(stderr, "io_uring_enter: %s\n", strerror(-ret));
+	return ret;
+}
+
 /* Collect every completion present; returns the number of successful ones. */
 static unsigned int
-raw_reap(struct io_uring *ring, unsigned int *done, uint64_t *errors, int *first_err)
+raw_reap(struct io_uring *ring, unsigned int *done, struct raw_tally *t)
 {
 	struct io_uring_cqe *cqe;
 	unsigned int head, seen = 0, ok = 0;
 
 	io_uring_for_each_cqe(ring, head, cqe) {
 		seen++;
-		if (cqe->res > RAW_VNET_HDR_LEN) {
+		if (cqe->res > RAW_VNET_HDR_LEN)
 			ok++;
-		} else {
-			(*errors)++;
-			if (*first_err == 0)
-				*first_err = cqe->res;
-		}
+		else
+			raw_tally_fail(t, cqe->res);
 	}
 	io_uring_cq_advance(ring, seen);
 	*done += seen;
@@ -284,14 +345,14 @@ raw_reap(struct io_uring *ring, unsigned int *done, uint64_t *errors, int *first
 }
 
 static int
-raw_write(const struct raw_conf *conf, int fd, struct io_uring *ring)
+raw_write(const struct raw_conf *conf, struct io_uring *ring)
 {
 	static uint8_t buf[RAW_VNET_HDR_LEN + RAW_MAX_FRAME];
-	uint64_t errors = 0, tsc0 = 0, tsc1, pkts_window = 0, go = 0;
+	uint64_t tsc0 = 0, tsc1, pkts_window = 0, go = 0;
+	struct raw_tally t = { 0 };
 	int64_t k0 = -1, k1;
 	double t_start, t0 = 0, t1;
 	bool measuring = false;
-	int first_err = 0;
 
 	if (conf->size < 60 || conf->size > RAW_MAX_FRAME) {
 		fprintf(stderr, "frame size %u out of 60..%d\n", conf->size, RAW_MAX_FRAME);
@@ -305,34 +366,29 @@ raw_write(const struct raw_conf *conf, int fd, struct io_uring *ring)
 	for (;;) {
 		unsigned int i, done = 0;
 		double now;
-		int ret;
 
 		for (i = 0; i < conf->batch; i++) {
 			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
-			io_uring_prep_write(sqe, fd, buf, RAW_VNET_HDR_LEN + conf->size, 0);
+			io_uring_prep_write(sqe, 0, buf, RAW_VNET_HDR_LEN + conf->size, 0);
+			sqe->flags |= IOSQE_FIXED_FILE;
 		}
-		ret = io_uring_submit_and_wait(ring, conf->batch);
-		if (ret < 0 && ret != -EINTR) {
-			fprintf(stderr, "io_uring_submit_and_wait: %s\n", strerror(-ret));
-			return ret;
-		}
-		while (done < conf->batch) {
-			unsigned int ok = raw_reap(ring, &done, &errors, &first_err);
+		/* TAP writes complete in the submit; poll (never wait) for any late one. */
+		if (raw_enter(ring, true) < 0)
+			return -EIO;
+		for (;;) {
+			unsigned int ok = raw_reap(ring, &done, &t);
 
 			if (measuring)
 				pkts_window += ok;
-			if (done < conf->batch) {
-				struct io_uring_cqe *cqe;
-
-				ret = io_uring_wait_cqe(ring, &cqe);
-				if (ret < 0 && ret != -EINTR)
-					return ret;
-			}
+			if (done >= conf->batch)
+				break;
+			if (raw_enter(ring, true) < 0)
+				return -EIO;
 		}
-		if (errors > 1000) {
-			fprintf(stderr, "write: %" PRIu64 " errors, first %s\n", errors,
-				strerror(-first_err));
+		if (t.errors > 1000) {
+			fprintf(stderr, "write: %" PRIu64 " errors, first %s\n", t.errors,
+				strerror(-t.first_err));
 			return -EIO;
 		}
 		now = raw_now();
@@ -351,66 +407,257 @@ raw_write(const struct raw_conf *conf, int fd, struct io_uring *ring)
 
 	printf("{\"mode\": \"write\", \"ifname\": \"%s\", \"size\": %u, \"batch\": %u, "
 	       "\"seconds\": %.6f, \"packets\": %" PRIu64 ", \"kernel_packets\": %" PRId64
-	       ", \"pps\": %.1f, \"errors\": %" PRIu64 ", \"tsc\": %" PRIu64
-	       ", \"cycles_per_packet\": %.1f}\n",
+	       ", \"pps\": %.1f, \"errors\": %" PRIu64 ", \"eagain\": %" PRIu64
+	       ", \"tsc\": %" PRIu64 ", \"cycles_per_packet\": %.1f}\n",
 	       conf->ifname, conf->size, conf->batch, t1 - t0, pkts_window, k1 - k0,
-	       (k1 - k0) / (t1 - t0), errors, tsc1 - tsc0,
+	       (k1 - k0) / (t1 - t0), t.errors, t.eagain, tsc1 - tsc0,
 	       pkts_window ? (double)(tsc1 - tsc0) / pkts_window : 0.0);
 	return 0;
 }
 
+/* A drain's progress and timing: from "go" to the last frame taken. */
+struct raw_drain {
+	uint64_t target;
+	uint64_t got;
+	uint64_t tsc0, tsc1;
+	double t0, t1;
+	struct raw_tally tally;
+	uint64_t rearms; /* multishot: CQEs without IORING_CQE_F_MORE (read ended) */
+};
+
+static void
+raw_drain_start(struct raw_drain *d)
+{
+	d->t0 = d->t1 = raw_now();
+	d->tsc0 = d->tsc1 = raw_tsc();
+}
+
+/* @n frames were just taken: they end the drain so far. */
+static void
+raw_drain_frames(struct raw_drain *d, unsigned int n)
+{
+	d->got += n;
+	d->tsc1 = raw_tsc();
+	d->t1 = raw_now();
+}
+
+/* Has the queue stayed empty for RAW_DRAIN_IDLE_MS? (a clock check, no wait) */
+static bool
+raw_drain_idle(const struct raw_drain *d)
+{
+	return raw_now() - d->t1 >= RAW_DRAIN_IDLE_MS / 1000.0;
+}
+
+static void
+raw_drain_report(const struct raw_conf *conf, const struct raw_drain *d, const char *mode,
+		 unsigned int batch)
+{
+	double s = d->t1 - d->t0;
+
+	if (d->tally.errors > 0)
+		fprintf(stderr, "%s: %" PRIu64 " errors, first %s\n", mode, d->tally.errors,
+			strerror(-d->tally.first_err));
+	printf("{\"mode\": \"%s\", \"ifname\": \"%s\", \"batch\": %u, \"target\": %" PRIu64
+	       ", \"packets\": %" PRIu64 ", \"seconds\": %.6f, \"pps\": %.1f, \"errors\": %" PRIu64
+	       ", \"eagain\": %" PRIu64 ", \"rearms\": %" PRIu64 ", \"tsc\": %" PRIu64
+	       ", \"cycles_per_packet\": %.1f, \"tx_dropped\": %" PRId64 "}\n",
+	       mode, conf->ifname, batch, d->target, d->got, s, d->got && s > 0 ? d->got / s : 0.0,
+	       d->tally.errors, d->tally.eagain, d->rearms, d->tsc1 - d->tsc0,
+	       d->got ? (double)(d->tsc1 - d->tsc0) / d->got : 0.0,
+	       raw_counter(conf->ifname, "tx_dropped"));
+}
+
+/* One-shot reads: BATCH in flight, each free slot posted again every loop. */
 static int
-raw_read(const struct raw_conf *conf, int fd, struct io_uring *ring)
+raw_read(const struct raw_conf *conf, struct io_uring *ring)
 {
 	static uint8_t bufs[RAW_MAX_BATCH][RAW_BUF_SIZE];
-	struct __kernel_timespec idle = { .tv_sec = RAW_DRAIN_IDLE_MS / 1000, .tv_nsec = 0 };
-	uint64_t target = 0, got = 0, errors = 0, tsc0, tsc1 = 0;
-	unsigned int in_flight = 0, next = 0;
-	double t0, t1 = 0;
-	int first_err = 0;
+	uint16_t free_slots[RAW_MAX_BATCH];
+	struct raw_drain d = { 0 };
+	unsigned int nb_free = 0;
 
-	if (raw_handshake(conf, &target) < 0)
+	while (nb_free < conf->batch) {
+		free_slots[nb_free] = (uint16_t)nb_free;
+		nb_free++;
+	}
+	if (raw_handshake(conf, &d.target) < 0)
 		return -EINVAL;
 
-	t0 = raw_now();
-	tsc0 = raw_tsc();
-	while (got < target) {
+	raw_drain_start(&d);
+	while (d.got < d.target) {
 		struct io_uring_cqe *cqe;
-		unsigned int done = 0;
-		int ret;
+		unsigned int head, seen = 0, frames = 0;
+		bool posted = false;
 
-		/* Keep BATCH reads in flight; refill and submit once per round. */
-		for (; in_flight < conf->batch; in_flight++) {
+		io_uring_for_each_cqe(ring, head, cqe) {
+			seen++;
+			free_slots[nb_free++] = (uint16_t)cqe->user_data;
+			if (cqe->res > RAW_VNET_HDR_LEN)
+				frames++;
+			else
+				raw_tally_fail(&d.tally, cqe->res);
+		}
+		io_uring_cq_advance(ring, seen);
+		if (frames > 0)
+			raw_drain_frames(&d, frames);
+		else if (raw_drain_idle(&d))
+			break; /* the queue ran dry before COUNT */
+
+		while (nb_free > 0) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+			uint16_t slot = free_slots[--nb_free];
+
+			io_uring_prep_read(sqe, 0, bufs[slot], RAW_BUF_SIZE, 0);
+			sqe->flags |= IOSQE_FIXED_FILE;
+			io_uring_sqe_set_data64(sqe, slot);
+			posted = true;
+		}
+		if (raw_enter(ring, posted) < 0)
+			return -EIO;
+	}
+	raw_drain_report(conf, &d, "read", conf->batch);
+	return 0;
+}
+
+/* The provided-buffer ring of the multishot read (freed after the ring). */
+static struct io_uring_buf_ring *raw_br;
+
+static int
+raw_mshot_setup(struct io_uring *ring, uint8_t (*bufs)[RAW_BUF_SIZE])
+{
+	struct io_uring_buf_reg reg;
+	struct io_uring_probe *probe;
+	int mask = io_uring_buf_ring_mask(RAW_MSHOT_BUFS);
+	bool supported;
+	int i, ret;
+
+	probe = io_uring_get_probe_ring(ring);
+	supported = probe != NULL && io_uring_opcode_supported(probe, RAW_OP_READ_MULTISHOT);
+	io_uring_free_probe(probe);
+	if (!supported) {
+		fprintf(stderr, "this kernel has no multishot read (6.7+)\n");
+		return -ENOTSUP;
+	}
+	/* Shared with the kernel: page aligned. */
+	raw_br = aligned_alloc(4096, RAW_MSHOT_BUFS * sizeof(struct io_uring_buf));
+	if (raw_br == NULL)
+		return -ENOMEM;
+	io_uring_buf_ring_init(raw_br);
+	memset(&reg, 0, sizeof(reg));
+	reg.ring_addr = (uintptr_t)raw_br;
+	reg.ring_entries = RAW_MSHOT_BUFS;
+	reg.bgid = RAW_BGID;
+	ret = io_uring_register_buf_ring(ring, &reg, 0);
+	if (ret < 0) {
+		fprintf(stderr, "io_uring_register_buf_ring: %s\n", strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < RAW_MSHOT_BUFS; i++)
+		io_uring_buf_ring_add(raw_br, bufs[i], RAW_BUF_SIZE, (unsigned short)i, mask, i);
+	io_uring_buf_ring_advance(raw_br, RAW_MSHOT_BUFS);
+	return 0;
+}
+
+/* One multishot read; each buffer goes back to the ring once its CQE is seen. */
+static int
+raw_read_mshot(const struct raw_conf *conf, struct io_uring *ring)
+{
+	static uint8_t bufs[RAW_MSHOT_BUFS][RAW_BUF_SIZE];
+	int mask = io_uring_buf_ring_mask(RAW_MSHOT_BUFS);
+	struct raw_drain d = { 0 };
+	bool armed = false;
+	int ret;
+
+	ret = raw_mshot_setup(ring, bufs);
+	if (ret < 0)
+		return ret;
+	if (raw_handshake(conf, &d.target) < 0)
+		return -EINVAL;
+
+	raw_drain_start(&d);
+	while (d.got < d.target) {
+		struct io_uring_cqe *cqe;
+		unsigned int head, seen = 0, frames = 0, added = 0;
+		bool posted = false;
+
+		io_uring_for_each_cqe(ring, head, cqe) {
+			seen++;
+			if (!(cqe->flags & IORING_CQE_F_MORE)) {
+				armed = false;
+				d.rearms++;
+			}
+			if (cqe->flags & IORING_CQE_F_BUFFER) {
+				unsigned short bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+
+				io_uring_buf_ring_add(raw_br, bufs[bid], RAW_BUF_SIZE, bid, mask,
+						      (int)added++);
+			}
+			if (cqe->res > RAW_VNET_HDR_LEN)
+				frames++;
+			else if (cqe->res != -ENOBUFS) /* out of buffers: just re-armed */
+				raw_tally_fail(&d.tally, cqe->res);
+		}
+		io_uring_cq_advance(ring, seen);
+		if (added > 0)
+			io_uring_buf_ring_advance(raw_br, (int)added);
+		if (frames > 0)
+			raw_drain_frames(&d, frames);
+		else if (raw_drain_idle(&d))
+			break;
+
+		if (!armed) {
 			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
-			io_uring_prep_read(sqe, fd, bufs[next], RAW_BUF_SIZE, 0);
-			next = (next + 1) % conf->batch;
+			io_uring_prep_rw(RAW_OP_READ_MULTISHOT, sqe, 0, NULL, 0, 0);
+			sqe->flags |= IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
+			sqe->buf_group = RAW_BGID;
+			armed = posted = true;
 		}
-		ret = io_uring_submit(ring);
-		if (ret < 0 && ret != -EINTR) {
-			fprintf(stderr, "io_uring_submit: %s\n", strerror(-ret));
-			return ret;
-		}
-		ret = io_uring_wait_cqe_timeout(ring, &cqe, &idle);
-		if (ret == -ETIME)
-			break; /* the queue ran dry before COUNT */
-		if (ret < 0 && ret != -EINTR) {
-			fprintf(stderr, "io_uring_wait_cqe_timeout: %s\n", strerror(-ret));
-			return ret;
-		}
-		got += raw_reap(ring, &done, &errors, &first_err);
-		in_flight -= done;
-		tsc1 = raw_tsc();
-		t1 = raw_now();
+		if (raw_enter(ring, posted) < 0)
+			return -EIO;
 	}
+	raw_drain_report(conf, &d, "read-mshot", RAW_MSHOT_BUFS);
+	return 0;
+}
 
-	printf("{\"mode\": \"read\", \"ifname\": \"%s\", \"batch\": %u, \"target\": %" PRIu64
-	       ", \"packets\": %" PRIu64 ", \"seconds\": %.6f, \"pps\": %.1f, \"errors\": %" PRIu64
-	       ", \"tsc\": %" PRIu64 ", \"cycles_per_packet\": %.1f, \"tx_dropped\": %" PRId64
-	       "}\n",
-	       conf->ifname, conf->batch, target, got, t1 - t0, got ? got / (t1 - t0) : 0.0, errors,
-	       tsc1 - tsc0, got ? (double)(tsc1 - tsc0) / got : 0.0,
-	       raw_counter(conf->ifname, "tx_dropped"));
+/*
+ * Plain system calls: one non-blocking readv() per frame. The time is taken
+ * at the end of a run of frames (reaching COUNT, or the first -EAGAIN after
+ * it), not per frame.
+ */
+static int
+raw_read_readv(const struct raw_conf *conf, int fd)
+{
+	static uint8_t buf[RAW_BUF_SIZE];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct raw_drain d = { 0 };
+	unsigned int pending = 0;
+
+	if (raw_handshake(conf, &d.target) < 0)
+		return -EINVAL;
+
+	raw_drain_start(&d);
+	while (d.got + pending < d.target) {
+		ssize_t n = readv(fd, &iov, 1);
+		int res = n < 0 ? -errno : (int)n;
+
+		if (res > RAW_VNET_HDR_LEN) {
+			pending++;
+			continue;
+		}
+		if (pending > 0) {
+			raw_drain_frames(&d, pending);
+			pending = 0;
+		}
+		if (res == -EINTR)
+			continue;
+		raw_tally_fail(&d.tally, res);
+		if (res == -EAGAIN && raw_drain_idle(&d))
+			break;
+	}
+	if (pending > 0)
+		raw_drain_frames(&d, pending);
+	raw_drain_report(conf, &d, "read-readv", 1);
 	return 0;
 }
 
@@ -428,11 +675,13 @@ raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 	if (argc < 2)
 		return -EINVAL;
 	if (strcmp(argv[1], "write") == 0)
-		conf->write = true;
-	else if (strcmp(argv[1], "read") != 0)
+		conf->mode = RAW_WRITE;
+	else if (strcmp(argv[1], "read") == 0)
+		conf->mode = RAW_READ;
+	else
 		return -EINVAL;
 	optind = 2;
-	while ((opt = getopt(argc, argv, "i:s:t:b:c:q:uh")) != -1) {
+	while ((opt = getopt(argc, argv, "i:s:t:b:c:q:uMSh")) != -1) {
 		switch (opt) {
 		case 'i':
 			conf->ifname = optarg;
@@ -455,6 +704,12 @@ raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 		case 'u':
 			conf->link_up = true;
 			break;
+		case 'M':
+		case 'S':
+			if (conf->mode != RAW_READ)
+				return -EINVAL; /* read only, one of the two */
+			conf->mode = opt == 'M' ? RAW_READ_MSHOT : RAW_READ_READV;
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -465,11 +720,34 @@ raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 	return 0;
 }
 
+/* A ring set up like net_rtap's (io_mode=coop, the default), the TAP as fixed file 0. */
+static int
+raw_ring_init(struct io_uring *ring, int fd)
+{
+	struct io_uring_params p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+	ret = io_uring_queue_init_params(2 * RAW_MAX_BATCH, ring, &p);
+	if (ret < 0) {
+		fprintf(stderr, "io_uring_queue_init: %s\n", strerror(-ret));
+		return ret;
+	}
+	ret = io_uring_register_files(ring, &fd, 1);
+	if (ret < 0) {
+		fprintf(stderr, "io_uring_register_files: %s\n", strerror(-ret));
+		io_uring_queue_exit(ring);
+	}
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct raw_conf conf;
 	struct io_uring ring;
+	bool uring;
 	int fd, ret;
 
 	if (raw_parse_args(argc, argv, &conf) < 0) {
@@ -481,20 +759,35 @@ main(int argc, char **argv)
 	fd = raw_tap_open(conf.ifname);
 	if (fd < 0)
 		return 1;
-	if (conf.link_up && raw_link_up(conf.ifname, conf.write ? 0 : conf.txqlen) < 0)
+	if (conf.link_up && raw_link_up(conf.ifname, conf.mode == RAW_WRITE ? 0 : conf.txqlen) < 0)
 		goto fail_fd;
-	/* Default ring flags, as the driver uses. */
-	ret = io_uring_queue_init(2 * RAW_MAX_BATCH, &ring, 0);
-	if (ret < 0) {
-		fprintf(stderr, "io_uring_queue_init: %s\n", strerror(-ret));
+	uring = conf.mode != RAW_READ_READV;
+	if (uring && raw_ring_init(&ring, fd) < 0)
 		goto fail_fd;
+	switch (conf.mode) {
+	case RAW_WRITE:
+		ret = raw_write(&conf, &ring);
+		break;
+	case RAW_READ:
+		ret = raw_read(&conf, &ring);
+		break;
+	case RAW_READ_MSHOT:
+		ret = raw_read_mshot(&conf, &ring);
+		break;
+	default:
+		ret = raw_read_readv(&conf, fd);
+		break;
 	}
-	ret = conf.write ? raw_write(&conf, fd, &ring) : raw_read(&conf, fd, &ring);
 	fflush(stdout);
 	/* Keep the TAP (and its counters) until the caller closes our stdin. */
 	while (ret == 0 && fgetc(stdin) != EOF)
 		;
-	io_uring_queue_exit(&ring);
+	if (uring) {
+		/* The ring's release is asynchronous: let go of the TAP first. */
+		io_uring_unregister_files(&ring);
+		io_uring_queue_exit(&ring);
+	}
+	free(raw_br);
 	close(fd);
 	return ret < 0 ? 1 : 0;
 
