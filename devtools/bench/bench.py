@@ -67,6 +67,9 @@ S4   raw ceiling, no DPDK. raw_uring.c opens a TAP the way net_rtap does
      "raw-mshot", one multishot read over 256 provided buffers (kernel
      6.7+), and "raw-readv", one non-blocking readv() per frame (what
      net_tap does). Their x ceil is relative to "raw" too.
+     devtools/bench/raw_matrix.py measures variants of that set-up (ring
+     flags, fixed file, registered buffers, batch size) against each other,
+     interleaved and repeated, and prints them as a table.
 
 Per-packet CPU: testpmd runs with --record-core-cycles and prints "CPU
 cycles/packet" at `stop` (TSC cycles of the forwarding lcore). That figure

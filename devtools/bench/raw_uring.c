@@ -11,11 +11,13 @@
  * as fixed file 0) and busy-poll it like a DPDK lcore: at most one
  * io_uring_submit_and_get_events() per loop, never a blocking wait.
  *
- *   raw_uring write -i NAME [-s SIZE] [-t SECONDS] [-b BATCH] [-c CPU] [-u]
+ *   raw_uring write -i NAME [-s SIZE] [-t SECONDS] [-b BATCH] [-R RING] [-N] [-B]
+ *		    [-c CPU] [-u]
  *	Write BATCH frames per io_uring_enter for SECONDS (after a short
  *	warm-up) and count what the kernel received (the TAP's rx_packets).
  *
- *   raw_uring read -i NAME [-M | -S] [-b BATCH] [-c CPU] [-q TXQUEUELEN] [-u]
+ *   raw_uring read -i NAME [-M | -S] [-b BATCH] [-R RING] [-N] [-B] [-c CPU]
+ *		   [-q TXQUEUELEN] [-u]
  *	Drain COUNT frames the caller queued on the TAP and time it, from "go"
  *	to the last frame; stop early when no frame comes for
  *	RAW_DRAIN_IDLE_MS. Default: BATCH one-shot reads kept in flight, as
@@ -25,6 +27,24 @@
  *	provided buffers, re-armed whenever it ends. -S: no io_uring, one
  *	non-blocking readv() per frame (what net_tap does).
  *
+ * Variants of the io_uring set-up, for ablations (the defaults are
+ * net_rtap's; devtools/bench/raw_matrix.py runs them side by side):
+ *   -R coop	IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG (default):
+ *		enter with nothing posted only when the kernel flagged work.
+ *   -R defer	IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN:
+ *		completion work runs only inside an enter and nothing flags it,
+ *		so every loop enters (io_uring_get_events() when nothing was
+ *		posted).
+ *   -R plain	no setup flags: the kernel interrupts the thread to run
+ *		completion work (net_rtap's io_mode=notify); plain
+ *		io_uring_submit(), no enter when nothing was posted.
+ *   -N		the TAP's descriptor in every SQE instead of fixed file 0.
+ *   -B		the buffers registered (io_uring_register_buffers()), read
+ *		and written with IORING_OP_READ_FIXED / IORING_OP_WRITE_FIXED.
+ *   -b BATCH	1..RAW_MAX_BATCH (256), default 32.
+ * -M takes -R and -N (it reads into provided buffers and keeps one read
+ * armed, so -B and -b do not apply); -S takes none of them.
+ *
  * Both create the TAP, print a {"ready": NAME} line and wait for "go" (write)
  * or "go COUNT" (read) on stdin, so that the caller can configure the link
  * (and fill the queue) first. With -u the program sets the queue length and
@@ -32,9 +52,10 @@
  * The TAP stays until stdin is closed (so the caller can still read its
  * counters), then goes away with the program.
  * Prints one JSON object on stdout, "mode" being "write", "read",
- * "read-mshot" or "read-readv"; "eagain" counts -EAGAIN results (not
- * errors); "tsc" and "cycles_per_packet" are TSC ticks (x86) or nanoseconds
- * elsewhere.
+ * "read-mshot" or "read-readv"; "ring" (coop, defer, plain; none for -S),
+ * "fixed_file", "fixed_buffers" and "batch" name the variant; "eagain"
+ * counts -EAGAIN results (not errors); "tsc" and "cycles_per_packet" are TSC
+ * ticks (x86) or nanoseconds elsewhere.
  */
 
 #define _GNU_SOURCE
@@ -73,6 +94,7 @@
 #define RAW_DRAIN_IDLE_MS 1000
 #define RAW_MSHOT_BUFS	  256
 #define RAW_BGID	  0
+#define RAW_DIM(a)	  (sizeof(a) / sizeof((a)[0]))
 /* Not in older liburing headers; kernel ABI number (6.7+). */
 #define RAW_OP_READ_MULTISHOT 49
 
@@ -81,6 +103,19 @@ enum raw_mode {
 	RAW_READ,	/* one-shot io_uring reads */
 	RAW_READ_MSHOT, /* one multishot io_uring read, provided buffers */
 	RAW_READ_READV, /* readv() system calls */
+};
+
+/* The ring's setup flags (-R), and how the loop enters it. */
+enum raw_ring {
+	RAW_RING_COOP,	/* COOP_TASKRUN | TASKRUN_FLAG: net_rtap's default */
+	RAW_RING_DEFER, /* SINGLE_ISSUER | DEFER_TASKRUN */
+	RAW_RING_PLAIN, /* no flags */
+};
+
+static const char * const raw_ring_names[] = {
+	[RAW_RING_COOP] = "coop",
+	[RAW_RING_DEFER] = "defer",
+	[RAW_RING_PLAIN] = "plain",
 };
 
 struct raw_conf {
@@ -92,16 +127,27 @@ struct raw_conf {
 	int cpu;
 	unsigned int txqlen;
 	bool link_up;
+	enum raw_ring ring;
+	bool fixed_file;    /* the TAP as fixed file 0 (not -N) */
+	bool fixed_buffers; /* -B */
+	bool ring_opts;	    /* -R, -N or -B given */
+	/* Set by raw_ring_init(): the TAP in an SQE. */
+	int sqe_fd;
+	uint8_t sqe_flags;
 };
 
 static void
 raw_usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s write -i NAME [-s SIZE] [-t SECONDS] [-b BATCH] [-c CPU] [-u]\n"
-		"       %s read -i NAME [-M | -S] [-b BATCH] [-c CPU] [-q TXQUEUELEN] [-u]\n"
+		"usage: %s write -i NAME [-s SIZE] [-t SECONDS] [-b BATCH] [-R RING] [-N] [-B]\n"
+		"                  [-c CPU] [-u]\n"
+		"       %s read -i NAME [-M | -S] [-b BATCH] [-R RING] [-N] [-B] [-c CPU]\n"
+		"                  [-q TXQUEUELEN] [-u]\n"
+		"RING: coop (default), defer or plain; -N: no fixed file; -B: registered buffers\n"
+		"(-M takes -R and -N, -S none of them); BATCH: 1..%d\n"
 		"then \"go\" (write) or \"go COUNT\" (read) on stdin\n",
-		prog, prog);
+		prog, prog, RAW_MAX_BATCH);
 }
 
 static double
@@ -284,6 +330,16 @@ raw_handshake(const struct raw_conf *conf, uint64_t *count)
 	return 0;
 }
 
+/* The variant's JSON members, with a trailing ", ". */
+static void
+raw_print_variant(const struct raw_conf *conf, unsigned int batch)
+{
+	const char *ring = conf->mode == RAW_READ_READV ? "none" : raw_ring_names[conf->ring];
+
+	printf("\"ring\": \"%s\", \"fixed_file\": %s, \"fixed_buffers\": %s, \"batch\": %u, ", ring,
+	       conf->fixed_file ? "true" : "false", conf->fixed_buffers ? "true" : "false", batch);
+}
+
 /* Results that carried no frame: -EAGAIN (no frame there) apart from errors. */
 struct raw_tally {
 	uint64_t errors;
@@ -307,15 +363,20 @@ raw_tally_fail(struct raw_tally *t, int res)
  * One poll of the ring, as net_rtap's rx burst does it: submit what was
  * posted and run the completion work in the same enter; with nothing posted,
  * enter only when the kernel flagged work (IORING_SQ_TASKRUN). Never waits.
+ * DEFER_TASKRUN: no flag tells, so always enter. No flags (as io_mode=notify):
+ * the kernel runs the completion work on its own, so only submit.
  */
 static int
-raw_enter(struct io_uring *ring, bool posted)
+raw_enter(const struct raw_conf *conf, struct io_uring *ring, bool posted)
 {
 	int ret = 0;
 
-	if (posted)
+	if (conf->ring == RAW_RING_PLAIN)
+		ret = posted ? io_uring_submit(ring) : 0;
+	else if (posted)
 		ret = io_uring_submit_and_get_events(ring);
-	else if (IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_TASKRUN)
+	else if (conf->ring == RAW_RING_DEFER ||
+		 (IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_TASKRUN))
 		ret = io_uring_get_events(ring);
 	/* Transient: interrupted, or completions backed up (reaped next loop). */
 	if (ret == -EINTR || ret == -EAGAIN || ret == -EBUSY)
@@ -344,6 +405,27 @@ raw_reap(struct io_uring *ring, unsigned int *done, struct raw_tally *t)
 	return ok;
 }
 
+/* -B: register @n buffers of @len bytes from @base (buf_index i: the i-th). */
+static int
+raw_register_buffers(const struct raw_conf *conf, struct io_uring *ring, uint8_t *base, size_t len,
+		     unsigned int n)
+{
+	struct iovec iov[RAW_MAX_BATCH];
+	unsigned int i;
+	int ret;
+
+	if (!conf->fixed_buffers)
+		return 0;
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = base + i * len;
+		iov[i].iov_len = len;
+	}
+	ret = io_uring_register_buffers(ring, iov, n);
+	if (ret < 0)
+		fprintf(stderr, "io_uring_register_buffers: %s\n", strerror(-ret));
+	return ret;
+}
+
 static int
 raw_write(const struct raw_conf *conf, struct io_uring *ring)
 {
@@ -359,6 +441,8 @@ raw_write(const struct raw_conf *conf, struct io_uring *ring)
 		return -EINVAL;
 	}
 	raw_build_frame(buf + RAW_VNET_HDR_LEN, conf->size); /* header stays zero */
+	if (raw_register_buffers(conf, ring, buf, sizeof(buf), 1) < 0)
+		return -EIO;
 	if (raw_handshake(conf, &go) < 0)
 		return -EINVAL;
 
@@ -369,12 +453,16 @@ raw_write(const struct raw_conf *conf, struct io_uring *ring)
 
 		for (i = 0; i < conf->batch; i++) {
 			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+			unsigned int len = RAW_VNET_HDR_LEN + conf->size;
 
-			io_uring_prep_write(sqe, 0, buf, RAW_VNET_HDR_LEN + conf->size, 0);
-			sqe->flags |= IOSQE_FIXED_FILE;
+			if (conf->fixed_buffers)
+				io_uring_prep_write_fixed(sqe, conf->sqe_fd, buf, len, 0, 0);
+			else
+				io_uring_prep_write(sqe, conf->sqe_fd, buf, len, 0);
+			sqe->flags |= conf->sqe_flags;
 		}
 		/* TAP writes complete in the submit; poll (never wait) for any late one. */
-		if (raw_enter(ring, true) < 0)
+		if (raw_enter(conf, ring, true) < 0)
 			return -EIO;
 		for (;;) {
 			unsigned int ok = raw_reap(ring, &done, &t);
@@ -383,7 +471,7 @@ raw_write(const struct raw_conf *conf, struct io_uring *ring)
 				pkts_window += ok;
 			if (done >= conf->batch)
 				break;
-			if (raw_enter(ring, true) < 0)
+			if (raw_enter(conf, ring, true) < 0)
 				return -EIO;
 		}
 		if (t.errors > 1000) {
@@ -405,13 +493,14 @@ raw_write(const struct raw_conf *conf, struct io_uring *ring)
 	t1 = raw_now();
 	k1 = raw_counter(conf->ifname, "rx_packets");
 
-	printf("{\"mode\": \"write\", \"ifname\": \"%s\", \"size\": %u, \"batch\": %u, "
-	       "\"seconds\": %.6f, \"packets\": %" PRIu64 ", \"kernel_packets\": %" PRId64
+	printf("{\"mode\": \"write\", \"ifname\": \"%s\", \"size\": %u, ", conf->ifname,
+	       conf->size);
+	raw_print_variant(conf, conf->batch);
+	printf("\"seconds\": %.6f, \"packets\": %" PRIu64 ", \"kernel_packets\": %" PRId64
 	       ", \"pps\": %.1f, \"errors\": %" PRIu64 ", \"eagain\": %" PRIu64
 	       ", \"tsc\": %" PRIu64 ", \"cycles_per_packet\": %.1f}\n",
-	       conf->ifname, conf->size, conf->batch, t1 - t0, pkts_window, k1 - k0,
-	       (k1 - k0) / (t1 - t0), t.errors, t.eagain, tsc1 - tsc0,
-	       pkts_window ? (double)(tsc1 - tsc0) / pkts_window : 0.0);
+	       t1 - t0, pkts_window, k1 - k0, (k1 - k0) / (t1 - t0), t.errors, t.eagain,
+	       tsc1 - tsc0, pkts_window ? (double)(tsc1 - tsc0) / pkts_window : 0.0);
 	return 0;
 }
 
@@ -457,12 +546,14 @@ raw_drain_report(const struct raw_conf *conf, const struct raw_drain *d, const c
 	if (d->tally.errors > 0)
 		fprintf(stderr, "%s: %" PRIu64 " errors, first %s\n", mode, d->tally.errors,
 			strerror(-d->tally.first_err));
-	printf("{\"mode\": \"%s\", \"ifname\": \"%s\", \"batch\": %u, \"target\": %" PRIu64
-	       ", \"packets\": %" PRIu64 ", \"seconds\": %.6f, \"pps\": %.1f, \"errors\": %" PRIu64
-	       ", \"eagain\": %" PRIu64 ", \"rearms\": %" PRIu64 ", \"tsc\": %" PRIu64
-	       ", \"cycles_per_packet\": %.1f, \"tx_dropped\": %" PRId64 "}\n",
-	       mode, conf->ifname, batch, d->target, d->got, s, d->got && s > 0 ? d->got / s : 0.0,
-	       d->tally.errors, d->tally.eagain, d->rearms, d->tsc1 - d->tsc0,
+	printf("{\"mode\": \"%s\", \"ifname\": \"%s\", ", mode, conf->ifname);
+	raw_print_variant(conf, batch);
+	printf("\"target\": %" PRIu64 ", \"packets\": %" PRIu64 ", \"seconds\": %.6f"
+	       ", \"pps\": %.1f, \"errors\": %" PRIu64 ", \"eagain\": %" PRIu64
+	       ", \"rearms\": %" PRIu64 ", \"tsc\": %" PRIu64 ", \"cycles_per_packet\": %.1f"
+	       ", \"tx_dropped\": %" PRId64 "}\n",
+	       d->target, d->got, s, d->got && s > 0 ? d->got / s : 0.0, d->tally.errors,
+	       d->tally.eagain, d->rearms, d->tsc1 - d->tsc0,
 	       d->got ? (double)(d->tsc1 - d->tsc0) / d->got : 0.0,
 	       raw_counter(conf->ifname, "tx_dropped"));
 }
@@ -480,6 +571,8 @@ raw_read(const struct raw_conf *conf, struct io_uring *ring)
 		free_slots[nb_free] = (uint16_t)nb_free;
 		nb_free++;
 	}
+	if (raw_register_buffers(conf, ring, bufs[0], RAW_BUF_SIZE, conf->batch) < 0)
+		return -EIO;
 	if (raw_handshake(conf, &d.target) < 0)
 		return -EINVAL;
 
@@ -507,12 +600,16 @@ raw_read(const struct raw_conf *conf, struct io_uring *ring)
 			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 			uint16_t slot = free_slots[--nb_free];
 
-			io_uring_prep_read(sqe, 0, bufs[slot], RAW_BUF_SIZE, 0);
-			sqe->flags |= IOSQE_FIXED_FILE;
+			if (conf->fixed_buffers)
+				io_uring_prep_read_fixed(sqe, conf->sqe_fd, bufs[slot],
+							 RAW_BUF_SIZE, 0, slot);
+			else
+				io_uring_prep_read(sqe, conf->sqe_fd, bufs[slot], RAW_BUF_SIZE, 0);
+			sqe->flags |= conf->sqe_flags;
 			io_uring_sqe_set_data64(sqe, slot);
 			posted = true;
 		}
-		if (raw_enter(ring, posted) < 0)
+		if (raw_enter(conf, ring, posted) < 0)
 			return -EIO;
 	}
 	raw_drain_report(conf, &d, "read", conf->batch);
@@ -608,12 +705,12 @@ raw_read_mshot(const struct raw_conf *conf, struct io_uring *ring)
 		if (!armed) {
 			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
-			io_uring_prep_rw(RAW_OP_READ_MULTISHOT, sqe, 0, NULL, 0, 0);
-			sqe->flags |= IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
+			io_uring_prep_rw(RAW_OP_READ_MULTISHOT, sqe, conf->sqe_fd, NULL, 0, 0);
+			sqe->flags |= conf->sqe_flags | IOSQE_BUFFER_SELECT;
 			sqe->buf_group = RAW_BGID;
 			armed = posted = true;
 		}
-		if (raw_enter(ring, posted) < 0)
+		if (raw_enter(conf, ring, posted) < 0)
 			return -EIO;
 	}
 	raw_drain_report(conf, &d, "read-mshot", RAW_MSHOT_BUFS);
@@ -664,6 +761,7 @@ raw_read_readv(const struct raw_conf *conf, int fd)
 static int
 raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 {
+	unsigned int i;
 	int opt;
 
 	memset(conf, 0, sizeof(*conf));
@@ -672,6 +770,8 @@ raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 	conf->batch = 32;
 	conf->cpu = 1;
 	conf->txqlen = 100000;
+	conf->ring = RAW_RING_COOP;
+	conf->fixed_file = true;
 	if (argc < 2)
 		return -EINVAL;
 	if (strcmp(argv[1], "write") == 0)
@@ -681,7 +781,7 @@ raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 	else
 		return -EINVAL;
 	optind = 2;
-	while ((opt = getopt(argc, argv, "i:s:t:b:c:q:uMSh")) != -1) {
+	while ((opt = getopt(argc, argv, "i:s:t:b:c:q:R:NBuMSh")) != -1) {
 		switch (opt) {
 		case 'i':
 			conf->ifname = optarg;
@@ -704,6 +804,23 @@ raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 		case 'u':
 			conf->link_up = true;
 			break;
+		case 'R':
+			for (i = 0; i < RAW_DIM(raw_ring_names); i++)
+				if (strcmp(optarg, raw_ring_names[i]) == 0)
+					break;
+			if (i == RAW_DIM(raw_ring_names))
+				return -EINVAL;
+			conf->ring = (enum raw_ring)i;
+			conf->ring_opts = true;
+			break;
+		case 'N':
+			conf->fixed_file = false;
+			conf->ring_opts = true;
+			break;
+		case 'B':
+			conf->fixed_buffers = true;
+			conf->ring_opts = true;
+			break;
 		case 'M':
 		case 'S':
 			if (conf->mode != RAW_READ)
@@ -717,23 +834,44 @@ raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 	if (conf->ifname == NULL || strlen(conf->ifname) >= IFNAMSIZ || conf->batch == 0 ||
 	    conf->batch > RAW_MAX_BATCH || conf->seconds <= 0)
 		return -EINVAL;
+	/* Variants that do not apply: -B to -M, any of them to -S. */
+	if ((conf->mode == RAW_READ_MSHOT && conf->fixed_buffers) ||
+	    (conf->mode == RAW_READ_READV && conf->ring_opts))
+		return -EINVAL;
+	if (conf->mode == RAW_READ_READV)
+		conf->fixed_file = false;
 	return 0;
 }
 
-/* A ring set up like net_rtap's (io_mode=coop, the default), the TAP as fixed file 0. */
+/*
+ * A ring set up like net_rtap's (io_mode=coop, the default), the TAP as fixed
+ * file 0; or the variant -R and -N ask for. DEFER_TASKRUN binds the ring to
+ * this thread, the one that polls it.
+ */
 static int
-raw_ring_init(struct io_uring *ring, int fd)
+raw_ring_init(struct raw_conf *conf, struct io_uring *ring, int fd)
 {
+	static const unsigned int flags[] = {
+		[RAW_RING_COOP] = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+		[RAW_RING_DEFER] = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+		[RAW_RING_PLAIN] = 0,
+	};
 	struct io_uring_params p;
 	int ret;
 
 	memset(&p, 0, sizeof(p));
-	p.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+	p.flags = flags[conf->ring];
 	ret = io_uring_queue_init_params(2 * RAW_MAX_BATCH, ring, &p);
 	if (ret < 0) {
-		fprintf(stderr, "io_uring_queue_init: %s\n", strerror(-ret));
+		fprintf(stderr, "io_uring_queue_init(flags %#x): %s\n", p.flags, strerror(-ret));
 		return ret;
 	}
+	conf->sqe_fd = fd;
+	conf->sqe_flags = 0;
+	if (!conf->fixed_file)
+		return 0;
+	conf->sqe_fd = 0;
+	conf->sqe_flags = IOSQE_FIXED_FILE;
 	ret = io_uring_register_files(ring, &fd, 1);
 	if (ret < 0) {
 		fprintf(stderr, "io_uring_register_files: %s\n", strerror(-ret));
@@ -762,7 +900,7 @@ main(int argc, char **argv)
 	if (conf.link_up && raw_link_up(conf.ifname, conf.mode == RAW_WRITE ? 0 : conf.txqlen) < 0)
 		goto fail_fd;
 	uring = conf.mode != RAW_READ_READV;
-	if (uring && raw_ring_init(&ring, fd) < 0)
+	if (uring && raw_ring_init(&conf, &ring, fd) < 0)
 		goto fail_fd;
 	switch (conf.mode) {
 	case RAW_WRITE:
@@ -784,7 +922,8 @@ main(int argc, char **argv)
 		;
 	if (uring) {
 		/* The ring's release is asynchronous: let go of the TAP first. */
-		io_uring_unregister_files(&ring);
+		if (conf.fixed_file)
+			io_uring_unregister_files(&ring);
 		io_uring_queue_exit(&ring);
 	}
 	free(raw_br);
