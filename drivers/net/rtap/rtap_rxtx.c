@@ -571,7 +571,7 @@ rtap_rx_error(struct rtap_rx_ring *r, int32_t res, struct rtap_rx_tally *t)
 	if (res == -EBADFD)
 		r->dead = true; /* interface deleted */
 	else if (res != -ECANCELED && res != -ENOBUFS && res != -EAGAIN)
-		t->errors++; /* -EAGAIN: another read took the frame */
+		t->errors++; /* -EAGAIN: another read took the frame (some kernels) */
 }
 
 /*

@@ -50,8 +50,9 @@ rtap_tun_open(const char *name, char *actual, bool napi)
 
 	/*
 	 * Non-blocking: io_uring still waits for data by polling, but a read
-	 * that loses the race for a frame comes back -EAGAIN instead of
-	 * parking an io-wq thread in a blocking read.
+	 * that loses the race for a frame is re-armed (or, on some kernels,
+	 * comes back -EAGAIN) instead of parking an io-wq thread in a
+	 * blocking read.
 	 */
 	fd = open(tun_path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
