@@ -1379,7 +1379,8 @@ def build_helpers(out):
     for name, libs in (("gen", []), ("raw_uring", ["-luring"])):
         src = os.path.join(HERE, name + ".c")
         dst = os.path.join(out, name)
-        if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
+        newest = max(os.path.getmtime(f) for f in (src, os.path.join(HERE, "bench_util.h")))
+        if not os.path.exists(dst) or os.path.getmtime(dst) < newest:
             run(["gcc", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-o", dst, src] + libs)
         bins[name] = dst
     return bins

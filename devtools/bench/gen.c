@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 #define GEN_MAX_BATCH 1024
 #define GEN_MAX_FRAME 9018
 
@@ -91,54 +93,6 @@ gen_parse_mac(const char *s, uint8_t *mac)
 	return 0;
 }
 
-static double
-gen_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static uint16_t
-gen_ip_csum(const void *hdr, size_t len)
-{
-	const uint16_t *w = hdr;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2)
-		sum += *w++;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* Ethernet + IPv4 + UDP (198.18.0.1:9 -> 198.18.0.2:9), zero payload. */
-static void
-gen_build_frame(uint8_t *buf, const struct gen_conf *conf)
-{
-	struct ether_header *eth = (struct ether_header *)buf;
-	struct iphdr *ip = (struct iphdr *)(eth + 1);
-	struct udphdr *udp = (struct udphdr *)(ip + 1);
-	unsigned int l3_len = conf->size - sizeof(*eth);
-
-	memset(buf, 0, conf->size);
-	memcpy(eth->ether_dhost, conf->dst, ETH_ALEN);
-	memcpy(eth->ether_shost, conf->src, ETH_ALEN);
-	eth->ether_type = htons(ETHERTYPE_IP);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons((uint16_t)l3_len);
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
-	ip->saddr = htonl(0xc6120001);
-	ip->daddr = htonl(0xc6120002);
-	ip->check = gen_ip_csum(ip, sizeof(*ip));
-	udp->source = htons(9);
-	udp->dest = htons(9);
-	udp->len = htons((uint16_t)(l3_len - sizeof(*ip)));
-}
-
 static int
 gen_open(const struct gen_conf *conf)
 {
@@ -175,22 +129,6 @@ gen_open(const struct gen_conf *conf)
 fail:
 	close(fd);
 	return -1;
-}
-
-static int
-gen_pin(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) < 0) {
-		fprintf(stderr, "sched_setaffinity(%d): %s\n", cpu, strerror(errno));
-		return -errno;
-	}
-	return 0;
 }
 
 static int
@@ -260,7 +198,7 @@ main(int argc, char **argv)
 		gen_usage(argv[0]);
 		return 2;
 	}
-	if (gen_pin(conf.cpu) < 0)
+	if (bench_pin(conf.cpu) < 0)
 		return 1;
 	fd = gen_open(&conf);
 	if (fd < 0)
@@ -268,7 +206,7 @@ main(int argc, char **argv)
 	signal(SIGINT, gen_on_signal);
 	signal(SIGTERM, gen_on_signal);
 
-	gen_build_frame(frame, &conf);
+	bench_udp4_frame(frame, conf.size, conf.dst, conf.src);
 	iov.iov_base = frame;
 	iov.iov_len = conf.size;
 	memset(msgs, 0, sizeof(msgs));
@@ -277,7 +215,7 @@ main(int argc, char **argv)
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 
-	t0 = gen_now();
+	t0 = bench_now();
 	deadline = conf.seconds > 0 ? t0 + conf.seconds : 0;
 	while (!gen_stop) {
 		uint64_t left = conf.count > 0 ? conf.count - (sent + refused) : conf.batch;
@@ -303,10 +241,10 @@ main(int argc, char **argv)
 			if ((unsigned int)ret < n)
 				refused++;
 		}
-		if (deadline > 0 && (calls & 15) == 0 && gen_now() >= deadline)
+		if (deadline > 0 && (calls & 15) == 0 && bench_now() >= deadline)
 			break;
 	}
-	t1 = gen_now();
+	t1 = bench_now();
 	close(fd);
 
 	printf("{\"ifname\": \"%s\", \"size\": %u, \"cpu\": %d, \"batch\": %u, "

@@ -81,9 +81,14 @@
 
 #include <liburing.h>
 
+#include "bench_util.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
 #endif
+
+static const uint8_t raw_dst[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x00 };
+static const uint8_t raw_src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xa2 };
 
 #define RAW_VNET_HDR_LEN  ((int)sizeof(struct virtio_net_hdr))
 #define RAW_TUN_FLAGS	  (IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_VNET_HDR)
@@ -150,15 +155,6 @@ raw_usage(const char *prog)
 		prog, prog, RAW_MAX_BATCH);
 }
 
-static double
-raw_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static uint64_t
 raw_tsc(void)
 {
@@ -170,22 +166,6 @@ raw_tsc(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 #endif
-}
-
-static int
-raw_pin(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) < 0) {
-		fprintf(stderr, "sched_setaffinity(%d): %s\n", cpu, strerror(errno));
-		return -errno;
-	}
-	return 0;
 }
 
 /* Create (or attach to) the TAP named @name with net_rtap's flags. */
@@ -270,43 +250,6 @@ raw_counter(const char *ifname, const char *name)
 		v = -1;
 	fclose(f);
 	return v;
-}
-
-/* Ethernet (to testpmd's txonly default peer) + IPv4 + UDP, zero payload. */
-static void
-raw_build_frame(uint8_t *frame, unsigned int size)
-{
-	static const uint8_t head[] = {
-		0x02, 0x00, 0x00, 0x00, 0x00, 0x00, /* dst */
-		0x02, 0x00, 0x00, 0x00, 0x00, 0xa2, /* src */
-		0x08, 0x00,			    /* IPv4 */
-	};
-	uint16_t l3 = (uint16_t)(size - sizeof(head));
-	uint8_t *ip = frame + sizeof(head);
-	uint32_t sum = 0;
-	unsigned int i;
-
-	memset(frame, 0, size);
-	memcpy(frame, head, sizeof(head));
-	ip[0] = 0x45;
-	ip[2] = l3 >> 8;
-	ip[3] = l3 & 0xff;
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, (const uint8_t[]){ 198, 18, 0, 1, 198, 18, 0, 2 }, 8);
-	for (i = 0; i < 20; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	ip[10] = sum >> 8;
-	ip[11] = sum & 0xff;
-	ip[20] = 0;
-	ip[21] = 9;
-	ip[22] = 0;
-	ip[23] = 9;
-	ip[24] = (l3 - 20) >> 8;
-	ip[25] = (l3 - 20) & 0xff;
 }
 
 /* Tell the caller the TAP exists and wait for "go [COUNT]". */
@@ -440,13 +383,14 @@ raw_write(const struct raw_conf *conf, struct io_uring *ring)
 		fprintf(stderr, "frame size %u out of 60..%d\n", conf->size, RAW_MAX_FRAME);
 		return -EINVAL;
 	}
-	raw_build_frame(buf + RAW_VNET_HDR_LEN, conf->size); /* header stays zero */
+	/* to testpmd's txonly default peer; the virtio-net header stays zero */
+	bench_udp4_frame(buf + RAW_VNET_HDR_LEN, conf->size, raw_dst, raw_src);
 	if (raw_register_buffers(conf, ring, buf, sizeof(buf), 1) < 0)
 		return -EIO;
 	if (raw_handshake(conf, &go) < 0)
 		return -EINVAL;
 
-	t_start = raw_now();
+	t_start = bench_now();
 	for (;;) {
 		unsigned int i, done = 0;
 		double now;
@@ -479,18 +423,18 @@ raw_write(const struct raw_conf *conf, struct io_uring *ring)
 				strerror(-t.first_err));
 			return -EIO;
 		}
-		now = raw_now();
+		now = bench_now();
 		if (!measuring && now - t_start >= RAW_WARMUP_S) {
 			measuring = true;
 			k0 = raw_counter(conf->ifname, "rx_packets");
-			t0 = raw_now();
+			t0 = bench_now();
 			tsc0 = raw_tsc();
 		} else if (measuring && now - t0 >= conf->seconds) {
 			break;
 		}
 	}
 	tsc1 = raw_tsc();
-	t1 = raw_now();
+	t1 = bench_now();
 	k1 = raw_counter(conf->ifname, "rx_packets");
 
 	printf("{\"mode\": \"write\", \"ifname\": \"%s\", \"size\": %u, ", conf->ifname,
@@ -517,7 +461,7 @@ struct raw_drain {
 static void
 raw_drain_start(struct raw_drain *d)
 {
-	d->t0 = d->t1 = raw_now();
+	d->t0 = d->t1 = bench_now();
 	d->tsc0 = d->tsc1 = raw_tsc();
 }
 
@@ -527,14 +471,14 @@ raw_drain_frames(struct raw_drain *d, unsigned int n)
 {
 	d->got += n;
 	d->tsc1 = raw_tsc();
-	d->t1 = raw_now();
+	d->t1 = bench_now();
 }
 
 /* Has the queue stayed empty for RAW_DRAIN_IDLE_MS? (a clock check, no wait) */
 static bool
 raw_drain_idle(const struct raw_drain *d)
 {
-	return raw_now() - d->t1 >= RAW_DRAIN_IDLE_MS / 1000.0;
+	return bench_now() - d->t1 >= RAW_DRAIN_IDLE_MS / 1000.0;
 }
 
 static void
@@ -892,7 +836,7 @@ main(int argc, char **argv)
 		raw_usage(argv[0]);
 		return 2;
 	}
-	if (raw_pin(conf.cpu) < 0)
+	if (bench_pin(conf.cpu) < 0)
 		return 1;
 	fd = raw_tap_open(conf.ifname);
 	if (fd < 0)
