@@ -32,6 +32,9 @@ writes per enter):
   batch=8/128    -b N       reads in flight / writes per enter
   multishot      -M         (read) one multishot read, provided buffers
   readv          -S         (read) no io_uring: a readv() per frame (net_tap)
+  pi             -P         (read) the TAP opened as net_tap opens it: packet
+                            information, no virtio-net header
+  readv+pi       -S -P      (read) both
 
 After one warm-up run (not counted: the first TAP of a run is slow to come
 up), every repetition runs every variant once, the order rotated by one each
@@ -71,6 +74,8 @@ VARIANTS = [
     ("batch=128", ["-b", "128"], ("read", "write")),
     ("multishot", ["-M"], ("read",)),
     ("readv", ["-S"], ("read",)),
+    ("pi", ["-P"], ("read",)),
+    ("readv+pi", ["-S", "-P"], ("read",)),
 ]
 
 

@@ -16,7 +16,7 @@
  *	Write BATCH frames per io_uring_enter for SECONDS (after a short
  *	warm-up) and count what the kernel received (the TAP's rx_packets).
  *
- *   raw_uring read -i NAME [-M | -S] [-b BATCH] [-R RING] [-N] [-B] [-c CPU]
+ *   raw_uring read -i NAME [-M | -S] [-P] [-b BATCH] [-R RING] [-N] [-B] [-c CPU]
  *		   [-q TXQUEUELEN] [-u]
  *	Drain COUNT frames the caller queued on the TAP and time it, from "go"
  *	to the last frame; stop early when no frame comes for
@@ -42,8 +42,10 @@
  *   -B		the buffers registered (io_uring_register_buffers()), read
  *		and written with IORING_OP_READ_FIXED / IORING_OP_WRITE_FIXED.
  *   -b BATCH	1..RAW_MAX_BATCH (256), default 32.
+ *   -P		(read) open the TAP as net_tap does: a 4-byte packet
+ *		information header instead of the virtio-net header.
  * -M takes -R and -N (it reads into provided buffers and keeps one read
- * armed, so -B and -b do not apply); -S takes none of them.
+ * armed, so -B and -b do not apply); -S takes none of them but -P.
  *
  * Both create the TAP, print a {"ready": NAME} line and wait for "go" (write)
  * or "go COUNT" (read) on stdin, so that the caller can configure the link
@@ -136,6 +138,7 @@ struct raw_conf {
 	bool fixed_file;    /* the TAP as fixed file 0 (not -N) */
 	bool fixed_buffers; /* -B */
 	bool ring_opts;	    /* -R, -N or -B given */
+	bool pi;	    /* -P: packet information, no virtio-net header */
 	/* Set by raw_ring_init(): the TAP in an SQE. */
 	int sqe_fd;
 	uint8_t sqe_flags;
@@ -147,10 +150,11 @@ raw_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s write -i NAME [-s SIZE] [-t SECONDS] [-b BATCH] [-R RING] [-N] [-B]\n"
 		"                  [-c CPU] [-u]\n"
-		"       %s read -i NAME [-M | -S] [-b BATCH] [-R RING] [-N] [-B] [-c CPU]\n"
+		"       %s read -i NAME [-M | -S] [-P] [-b BATCH] [-R RING] [-N] [-B] [-c CPU]\n"
 		"                  [-q TXQUEUELEN] [-u]\n"
 		"RING: coop (default), defer or plain; -N: no fixed file; -B: registered buffers\n"
-		"(-M takes -R and -N, -S none of them); BATCH: 1..%d\n"
+		"-P: packet information instead of the virtio-net header (read, not -M)\n"
+		"(-M takes -R and -N, -S none of them but -P); BATCH: 1..%d\n"
 		"then \"go\" (write) or \"go COUNT\" (read) on stdin\n",
 		prog, prog, RAW_MAX_BATCH);
 }
@@ -168,9 +172,9 @@ raw_tsc(void)
 #endif
 }
 
-/* Create (or attach to) the TAP named @name with net_rtap's flags. */
+/* Create (or attach to) the TAP named @name with net_rtap's flags (or net_tap's). */
 static int
-raw_tap_open(const char *name)
+raw_tap_open(const char *name, bool pi)
 {
 	int hdr_len = RAW_VNET_HDR_LEN;
 	struct ifreq ifr;
@@ -182,13 +186,13 @@ raw_tap_open(const char *name)
 		return -errno;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = RAW_TUN_FLAGS;
+	ifr.ifr_flags = pi ? IFF_TAP | IFF_MULTI_QUEUE : RAW_TUN_FLAGS;
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		fprintf(stderr, "ioctl(TUNSETIFF, %s): %s\n", name, strerror(errno));
 		goto fail;
 	}
-	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0) {
+	if (!pi && ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0) {
 		fprintf(stderr, "ioctl(TUNSETVNETHDRSZ): %s\n", strerror(errno));
 		goto fail;
 	}
@@ -279,8 +283,10 @@ raw_print_variant(const struct raw_conf *conf, unsigned int batch)
 {
 	const char *ring = conf->mode == RAW_READ_READV ? "none" : raw_ring_names[conf->ring];
 
-	printf("\"ring\": \"%s\", \"fixed_file\": %s, \"fixed_buffers\": %s, \"batch\": %u, ", ring,
-	       conf->fixed_file ? "true" : "false", conf->fixed_buffers ? "true" : "false", batch);
+	printf("\"ring\": \"%s\", \"fixed_file\": %s, \"fixed_buffers\": %s, \"batch\": %u, "
+	       "\"header\": \"%s\", ",
+	       ring, conf->fixed_file ? "true" : "false", conf->fixed_buffers ? "true" : "false",
+	       batch, conf->pi ? "pi" : "vnet");
 }
 
 /* Results that carried no frame: -EAGAIN (no frame there) apart from errors. */
@@ -725,7 +731,7 @@ raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 	else
 		return -EINVAL;
 	optind = 2;
-	while ((opt = getopt(argc, argv, "i:s:t:b:c:q:R:NBuMSh")) != -1) {
+	while ((opt = getopt(argc, argv, "i:s:t:b:c:q:R:NBuMSPh")) != -1) {
 		switch (opt) {
 		case 'i':
 			conf->ifname = optarg;
@@ -765,6 +771,9 @@ raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 			conf->fixed_buffers = true;
 			conf->ring_opts = true;
 			break;
+		case 'P':
+			conf->pi = true;
+			break;
 		case 'M':
 		case 'S':
 			if (conf->mode != RAW_READ)
@@ -782,6 +791,8 @@ raw_parse_args(int argc, char **argv, struct raw_conf *conf)
 	if ((conf->mode == RAW_READ_MSHOT && conf->fixed_buffers) ||
 	    (conf->mode == RAW_READ_READV && conf->ring_opts))
 		return -EINVAL;
+	if (conf->pi && conf->mode != RAW_READ && conf->mode != RAW_READ_READV)
+		return -EINVAL; /* -P: one-shot or readv reads only */
 	if (conf->mode == RAW_READ_READV)
 		conf->fixed_file = false;
 	return 0;
@@ -838,7 +849,7 @@ main(int argc, char **argv)
 	}
 	if (bench_pin(conf.cpu) < 0)
 		return 1;
-	fd = raw_tap_open(conf.ifname);
+	fd = raw_tap_open(conf.ifname, conf.pi);
 	if (fd < 0)
 		return 1;
 	if (conf.link_up && raw_link_up(conf.ifname, conf.mode == RAW_WRITE ? 0 : conf.txqlen) < 0)
