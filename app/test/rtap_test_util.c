@@ -1005,3 +1005,11 @@ rtu_fixture_finish(struct rtu_fixture *f)
 	f->fds_before = 0;
 	return result;
 }
+
+bool
+rtu_tx_async(void)
+{
+	const char *common = getenv("RTAP_TEST_DEVARGS");
+
+	return common != NULL && strstr(common, "io_mode=sqpoll") != NULL;
+}

@@ -181,6 +181,12 @@ int rtu_tx_reap_until_full(uint16_t port_id, uint16_t nb_queues, struct rte_memp
 
 void rtu_free_bulk(struct rte_mbuf **pkts, unsigned int n);
 
+/*
+ * Do tx completions arrive after tx_burst returns (io_mode=sqpoll in
+ * RTAP_TEST_DEVARGS)? In the default mode they are collected inside it.
+ */
+bool rtu_tx_async(void);
+
 /* Checks the suites share: need root and /dev/net/tun, else TEST_SKIPPED. */
 int rtu_check_env(void);
 /* Packet pool with room for frames of data_room bytes; NULL on failure (printed). */

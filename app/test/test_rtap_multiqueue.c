@@ -269,6 +269,10 @@ test_mq_tx_all_queues(void)
 		TEST_ASSERT(!seen[seq], "frame %" PRId64 " twice", seq);
 		seen[seq] = 1;
 	}
+	if (rtu_tx_async())
+		TEST_ASSERT_SUCCESS(rtu_tx_reap_until_full(fx.port.port_id, NB_Q, fx.tx_pool,
+							   RTU_TIMEOUT_MS),
+				    "tx completions");
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &st), "stats_get");
 	for (q = 0; q < NB_Q; q++) {
 		TEST_ASSERT_EQUAL(st.q_opackets[q], (uint64_t)per_q,

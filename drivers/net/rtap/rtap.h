@@ -5,6 +5,26 @@
 #ifndef _RTAP_H_
 #define _RTAP_H_
 
+/*
+ * The driver's one private header: constants, the structs every file shares,
+ * log macros, and the prototypes of each file, grouped by file. Calls go
+ * down the list of files only: ethdev -> queue -> rxtx; ethdev and queue ->
+ * ifctl -> tun. rtap_vnet.h holds the pure header/mbuf functions.
+ *
+ * Who touches what:
+ * - struct rtap_pmd (dev_private, shared memory): written by the primary's
+ *   control thread only; read anywhere.
+ * - struct rtap_rx_queue / rtap_tx_queue (shared memory): configuration is
+ *   written by the control thread while the queue is stopped; `stats` is
+ *   written by the one lcore that polls the queue, and only read elsewhere;
+ *   `reset` is written by the control thread (stats_reset) and only read by
+ *   the lcore never.
+ * - struct rtap_proc and the rings (process_private, this process only):
+ *   a ring is set up, started, stopped and released by the control thread
+ *   while no lcore polls it (ethdev's rule for queue operations); between
+ *   start and stop it belongs to the polling lcore alone.
+ */
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -21,8 +41,7 @@
 #include <rte_ether.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
-
-struct rte_eth_dev;
+#include <ethdev_driver.h>
 
 extern int rtap_logtype;
 
@@ -42,7 +61,6 @@ extern int rtap_logtype;
 #define RTAP_DEFAULT_DESC 512
 #define RTAP_TX_MAX_SEGS  40 /* a 64 KiB frame in 2 KiB mbufs, with room to spare */
 #define RTAP_RX_MAX_SEGS  64
-#define RTAP_REFILL_BATCH 64 /* reads set up per mbuf bulk allocation */
 
 /*
  * The interface's txqueuelen: frames the kernel holds for each rx queue
@@ -52,13 +70,19 @@ extern int rtap_logtype;
 #define RTAP_MAX_TXQLEN	    (1u << 20)
 
 /*
- * One-shot reads in flight per queue. Every pending read is woken for every
- * frame the kernel queues, so more of them only add work.
+ * Reads in flight per rx queue. Every pending read is woken for every frame
+ * the kernel queues, so more of them only add work (see the guide's
+ * Performance section); the rx ring and its slots are sized by this, not by
+ * the descriptor count.
  */
-#define RTAP_ONESHOT_READS 32
-/* Largest frame a TAP carries: its max MTU (65535 - ETH_HLEN) plus Ethernet and a VLAN tag. */
+#define RTAP_RX_READS 32
+
+/*
+ * Largest frame a TAP carries: its max MTU (65535 - ETH_HLEN) plus Ethernet
+ * and two VLAN tags (QinQ: the kernel may insert the outer one).
+ */
 #define RTAP_MAX_MTU	    (UINT16_MAX - RTE_ETHER_HDR_LEN)
-#define RTAP_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
+#define RTAP_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN)
 
 /* UDP segmentation (kernel 6.2+); older headers lack the constants. */
 #ifndef TUN_F_USO4
@@ -71,7 +95,7 @@ extern int rtap_logtype;
 #define VIRTIO_NET_HDR_GSO_UDP_L4 5
 #endif
 
-/* Largest frame the kernel hands over with TSO/USO negotiated: 64 KiB of IP + Ethernet + VLAN. */
+/* Largest frame the kernel hands over with TSO/USO negotiated: 64 KiB of IP + L2 headers. */
 #define RTAP_LRO_MAX_FRAME (UINT16_MAX + RTAP_FRAME_OVERHEAD)
 
 /* Rx offload work a queue does per packet, from what the application enabled. */
@@ -81,27 +105,14 @@ extern int rtap_logtype;
 #define RTAP_RX_OL_IP  (1u << 3) /* verify IPv4 header checksums in software */
 
 /*
- * How a queue's io_uring delivers completions (devarg io_mode). The zero
- * value is the default, chosen by the benchmark (see the guide).
+ * Per-queue counters, in shared memory so every process can read them.
+ * Written only by the lcore polling the queue (plain adds, once per burst).
  */
-enum rtap_io_mode {
-	RTAP_IO_COOP,	/* COOP_TASKRUN: reads complete when the poller asks */
-	RTAP_IO_NOTIFY, /* the kernel interrupts the polling thread to complete reads */
-	RTAP_IO_SQPOLL, /* a kernel thread per port submits and completes */
-};
-
-/* How rx keeps reads in flight (devarg rx_engine); the zero value is the default. */
-enum rtap_rx_engine {
-	RTAP_RX_ONESHOT,   /* up to RTAP_ONESHOT_READS one-shot reads */
-	RTAP_RX_MULTISHOT, /* one multishot read over provided mbufs, where frames fit one */
-};
-
-/* Per-queue counters; live in shared memory so every process can read them. */
 struct rtap_queue_stats {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t errors;
-	uint64_t nombuf;    /* rx: mbuf allocation failures */
+	uint64_t nombuf;    /* rx: mbufs asked for and not had */
 	uint64_t truncated; /* rx: frames larger than the posted buffer (dropped) */
 };
 
@@ -113,6 +124,8 @@ struct rtap_rx_queue {
 	uint16_t nb_desc;
 	bool deferred_start;
 	struct rtap_queue_stats stats;
+	/* stats at the last reset; written by the control thread only */
+	struct rtap_queue_stats reset;
 };
 
 /* Shared part of a tx queue. */
@@ -122,36 +135,69 @@ struct rtap_tx_queue {
 	uint16_t nb_desc;
 	bool deferred_start;
 	struct rtap_queue_stats stats;
+	struct rtap_queue_stats reset;
 };
 
 /*
- * Per-process rx state: the io_uring and the reads in flight. Never in
+ * What rx and tx rings share: the io_uring, the queue pair's TAP fd (fixed
+ * file 0), and the slots requests are tagged with. A request's user_data is
+ * its slot number; anything at or above nb_slots (the drain's cancel) is no
+ * slot and every consumer skips it.
+ */
+struct rtap_ring {
+	struct io_uring io;
+	int fd;
+	bool started;
+	bool dead; /* interface gone: nothing is posted any more */
+	uint16_t nb_slots;
+	uint16_t nb_free;
+	uint16_t *free_slots;	     /* stack of nb_free slot numbers */
+	struct rte_mbuf **slot_mbuf; /* the mbuf (chain head) of each busy slot */
+};
+
+#define RTAP_CANCEL_TAG UINT64_MAX
+
+static inline uint16_t
+rtap_slot_get(struct rtap_ring *r, struct rte_mbuf *m)
+{
+	uint16_t slot = r->free_slots[--r->nb_free];
+
+	r->slot_mbuf[slot] = m;
+	return slot;
+}
+
+static inline struct rte_mbuf *
+rtap_slot_put(struct rtap_ring *r, uint16_t slot)
+{
+	struct rte_mbuf *m = r->slot_mbuf[slot];
+
+	r->slot_mbuf[slot] = NULL;
+	r->free_slots[r->nb_free++] = slot;
+	return m;
+}
+
+static inline unsigned int
+rtap_ring_busy(const struct rtap_ring *r)
+{
+	return r->nb_slots - r->nb_free;
+}
+
+/*
+ * Per-process rx state: the ring and what the reads in flight need. Never in
  * shared memory: ring mmaps and fds only mean something in their process.
  */
 struct rtap_rx_ring {
-	struct io_uring io;
+	struct rtap_ring ring;
 	struct rtap_rx_queue *rxq;
 	struct rte_mempool *mp;
-	int fd; /* the queue pair's TAP fd (registered as fixed file 0) */
-	bool started;
-	bool dead;		      /* interface gone: nothing is posted any more */
-	bool multishot;		      /* this run reads with one multishot read */
-	bool armed;		      /* the multishot read is in flight */
-	bool coop;		      /* task work waits for io_uring_get_events() */
-	struct io_uring_buf_ring *br; /* provided buffers for the multishot read */
-	uint16_t br_mask;
-	uint16_t nb_desc;
-	uint16_t nb_free;	     /* slots with no read in flight */
-	uint16_t max_segs;	     /* iovecs per slot */
-	uint16_t nb_reads;	     /* one-shot engine: reads kept in flight */
-	uint8_t ol;		     /* RTAP_RX_OL_* */
-	uint16_t nb_segs;	     /* mbufs per read (1 unless scattering) */
-	uint16_t seg_room;	     /* data room of one mbuf after the headroom */
-	uint32_t capacity;	     /* frame bytes one read can hold */
-	uint16_t *free_slots;	     /* stack of nb_free slot numbers */
-	struct rte_mbuf **slot_mbuf; /* head of the chain each slot reads into */
-	struct iovec *iov;	     /* nb_desc * nb_segs iovecs for scattered reads */
-	struct rte_mbuf **scratch;   /* RTAP_REFILL_BATCH * max_segs mbufs for bulk refill */
+	bool coop;		   /* task work waits for the poller's next enter */
+	uint8_t ol;		   /* RTAP_RX_OL_* */
+	uint16_t nb_segs;	   /* mbufs per read (1 unless scattering) */
+	uint16_t max_segs;	   /* iovecs per slot */
+	uint16_t seg_room;	   /* data room of one mbuf after the headroom */
+	uint32_t capacity;	   /* frame bytes one read can hold */
+	struct iovec *iov;	   /* nb_slots * max_segs iovecs for scattered reads */
+	struct rte_mbuf **scratch; /* RTAP_RX_READS * max_segs mbufs for bulk refill */
 };
 
 /*
@@ -168,81 +214,76 @@ struct rtap_tx_hdr {
 /* iovecs per tx slot: header, the first segment's rest, the other segments. */
 #define RTAP_TX_IOVS (RTAP_TX_MAX_SEGS + 2)
 
-/* Tx offload flags the data path acts on. */
-#define RTAP_TX_OL_MASK \
-	(RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG | \
-	 RTE_MBUF_F_TX_UDP_SEG)
-
 /* Per-process tx state. */
 struct rtap_tx_ring {
-	struct io_uring io;
+	struct rtap_ring ring;
 	struct rtap_tx_queue *txq;
-	int fd;
-	bool started;
-	bool dead;
-	uint16_t nb_desc;
-	uint16_t nb_free;
-	uint16_t *free_slots;
-	struct rte_mbuf **slot_mbuf;
 	struct rte_mbuf **done;	 /* completed mbufs, freed in bulk */
-	struct iovec *iov;	 /* nb_desc * RTAP_TX_IOVS */
+	struct iovec *iov;	 /* nb_slots * RTAP_TX_IOVS */
 	struct rtap_tx_hdr *hdr; /* per-slot header when the headroom can't be used */
 };
 
 /* dev->process_private */
 struct rtap_proc {
-	int sq_fd;		  /* SQPOLL: ring whose kernel thread the others share */
 	int qfd[RTAP_MAX_QUEUES]; /* queue pair fds, -1 when not open */
 	bool attached[RTAP_MAX_QUEUES];
 	struct rtap_rx_ring *rx[RTAP_MAX_QUEUES];
 	struct rtap_tx_ring *tx[RTAP_MAX_QUEUES];
 };
 
+static inline struct rtap_proc *
+rtap_proc(const struct rte_eth_dev *dev)
+{
+	return dev->process_private;
+}
+
 /* dev->data->dev_private */
 struct rtap_pmd {
-	char ifname[IFNAMSIZ]; /* name asked for, as given in devargs */
+	char ifname[IFNAMSIZ]; /* the kernel's name at probe */
 	int keep_fd;	       /* keep-alive fd: holds the interface, detached */
 	int if_index;
 	bool persist;
 	bool created;		  /* we created the interface (not attached to one) */
-	bool napi;		  /* IFF_NAPI on every fd */
+	bool sqpoll;		  /* devarg io_mode=sqpoll */
 	bool has_uso;		  /* kernel takes TUN_F_USO4/6 (and so UDP GSO) */
 	unsigned int tun_offload; /* TUN_F_* in force */
-	enum rtap_io_mode io_mode;
-	enum rtap_rx_engine rx_engine;
 	uint16_t mtu;
 	struct rte_ether_addr mac;
 	/*
-	 * Kernel counters at the last stats reset. The kernel's tx_dropped
-	 * counts frames it could not queue to us: that is our imissed.
+	 * The kernel's tx_dropped counts frames it could not queue to us: that
+	 * is imissed, counted from the value at the last reset. The last value
+	 * read is kept for when the interface is gone.
 	 */
 	uint64_t kernel_tx_dropped_base;
+	uint64_t kernel_tx_dropped_last;
 };
 
 /* rtap_tun.c: one small function per TUN ioctl; 0 or -errno, logged. */
 int rtap_tun_features(int fd, unsigned int *features);
-int rtap_tun_open(const char *name, char *actual, bool napi);
+int rtap_tun_open(const char *name, char *actual);
 int rtap_tun_set_queue(int fd, bool attach, const char *ifname);
 int rtap_tun_set_persist(int fd, bool persist, const char *ifname);
+int rtap_tun_set_vnet_le(int fd, const char *ifname);
 int rtap_tun_get_name(int fd, char *name);
 int rtap_tun_get_mac(int fd, struct rte_ether_addr *mac);
 int rtap_tun_set_mac(int fd, const struct rte_ether_addr *mac, const char *ifname);
 int rtap_tun_set_offload(int fd, unsigned int flags, const char *ifname, bool probe);
 
-/* rtap_netlink.c: kernel interface state, in the interface's own netns. */
+/* rtap_ifctl.c: the kernel interface's state, in the interface's own netns. */
 #define RTAP_NS_SAME (-1000)
 int rtap_ns_enter(int keep_fd);
 void rtap_ns_leave(int saved);
-int rtap_nl_get_flags(int keep_fd, unsigned int *flags);
-int rtap_nl_change_flags(int keep_fd, unsigned int set, unsigned int clear);
-int rtap_nl_set_mtu(int keep_fd, uint16_t mtu);
-int rtap_nl_get_mtu(int keep_fd, uint16_t *mtu);
-int rtap_nl_set_txqlen(int keep_fd, unsigned int qlen);
-int rtap_nl_get_txqlen(int keep_fd, unsigned int *qlen);
-int rtap_nl_get_ifindex(int keep_fd, int *if_index);
-int rtap_nl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats);
+int rtap_ifctl_get_flags(int keep_fd, unsigned int *flags);
+int rtap_ifctl_change_flags(int keep_fd, unsigned int set, unsigned int clear);
+int rtap_ifctl_set_mtu(int keep_fd, uint16_t mtu);
+int rtap_ifctl_get_mtu(int keep_fd, uint16_t *mtu);
+int rtap_ifctl_set_txqlen(int keep_fd, unsigned int qlen);
+int rtap_ifctl_get_txqlen(int keep_fd, unsigned int *qlen);
+int rtap_ifctl_get_ifindex(int keep_fd, int *if_index);
+int rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats);
+int rtap_ifctl_get_stats_here(const char *ifname, int if_index, struct rtnl_link_stats64 *stats);
 
-/* rtap_rxtx.c: queue setup and the data path. */
+/* rtap_queue.c: queue lifecycle, rings, queue pair fds. */
 int rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
 			unsigned int socket_id, const struct rte_eth_rxconf *conf,
 			struct rte_mempool *mp);
@@ -254,19 +295,19 @@ int rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
-int rtap_tx_done_cleanup(void *txq, uint32_t free_cnt);
-uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
-uint16_t rtap_rx_burst_multishot(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
-void rtap_rx_select_burst(struct rte_eth_dev *dev);
-uint16_t rtap_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
-uint16_t rtap_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
-unsigned int rtap_rx_offload_mode(const struct rte_eth_dev *dev);
+int rtap_queues_start(struct rte_eth_dev *dev);
+void rtap_queues_stop(struct rte_eth_dev *dev);
+void rtap_queues_release(struct rte_eth_dev *dev);
+void rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from);
 uint32_t rtap_rx_capacity(const struct rte_eth_dev *dev, struct rte_mempool *mp, uint16_t mtu,
 			  uint16_t *nb_segs);
-uint32_t rtap_rx_posted_capacity(struct rte_eth_dev *dev, uint16_t queue_id);
+uint32_t rtap_rx_posted_capacity(const struct rte_eth_dev *dev, uint16_t queue_id);
+struct rtap_proc *rtap_proc_alloc(int socket_id);
 
-/* rtap_ethdev.c */
-int rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id);
-int rtap_queue_attach(struct rte_eth_dev *dev, uint16_t queue_id, bool attach);
+/* rtap_rxtx.c: the burst functions. */
+uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t rtap_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t rtap_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+int rtap_tx_done_cleanup(void *txq, uint32_t free_cnt);
 
 #endif /* _RTAP_H_ */

@@ -4,7 +4,8 @@
 
 /*
  * net_rtap: a Linux TAP interface as an ethdev port, with packets moved
- * through io_uring. This file: probe/remove, devargs, the control ops.
+ * through io_uring. This file: probe/remove, devargs, the ops tables
+ * (primary and secondary), configure/start/stop/close, info, link, stats.
  */
 
 #include <ctype.h>
@@ -23,20 +24,22 @@
 
 #include "rtap.h"
 
-#define RTAP_ARG_IFACE	   "iface"
-#define RTAP_ARG_MAC	   "mac"
-#define RTAP_ARG_PERSIST   "persist"
-#define RTAP_ARG_IO_MODE   "io_mode"
-#define RTAP_ARG_RX_ENGINE "rx_engine"
-#define RTAP_ARG_NAPI	   "napi"
-#define RTAP_ARG_TXQLEN	   "txqueuelen"
+#define RTAP_ARG_IFACE	 "iface"
+#define RTAP_ARG_MAC	 "mac"
+#define RTAP_ARG_PERSIST "persist"
+#define RTAP_ARG_IO_MODE "io_mode"
+#define RTAP_ARG_TXQLEN	 "txqueuelen"
 
 #define RTAP_DEFAULT_IFNAME "rtap%d"
 
 static const char * const rtap_valid_args[] = {
-	RTAP_ARG_IFACE,	    RTAP_ARG_MAC,  RTAP_ARG_PERSIST, RTAP_ARG_IO_MODE,
-	RTAP_ARG_RX_ENGINE, RTAP_ARG_NAPI, RTAP_ARG_TXQLEN,  NULL,
+	RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST, RTAP_ARG_IO_MODE, RTAP_ARG_TXQLEN, NULL,
 };
+
+/* A devarg value in a log line: at most RTAP_ARG_SHOW characters of it. */
+#define RTAP_ARG_SHOW	64
+#define RTAP_ARG_FMT	"%.64s%s"
+#define RTAP_ARG_VAL(v) (v), strlen(v) > RTAP_ARG_SHOW ? "..." : ""
 
 RTE_LOG_REGISTER_DEFAULT(rtap_logtype, NOTICE);
 
@@ -45,97 +48,16 @@ struct rtap_args {
 	struct rte_ether_addr mac;
 	bool has_mac;
 	bool persist;
-	bool napi;
-	enum rtap_io_mode io_mode;
-	enum rtap_rx_engine rx_engine;
+	bool sqpoll;
 	unsigned int txqlen; /* 0: not given */
 };
-
-static inline struct rtap_proc *
-rtap_proc(struct rte_eth_dev *dev)
-{
-	return dev->process_private;
-}
-
-/*
- * Queue pair fds. Queue pair i (rx i + tx i) owns one TAP fd, opened on the
- * first setup of either queue and detached until a queue of the pair starts.
- */
-int
-rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-	struct rtap_proc *proc = rtap_proc(dev);
-	char ifname[IFNAMSIZ];
-	int saved, fd, ret;
-
-	if (proc->qfd[queue_id] >= 0)
-		return proc->qfd[queue_id];
-
-	/* The interface may have been renamed or moved to another netns since probe. */
-	ret = rtap_tun_get_name(pmd->keep_fd, ifname);
-	if (ret < 0) {
-		PMD_LOG(ERR, "%s: interface is gone: %s", pmd->ifname, strerror(-ret));
-		return ret;
-	}
-	saved = rtap_ns_enter(pmd->keep_fd);
-	if (saved < 0 && saved != RTAP_NS_SAME)
-		return saved;
-	fd = rtap_tun_open(ifname, NULL, pmd->napi);
-	rtap_ns_leave(saved);
-	if (fd < 0)
-		return fd;
-
-	/* A new queue is attached: keep the kernel from steering traffic to it yet. */
-	ret = rtap_tun_set_queue(fd, false, ifname);
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	proc->qfd[queue_id] = fd;
-	proc->attached[queue_id] = false;
-	PMD_LOG(DEBUG, "%s: queue pair %u fd %d", ifname, queue_id, fd);
-	return fd;
-}
-
-int
-rtap_queue_attach(struct rte_eth_dev *dev, uint16_t queue_id, bool attach)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-	struct rtap_proc *proc = rtap_proc(dev);
-	int ret;
-
-	if (proc->qfd[queue_id] < 0)
-		return -EBADF;
-	if (proc->attached[queue_id] == attach)
-		return 0;
-	ret = rtap_tun_set_queue(proc->qfd[queue_id], attach, pmd->ifname);
-	/* Detaching from a deleted interface: it is as detached as it gets. */
-	if (ret == -EBADFD && !attach)
-		ret = 0;
-	if (ret == 0)
-		proc->attached[queue_id] = attach;
-	return ret;
-}
-
-static void
-rtap_queue_fd_close(struct rte_eth_dev *dev, uint16_t queue_id)
-{
-	struct rtap_proc *proc = rtap_proc(dev);
-
-	if (proc->qfd[queue_id] < 0)
-		return;
-	close(proc->qfd[queue_id]);
-	proc->qfd[queue_id] = -1;
-	proc->attached[queue_id] = false;
-}
 
 static int
 rtap_dev_configure(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rte_eth_dev_data *data = dev->data;
-	uint16_t q;
+	uint16_t cur;
 	int ret;
 
 	if (data->nb_rx_queues != data->nb_tx_queues) {
@@ -145,15 +67,26 @@ rtap_dev_configure(struct rte_eth_dev *dev)
 	}
 
 	/* Queue pairs beyond the new count were released by ethdev: drop their fds. */
-	for (q = data->nb_rx_queues; q < RTAP_MAX_QUEUES; q++)
-		rtap_queue_fd_close(dev, q);
+	rtap_queue_fds_close(dev, data->nb_rx_queues);
 
-	if (data->mtu != pmd->mtu) {
-		ret = rtap_nl_set_mtu(pmd->keep_fd, data->mtu);
+	ret = rtap_ifctl_get_mtu(pmd->keep_fd, &cur);
+	if (ret < 0)
+		return ret;
+	/*
+	 * ethdev turns rxmode.mtu 0 into RTE_ETHER_MTU before we see it. For a
+	 * kernel interface the natural default is the MTU it has: keep that
+	 * (rte_eth_dev_set_mtu() changes it).
+	 */
+	if (data->mtu == RTE_ETHER_MTU && cur != RTE_ETHER_MTU) {
+		PMD_LOG(INFO, "%s: keeping the interface's MTU %u", pmd->ifname, cur);
+		data->mtu = cur;
+		data->dev_conf.rxmode.mtu = cur;
+	} else if (data->mtu != cur) {
+		ret = rtap_ifctl_set_mtu(pmd->keep_fd, data->mtu);
 		if (ret < 0)
 			return ret;
-		pmd->mtu = data->mtu;
 	}
+	pmd->mtu = data->mtu;
 	return 0;
 }
 
@@ -205,19 +138,21 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	return 0;
 }
 
+static const struct rte_eth_link rtap_link_down = {
+	.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN,
+	.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+	.link_autoneg = RTE_ETH_LINK_FIXED,
+	.link_status = RTE_ETH_LINK_DOWN,
+};
+
 static int
 rtap_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
-	struct rte_eth_link link = {
-		.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = RTE_ETH_LINK_FIXED,
-		.link_status = RTE_ETH_LINK_DOWN,
-	};
+	struct rte_eth_link link = rtap_link_down;
 	unsigned int flags = 0;
 
-	if (dev->data->dev_started && rtap_nl_get_flags(pmd->keep_fd, &flags) == 0 &&
+	if (dev->data->dev_started && rtap_ifctl_get_flags(pmd->keep_fd, &flags) == 0 &&
 	    (flags & IFF_UP))
 		link.link_status = RTE_ETH_LINK_UP;
 	return rte_eth_linkstatus_set(dev, &link);
@@ -254,68 +189,34 @@ static int
 rtap_dev_start(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
-	struct rte_eth_dev_data *data = dev->data;
-	uint16_t q;
 	int ret;
-
-	/* Like a cable plugged in: the kernel side comes up with the port. */
-	ret = rtap_nl_change_flags(pmd->keep_fd, IFF_UP, 0);
-	if (ret < 0)
-		return ret;
 
 	/* The kernel hands over only what the application enabled. */
 	ret = rtap_set_kernel_offloads(dev);
 	if (ret < 0)
 		return ret;
-
-	rtap_rx_select_burst(dev);
-	for (q = 0; q < data->nb_rx_queues; q++) {
-		struct rtap_rx_queue *rxq = data->rx_queues[q];
-		struct rtap_tx_queue *txq = data->tx_queues[q];
-
-		if (rxq == NULL || txq == NULL) {
-			PMD_LOG(ERR, "%s: queue pair %u is not set up", pmd->ifname, q);
-			ret = -EINVAL;
-			goto fail;
-		}
-		if (!rxq->deferred_start) {
-			ret = rtap_rx_queue_start(dev, q);
-			if (ret < 0)
-				goto fail;
-		}
-		if (!txq->deferred_start) {
-			ret = rtap_tx_queue_start(dev, q);
-			if (ret < 0)
-				goto fail;
-		}
+	ret = rtap_queues_start(dev);
+	if (ret < 0)
+		return ret;
+	/*
+	 * Like a cable plugged in: the kernel side comes up with the port, once
+	 * its queues are attached, so nothing it sends is dropped for want of
+	 * a queue, and a failed start leaves the interface as it was.
+	 */
+	ret = rtap_ifctl_change_flags(pmd->keep_fd, IFF_UP, 0);
+	if (ret < 0) {
+		rtap_queues_stop(dev);
+		return ret;
 	}
 	rtap_link_update(dev, 0);
 	return 0;
-
-fail:
-	while (q-- > 0) {
-		rtap_rx_queue_stop(dev, q);
-		rtap_tx_queue_stop(dev, q);
-	}
-	return ret;
 }
 
 static int
 rtap_dev_stop(struct rte_eth_dev *dev)
 {
-	struct rte_eth_dev_data *data = dev->data;
-	struct rte_eth_link link = { 0 };
-	uint16_t q;
-
-	for (q = 0; q < data->nb_rx_queues; q++) {
-		if (data->rx_queues[q] != NULL)
-			rtap_rx_queue_stop(dev, q);
-		if (data->tx_queues[q] != NULL)
-			rtap_tx_queue_stop(dev, q);
-	}
-	link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
-	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
-	rte_eth_linkstatus_set(dev, &link);
+	rtap_queues_stop(dev);
+	rte_eth_linkstatus_set(dev, &rtap_link_down);
 	return 0;
 }
 
@@ -325,7 +226,7 @@ rtap_dev_set_link(struct rte_eth_dev *dev, bool up)
 	struct rtap_pmd *pmd = dev->data->dev_private;
 	int ret;
 
-	ret = rtap_nl_change_flags(pmd->keep_fd, up ? IFF_UP : 0, up ? 0 : IFF_UP);
+	ret = rtap_ifctl_change_flags(pmd->keep_fd, up ? IFF_UP : 0, up ? 0 : IFF_UP);
 	if (ret < 0)
 		return ret;
 	rtap_link_update(dev, 0);
@@ -349,7 +250,7 @@ rtap_promiscuous_enable(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 
-	return rtap_nl_change_flags(pmd->keep_fd, IFF_PROMISC, 0);
+	return rtap_ifctl_change_flags(pmd->keep_fd, IFF_PROMISC, 0);
 }
 
 static int
@@ -357,7 +258,7 @@ rtap_promiscuous_disable(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 
-	return rtap_nl_change_flags(pmd->keep_fd, 0, IFF_PROMISC);
+	return rtap_ifctl_change_flags(pmd->keep_fd, 0, IFF_PROMISC);
 }
 
 static int
@@ -365,7 +266,7 @@ rtap_allmulticast_enable(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 
-	return rtap_nl_change_flags(pmd->keep_fd, IFF_ALLMULTI, 0);
+	return rtap_ifctl_change_flags(pmd->keep_fd, IFF_ALLMULTI, 0);
 }
 
 static int
@@ -373,7 +274,7 @@ rtap_allmulticast_disable(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 
-	return rtap_nl_change_flags(pmd->keep_fd, 0, IFF_ALLMULTI);
+	return rtap_ifctl_change_flags(pmd->keep_fd, 0, IFF_ALLMULTI);
 }
 
 static int
@@ -408,7 +309,7 @@ rtap_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 		}
 	}
 
-	ret = rtap_nl_set_mtu(pmd->keep_fd, mtu);
+	ret = rtap_ifctl_set_mtu(pmd->keep_fd, mtu);
 	if (ret < 0)
 		return ret;
 	pmd->mtu = mtu;
@@ -438,32 +339,80 @@ rtap_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 	return 0;
 }
 
+/* ---- statistics ---- */
+
+/*
+ * The kernel's count of frames it could not queue to us, read now (in the
+ * primary through the keep-alive fd, elsewhere by name and index in this
+ * process's namespace), or the last value read when it can't be.
+ */
+static uint64_t
+rtap_kernel_tx_dropped(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rtnl_link_stats64 k;
+	int ret;
+
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		ret = rtap_ifctl_get_stats(pmd->keep_fd, &k);
+	else
+		ret = rtap_ifctl_get_stats_here(pmd->ifname, pmd->if_index, &k);
+	if (ret == 0)
+		pmd->kernel_tx_dropped_last = k.tx_dropped;
+	return pmd->kernel_tx_dropped_last;
+}
+
+/*
+ * A queue's counters since its last reset. The lcore adds to `stats` once
+ * per burst and nothing else writes them; a reset only moves `reset`, so
+ * it never races the lcore's adds (aligned 64-bit loads are atomic).
+ */
+static void
+rtap_qstats(const struct rtap_queue_stats *now, const struct rtap_queue_stats *base,
+	    struct rtap_queue_stats *out)
+{
+	out->packets = __atomic_load_n(&now->packets, __ATOMIC_RELAXED) - base->packets;
+	out->bytes = __atomic_load_n(&now->bytes, __ATOMIC_RELAXED) - base->bytes;
+	out->errors = __atomic_load_n(&now->errors, __ATOMIC_RELAXED) - base->errors;
+	out->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED) - base->nombuf;
+	out->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED) - base->truncated;
+}
+
+static void
+rtap_qstats_rebase(const struct rtap_queue_stats *now, struct rtap_queue_stats *base)
+{
+	base->packets = __atomic_load_n(&now->packets, __ATOMIC_RELAXED);
+	base->bytes = __atomic_load_n(&now->bytes, __ATOMIC_RELAXED);
+	base->errors = __atomic_load_n(&now->errors, __ATOMIC_RELAXED);
+	base->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED);
+	base->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED);
+}
+
 static int
 rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rte_eth_dev_data *data = dev->data;
-	struct rtnl_link_stats64 kstats;
+	uint64_t dropped = rtap_kernel_tx_dropped(dev);
+	struct rtap_queue_stats s;
 	uint16_t q;
 
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
-	    rtap_nl_get_stats(pmd->keep_fd, &kstats) == 0 &&
-	    kstats.tx_dropped >= pmd->kernel_tx_dropped_base)
-		stats->imissed = kstats.tx_dropped - pmd->kernel_tx_dropped_base;
-
+	stats->imissed =
+		dropped >= pmd->kernel_tx_dropped_base ? dropped - pmd->kernel_tx_dropped_base : 0;
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		const struct rtap_rx_queue *rxq = data->rx_queues[q];
 
 		if (rxq == NULL)
 			continue;
-		stats->ipackets += rxq->stats.packets;
-		stats->ibytes += rxq->stats.bytes;
-		stats->ierrors += rxq->stats.errors + rxq->stats.truncated;
-		stats->rx_nombuf += rxq->stats.nombuf;
+		rtap_qstats(&rxq->stats, &rxq->reset, &s);
+		stats->ipackets += s.packets;
+		stats->ibytes += s.bytes;
+		stats->ierrors += s.errors + s.truncated;
+		stats->rx_nombuf += s.nombuf;
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			stats->q_ipackets[q] = rxq->stats.packets;
-			stats->q_ibytes[q] = rxq->stats.bytes;
-			stats->q_errors[q] = rxq->stats.errors + rxq->stats.truncated;
+			stats->q_ipackets[q] = s.packets;
+			stats->q_ibytes[q] = s.bytes;
+			stats->q_errors[q] = s.errors + s.truncated;
 		}
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {
@@ -471,12 +420,13 @@ rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 
 		if (txq == NULL)
 			continue;
-		stats->opackets += txq->stats.packets;
-		stats->obytes += txq->stats.bytes;
-		stats->oerrors += txq->stats.errors;
+		rtap_qstats(&txq->stats, &txq->reset, &s);
+		stats->opackets += s.packets;
+		stats->obytes += s.bytes;
+		stats->oerrors += s.errors;
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			stats->q_opackets[q] = txq->stats.packets;
-			stats->q_obytes[q] = txq->stats.bytes;
+			stats->q_opackets[q] = s.packets;
+			stats->q_obytes[q] = s.bytes;
 		}
 	}
 	return 0;
@@ -487,34 +437,36 @@ rtap_stats_reset(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rte_eth_dev_data *data = dev->data;
-	struct rtnl_link_stats64 kstats;
 	uint16_t q;
 
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
-	    rtap_nl_get_stats(pmd->keep_fd, &kstats) == 0)
-		pmd->kernel_tx_dropped_base = kstats.tx_dropped;
-
+	pmd->kernel_tx_dropped_base = rtap_kernel_tx_dropped(dev);
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		struct rtap_rx_queue *rxq = data->rx_queues[q];
 
 		if (rxq != NULL)
-			memset(&rxq->stats, 0, sizeof(rxq->stats));
+			rtap_qstats_rebase(&rxq->stats, &rxq->reset);
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {
 		struct rtap_tx_queue *txq = data->tx_queues[q];
 
 		if (txq != NULL)
-			memset(&txq->stats, 0, sizeof(txq->stats));
+			rtap_qstats_rebase(&txq->stats, &txq->reset);
 	}
 	return 0;
 }
 
+/* ---- close ---- */
+
+/*
+ * The primary owns the kernel objects: it drains and releases the rings,
+ * closes the queue fds and finally the keep-alive fd (which deletes the
+ * interface unless it persists). A secondary only drops its own state.
+ */
 static int
 rtap_dev_close(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rtap_proc *proc = rtap_proc(dev);
-	uint16_t q;
 
 	if (proc == NULL)
 		return 0;
@@ -526,21 +478,11 @@ rtap_dev_close(struct rte_eth_dev *dev)
 			rtap_dev_stop(dev);
 			dev->data->dev_started = 0;
 		}
-		/* Cancel and drain every ring before any fd it uses is closed. */
-		for (q = 0; q < dev->data->nb_rx_queues; q++) {
-			rtap_rx_queue_release(dev, q);
-			dev->data->rx_queues[q] = NULL;
-		}
-		for (q = 0; q < dev->data->nb_tx_queues; q++) {
-			rtap_tx_queue_release(dev, q);
-			dev->data->tx_queues[q] = NULL;
-		}
+		rtap_queues_release(dev);
 	}
-	for (q = 0; q < RTAP_MAX_QUEUES; q++)
-		rtap_queue_fd_close(dev, q);
+	rtap_queue_fds_close(dev, 0);
 
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY && pmd->keep_fd >= 0) {
-		/* The last fd closing deletes the interface, unless it persists. */
 		close(pmd->keep_fd);
 		pmd->keep_fd = -1;
 	}
@@ -577,27 +519,108 @@ static const struct eth_dev_ops rtap_ops = {
 	.tx_done_cleanup = rtap_tx_done_cleanup,
 };
 
-/* devargs */
+/*
+ * A secondary process shares the port's memory but not the primary's fds:
+ * every fd number in it means something else here. It reads infos, link
+ * state and statistics and resets the latter; control operations are
+ * refused with -E_RTE_SECONDARY, never performed on another process's fds.
+ */
+static int
+rtap_secondary_refuse(struct rte_eth_dev *dev)
+{
+	PMD_LOG(ERR, "port %u: not from a secondary process", dev->data->port_id);
+	return -E_RTE_SECONDARY;
+}
+
+static int
+rtap_secondary_refuse_queue(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
+static int
+rtap_secondary_refuse_mac(struct rte_eth_dev *dev, struct rte_ether_addr *mac __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
+static int
+rtap_secondary_refuse_rxq(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
+			  uint16_t nb_desc __rte_unused, unsigned int socket_id __rte_unused,
+			  const struct rte_eth_rxconf *conf __rte_unused,
+			  struct rte_mempool *mp __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
+static int
+rtap_secondary_refuse_txq(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
+			  uint16_t nb_desc __rte_unused, unsigned int socket_id __rte_unused,
+			  const struct rte_eth_txconf *conf __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
+/* The link as the primary last saw it: reading it must not change it. */
+static int
+rtap_secondary_link_update(struct rte_eth_dev *dev __rte_unused, int wait_to_complete __rte_unused)
+{
+	return 0;
+}
+
+static const struct eth_dev_ops rtap_secondary_ops = {
+	.dev_configure = rtap_secondary_refuse,
+	.dev_start = rtap_secondary_refuse,
+	.dev_stop = rtap_secondary_refuse,
+	.dev_close = rtap_dev_close,
+	.dev_set_link_up = rtap_secondary_refuse,
+	.dev_set_link_down = rtap_secondary_refuse,
+	.dev_infos_get = rtap_dev_infos_get,
+	.link_update = rtap_secondary_link_update,
+	.promiscuous_enable = rtap_secondary_refuse,
+	.promiscuous_disable = rtap_secondary_refuse,
+	.allmulticast_enable = rtap_secondary_refuse,
+	.allmulticast_disable = rtap_secondary_refuse,
+	.mtu_set = rtap_secondary_refuse_queue,
+	.mac_addr_set = rtap_secondary_refuse_mac,
+	.stats_get = rtap_stats_get,
+	.stats_reset = rtap_stats_reset,
+	.rx_queue_setup = rtap_secondary_refuse_rxq,
+	.tx_queue_setup = rtap_secondary_refuse_txq,
+	.rx_queue_start = rtap_secondary_refuse_queue,
+	.rx_queue_stop = rtap_secondary_refuse_queue,
+	.tx_queue_start = rtap_secondary_refuse_queue,
+	.tx_queue_stop = rtap_secondary_refuse_queue,
+};
+
+/* ---- devargs ---- */
 
 static int
 rtap_parse_iface(const char *key, const char *value, void *opaque)
 {
 	struct rtap_args *args = opaque;
-	size_t len;
+	const char *pct;
 
 	if (value == NULL || *value == '\0') {
 		PMD_LOG(ERR, "%s: empty interface name", key);
 		return -EINVAL;
 	}
-	len = strlen(value);
-	if (len >= IFNAMSIZ) {
-		PMD_LOG(ERR, "%s=%s: interface names are at most %d characters", key, value,
-			IFNAMSIZ - 1);
+	if (strlen(value) >= IFNAMSIZ) {
+		PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": interface names are at most %d characters", key,
+			RTAP_ARG_VAL(value), IFNAMSIZ - 1);
 		return -EINVAL;
 	}
 	if (strpbrk(value, "/: \t\n") != NULL || strcmp(value, ".") == 0 ||
 	    strcmp(value, "..") == 0) {
 		PMD_LOG(ERR, "%s=%s: not a valid interface name", key, value);
+		return -EINVAL;
+	}
+	/* The kernel numbers a name with one "%d" in it, and takes no other '%'. */
+	pct = strchr(value, '%');
+	if (pct != NULL && (pct[1] != 'd' || strchr(pct + 2, '%') != NULL)) {
+		PMD_LOG(ERR,
+			"%s=%s: a name may hold one %%d (for the kernel's number) and no other %%",
+			key, value);
 		return -EINVAL;
 	}
 	strlcpy(args->ifname, value, sizeof(args->ifname));
@@ -611,7 +634,8 @@ rtap_parse_mac(const char *key, const char *value, void *opaque)
 
 	if (value == NULL || rte_ether_unformat_addr(value, &args->mac) < 0 ||
 	    strlen(value) != RTE_ETHER_ADDR_FMT_SIZE - 1) {
-		PMD_LOG(ERR, "%s=%s: expected xx:xx:xx:xx:xx:xx", key, value ? value : "");
+		PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": expected xx:xx:xx:xx:xx:xx", key,
+			RTAP_ARG_VAL(value ? value : ""));
 		return -EINVAL;
 	}
 	if (!rte_is_valid_assigned_ether_addr(&args->mac)) {
@@ -624,67 +648,37 @@ rtap_parse_mac(const char *key, const char *value, void *opaque)
 
 /* A boolean devarg: "0", "1", or the bare key for 1. */
 static int
-rtap_parse_bool(const char *key, const char *value, bool *out)
+rtap_parse_persist(const char *key, const char *value, void *opaque)
 {
+	struct rtap_args *args = opaque;
+
 	if (value == NULL || strcmp(value, "1") == 0) {
-		*out = true;
+		args->persist = true;
 		return 0;
 	}
 	if (strcmp(value, "0") == 0) {
-		*out = false;
+		args->persist = false;
 		return 0;
 	}
-	PMD_LOG(ERR, "%s=%s: expected 0 or 1", key, value);
+	PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": expected 0 or 1", key, RTAP_ARG_VAL(value));
 	return -EINVAL;
-}
-
-static int
-rtap_parse_persist(const char *key, const char *value, void *opaque)
-{
-	return rtap_parse_bool(key, value, &((struct rtap_args *)opaque)->persist);
-}
-
-static int
-rtap_parse_napi(const char *key, const char *value, void *opaque)
-{
-	return rtap_parse_bool(key, value, &((struct rtap_args *)opaque)->napi);
 }
 
 static int
 rtap_parse_io_mode(const char *key, const char *value, void *opaque)
 {
-	static const char * const names[] = {
-		[RTAP_IO_COOP] = "coop",
-		[RTAP_IO_NOTIFY] = "notify",
-		[RTAP_IO_SQPOLL] = "sqpoll",
-	};
-	struct rtap_args *args = opaque;
-	unsigned int i;
-
-	for (i = 0; value != NULL && i < RTE_DIM(names); i++) {
-		if (strcmp(value, names[i]) == 0) {
-			args->io_mode = i;
-			return 0;
-		}
-	}
-	PMD_LOG(ERR, "%s=%s: expected coop, notify or sqpoll", key, value ? value : "");
-	return -EINVAL;
-}
-
-static int
-rtap_parse_rx_engine(const char *key, const char *value, void *opaque)
-{
 	struct rtap_args *args = opaque;
 
-	if (value != NULL && strcmp(value, "multishot") == 0) {
-		args->rx_engine = RTAP_RX_MULTISHOT;
+	if (value != NULL && strcmp(value, "coop") == 0) {
+		args->sqpoll = false;
 		return 0;
 	}
-	if (value != NULL && strcmp(value, "oneshot") == 0) {
-		args->rx_engine = RTAP_RX_ONESHOT;
+	if (value != NULL && strcmp(value, "sqpoll") == 0) {
+		args->sqpoll = true;
 		return 0;
 	}
-	PMD_LOG(ERR, "%s=%s: expected oneshot or multishot", key, value ? value : "");
+	PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": expected coop or sqpoll", key,
+		RTAP_ARG_VAL(value ? value : ""));
 	return -EINVAL;
 }
 
@@ -698,8 +692,8 @@ rtap_parse_txqlen(const char *key, const char *value, void *opaque)
 	errno = 0;
 	n = value != NULL && isdigit((unsigned char)*value) ? strtoul(value, &end, 10) : 0;
 	if (n == 0 || errno != 0 || *end != '\0' || n > RTAP_MAX_TXQLEN) {
-		PMD_LOG(ERR, "%s=%s: expected a frame count from 1 to %u", key, value ? value : "",
-			RTAP_MAX_TXQLEN);
+		PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": expected a frame count from 1 to %u", key,
+			RTAP_ARG_VAL(value ? value : ""), RTAP_MAX_TXQLEN);
 		return -EINVAL;
 	}
 	args->txqlen = (unsigned int)n;
@@ -713,16 +707,13 @@ rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 		const char *key;
 		arg_handler_t handler;
 	} parsers[] = {
-		{ RTAP_ARG_IFACE, rtap_parse_iface },
-		{ RTAP_ARG_MAC, rtap_parse_mac },
-		{ RTAP_ARG_PERSIST, rtap_parse_persist },
-		{ RTAP_ARG_IO_MODE, rtap_parse_io_mode },
-		{ RTAP_ARG_RX_ENGINE, rtap_parse_rx_engine },
-		{ RTAP_ARG_NAPI, rtap_parse_napi },
+		{ RTAP_ARG_IFACE, rtap_parse_iface },	  { RTAP_ARG_MAC, rtap_parse_mac },
+		{ RTAP_ARG_PERSIST, rtap_parse_persist }, { RTAP_ARG_IO_MODE, rtap_parse_io_mode },
 		{ RTAP_ARG_TXQLEN, rtap_parse_txqlen },
 	};
 	struct rte_kvargs *kvlist;
 	unsigned int i;
+	size_t len;
 	int ret = 0;
 
 	memset(args, 0, sizeof(*args));
@@ -730,11 +721,19 @@ rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 	if (params == NULL || *params == '\0')
 		return 0;
 
+	/* kvargs skips empty items; a stray comma is a typo worth a word. */
+	len = strlen(params);
+	if (params[0] == ',' || params[len - 1] == ',' || strstr(params, ",,") != NULL) {
+		PMD_LOG(ERR, "%s: empty item in devargs \"" RTAP_ARG_FMT "\"", name,
+			RTAP_ARG_VAL(params));
+		return -EINVAL;
+	}
 	kvlist = rte_kvargs_parse(params, rtap_valid_args);
 	if (kvlist == NULL) {
-		PMD_LOG(ERR, "%s: invalid devargs \"%s\" (valid keys: %s %s %s %s %s %s %s)", name,
-			params, RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST, RTAP_ARG_IO_MODE,
-			RTAP_ARG_RX_ENGINE, RTAP_ARG_NAPI, RTAP_ARG_TXQLEN);
+		PMD_LOG(ERR,
+			"%s: invalid devargs \"" RTAP_ARG_FMT "\" (valid keys: %s %s %s %s %s)",
+			name, RTAP_ARG_VAL(params), RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST,
+			RTAP_ARG_IO_MODE, RTAP_ARG_TXQLEN);
 		return -EINVAL;
 	}
 	for (i = 0; i < RTE_DIM(parsers) && ret == 0; i++) {
@@ -751,6 +750,8 @@ rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 	return ret;
 }
 
+/* ---- probe and remove ---- */
+
 /*
  * The kernel queues frames for an rx queue up to the interface's txqueuelen
  * and drops the rest (imissed). Its default, 1000, is about 1.5 ms of a
@@ -765,14 +766,14 @@ rtap_set_txqlen(struct rtap_pmd *pmd, unsigned int asked)
 	unsigned int cur;
 	int ret;
 
-	ret = rtap_nl_get_txqlen(pmd->keep_fd, &cur);
+	ret = rtap_ifctl_get_txqlen(pmd->keep_fd, &cur);
 	if (ret < 0)
 		return ret;
 	if (asked == 0 && cur >= RTAP_DEFAULT_TXQLEN)
 		return 0;
 	if (asked == cur)
 		return 0;
-	ret = rtap_nl_set_txqlen(pmd->keep_fd, asked != 0 ? asked : RTAP_DEFAULT_TXQLEN);
+	ret = rtap_ifctl_set_txqlen(pmd->keep_fd, asked != 0 ? asked : RTAP_DEFAULT_TXQLEN);
 	if (ret < 0 && asked == 0) {
 		/* e.g. a persistent TAP we may use but not configure */
 		PMD_LOG(WARNING, "%s: keeping txqueuelen %u", pmd->ifname, cur);
@@ -792,15 +793,16 @@ rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
 
 	existed = strchr(args->ifname, '%') == NULL && if_nametoindex(args->ifname) != 0;
 
-	pmd->napi = args->napi;
-	pmd->io_mode = args->io_mode;
-	pmd->rx_engine = args->rx_engine;
-	pmd->keep_fd = rtap_tun_open(args->ifname, pmd->ifname, pmd->napi);
+	pmd->sqpoll = args->sqpoll;
+	pmd->keep_fd = rtap_tun_open(args->ifname, pmd->ifname);
 	if (pmd->keep_fd < 0)
 		return pmd->keep_fd;
 	pmd->created = !existed;
 	pmd->persist = args->persist;
 
+	ret = rtap_tun_set_vnet_le(pmd->keep_fd, pmd->ifname);
+	if (ret < 0)
+		goto fail;
 	if (args->has_mac) {
 		ret = rtap_tun_set_mac(pmd->keep_fd, &args->mac, pmd->ifname);
 		if (ret < 0)
@@ -809,18 +811,20 @@ rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
 	ret = rtap_tun_get_mac(pmd->keep_fd, &pmd->mac);
 	if (ret < 0)
 		goto fail;
-	ret = rtap_nl_get_ifindex(pmd->keep_fd, &pmd->if_index);
+	ret = rtap_ifctl_get_ifindex(pmd->keep_fd, &pmd->if_index);
 	if (ret < 0)
 		goto fail;
-	ret = rtap_nl_get_mtu(pmd->keep_fd, &pmd->mtu);
+	ret = rtap_ifctl_get_mtu(pmd->keep_fd, &pmd->mtu);
 	if (ret < 0)
 		goto fail;
 	ret = rtap_set_txqlen(pmd, args->txqlen);
 	if (ret < 0)
 		goto fail;
 	/* A re-attached interface has a history: imissed starts from zero. */
-	if (rtap_nl_get_stats(pmd->keep_fd, &kstats) == 0)
+	if (rtap_ifctl_get_stats(pmd->keep_fd, &kstats) == 0) {
 		pmd->kernel_tx_dropped_base = kstats.tx_dropped;
+		pmd->kernel_tx_dropped_last = kstats.tx_dropped;
+	}
 
 	/* Start with no offloads; learn whether the kernel knows UDP segmentation. */
 	pmd->has_uso = rtap_tun_set_offload(pmd->keep_fd, TUN_F_CSUM | TUN_F_USO4 | TUN_F_USO6,
@@ -855,21 +859,6 @@ fail:
 	return ret;
 }
 
-static struct rtap_proc *
-rtap_proc_alloc(int socket_id)
-{
-	struct rtap_proc *proc;
-	unsigned int q;
-
-	proc = rte_zmalloc_socket("rtap_proc", sizeof(*proc), RTE_CACHE_LINE_SIZE, socket_id);
-	if (proc == NULL)
-		return NULL;
-	for (q = 0; q < RTAP_MAX_QUEUES; q++)
-		proc->qfd[q] = -1;
-	proc->sq_fd = -1;
-	return proc;
-}
-
 static int
 rtap_probe_secondary(struct rte_vdev_device *vdev)
 {
@@ -886,9 +875,9 @@ rtap_probe_secondary(struct rte_vdev_device *vdev)
 		rte_eth_dev_release_port(dev);
 		return -ENOMEM;
 	}
-	dev->dev_ops = &rtap_ops;
+	dev->dev_ops = &rtap_secondary_ops;
 	dev->device = &vdev->device;
-	/* Control ops and stats work; the data path needs the primary's queue fds. */
+	/* The data path needs the primary's queue fds, which a secondary does not have. */
 	dev->rx_pkt_burst = rte_eth_pkt_burst_dummy;
 	dev->tx_pkt_burst = rte_eth_pkt_burst_dummy;
 	rte_eth_dev_probing_finish(dev);
@@ -937,12 +926,7 @@ rtap_probe(struct rte_vdev_device *vdev)
 	*data->mac_addrs = pmd->mac;
 	data->mtu = pmd->mtu;
 	data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
-	data->dev_link = (struct rte_eth_link){
-		.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = RTE_ETH_LINK_FIXED,
-		.link_status = RTE_ETH_LINK_DOWN,
-	};
+	data->dev_link = rtap_link_down;
 	dev->dev_ops = &rtap_ops;
 	dev->rx_pkt_burst = rtap_rx_burst;
 	dev->tx_pkt_burst = rtap_tx_burst;
@@ -984,6 +968,5 @@ RTE_PMD_REGISTER_ALIAS(net_rtap, eth_rtap);
 RTE_PMD_REGISTER_PARAM_STRING(net_rtap,
 			      RTAP_ARG_IFACE
 			      "=<string> " RTAP_ARG_MAC "=xx:xx:xx:xx:xx:xx " RTAP_ARG_PERSIST
-			      "=<0|1> " RTAP_ARG_IO_MODE "=coop|notify|sqpoll " RTAP_ARG_RX_ENGINE
-			      "=oneshot|multishot " RTAP_ARG_NAPI "=<0|1> " RTAP_ARG_TXQLEN
+			      "=<0|1> " RTAP_ARG_IO_MODE "=coop|sqpoll " RTAP_ARG_TXQLEN
 			      "=<1-1048576>");

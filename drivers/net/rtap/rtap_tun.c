@@ -41,7 +41,7 @@ rtap_tun_features(int fd, unsigned int *features)
  * Returns the fd or -errno.
  */
 int
-rtap_tun_open(const char *name, char *actual, bool napi)
+rtap_tun_open(const char *name, char *actual)
 {
 	unsigned int features;
 	struct ifreq ifr;
@@ -74,8 +74,6 @@ rtap_tun_open(const char *name, char *actual, bool napi)
 	memset(&ifr, 0, sizeof(ifr));
 	strlcpy(ifr.ifr_name, name, IFNAMSIZ);
 	ifr.ifr_flags = RTAP_TUN_FLAGS;
-	if (napi && (features & IFF_NAPI))
-		ifr.ifr_flags |= IFF_NAPI;
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		ret = -errno;
 		if (ret == -EINVAL || ret == -EBUSY)
@@ -114,6 +112,32 @@ rtap_tun_set_queue(int fd, bool attach, const char *ifname)
 
 		PMD_LOG(ERR, "ioctl(TUNSETQUEUE, %s, %s): %s", ifname, attach ? "attach" : "detach",
 			strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/*
+ * Pin the virtio-net header to little-endian. A TAP's byte order is device
+ * wide and survives its owners: a persistent TAP may have been left
+ * big-endian (TUNSETVNETBE, on kernels built with cross-endian support).
+ */
+int
+rtap_tun_set_vnet_le(int fd, const char *ifname)
+{
+	int on = 1, off = 0;
+
+	if (ioctl(fd, TUNSETVNETLE, &on) < 0) {
+		int err = errno;
+
+		PMD_LOG(ERR, "ioctl(TUNSETVNETLE, %s): %s", ifname, strerror(err));
+		return -err;
+	}
+	/* Without cross-endian support the kernel has no BE mode to leave: -EINVAL. */
+	if (ioctl(fd, TUNSETVNETBE, &off) < 0 && errno != EINVAL) {
+		int err = errno;
+
+		PMD_LOG(ERR, "ioctl(TUNSETVNETBE, %s, 0): %s", ifname, strerror(err));
 		return -err;
 	}
 	return 0;

@@ -3,7 +3,8 @@
  */
 
 /*
- * Kernel-side interface state: flags, MTU, index. Knows nothing of ethdev.
+ * The kernel interface: flags, MTU, txqueuelen, index and counters, through
+ * SIOC* ioctls and one rtnetlink request. Knows nothing of ethdev.
  *
  * The interface may live in another network namespace than the application
  * (a user moves it with "ip link set X netns NS"), and may have been renamed,
@@ -141,7 +142,7 @@ rtap_ctl_ioctl(int keep_fd, unsigned long req, const char *what, struct ifreq *i
 }
 
 int
-rtap_nl_get_flags(int keep_fd, unsigned int *flags)
+rtap_ifctl_get_flags(int keep_fd, unsigned int *flags)
 {
 	struct ifreq ifr;
 	int ret;
@@ -154,7 +155,7 @@ rtap_nl_get_flags(int keep_fd, unsigned int *flags)
 }
 
 int
-rtap_nl_change_flags(int keep_fd, unsigned int set, unsigned int clear)
+rtap_ifctl_change_flags(int keep_fd, unsigned int set, unsigned int clear)
 {
 	char ifname[IFNAMSIZ];
 	struct ifreq ifr;
@@ -184,7 +185,7 @@ out:
 }
 
 int
-rtap_nl_set_mtu(int keep_fd, uint16_t mtu)
+rtap_ifctl_set_mtu(int keep_fd, uint16_t mtu)
 {
 	struct ifreq ifr;
 
@@ -194,7 +195,7 @@ rtap_nl_set_mtu(int keep_fd, uint16_t mtu)
 }
 
 int
-rtap_nl_get_mtu(int keep_fd, uint16_t *mtu)
+rtap_ifctl_get_mtu(int keep_fd, uint16_t *mtu)
 {
 	struct ifreq ifr;
 	int ret;
@@ -207,7 +208,7 @@ rtap_nl_get_mtu(int keep_fd, uint16_t *mtu)
 }
 
 int
-rtap_nl_set_txqlen(int keep_fd, unsigned int qlen)
+rtap_ifctl_set_txqlen(int keep_fd, unsigned int qlen)
 {
 	struct ifreq ifr;
 
@@ -217,7 +218,7 @@ rtap_nl_set_txqlen(int keep_fd, unsigned int qlen)
 }
 
 int
-rtap_nl_get_txqlen(int keep_fd, unsigned int *qlen)
+rtap_ifctl_get_txqlen(int keep_fd, unsigned int *qlen)
 {
 	struct ifreq ifr;
 	int ret;
@@ -230,7 +231,7 @@ rtap_nl_get_txqlen(int keep_fd, unsigned int *qlen)
 }
 
 int
-rtap_nl_get_ifindex(int keep_fd, int *if_index)
+rtap_ifctl_get_ifindex(int keep_fd, int *if_index)
 {
 	struct ifreq ifr;
 	int ret;
@@ -243,28 +244,23 @@ rtap_nl_get_ifindex(int keep_fd, int *if_index)
 }
 
 /*
- * The interface's kernel counters (IFLA_STATS64) over rtnetlink, asked by
- * name in the interface's namespace.
+ * The counters (IFLA_STATS64) of interface @ifname over the rtnetlink socket
+ * @sock, with its index in *@if_index. 0 or -errno.
  */
-int
-rtap_nl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
+static int
+rtap_ifctl_link_stats(int sock, const char *ifname, int *if_index, struct rtnl_link_stats64 *stats)
 {
 	struct {
 		struct nlmsghdr nh;
 		struct ifinfomsg ifi;
 		char attrs[RTA_SPACE(IFNAMSIZ)];
 	} req;
-	char ifname[IFNAMSIZ];
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct rtattr *rta;
 	char buf[8192];
 	ssize_t len;
-	int sock, ret;
+	int ret;
 	struct nlmsghdr *nh;
-
-	sock = rtap_ns_socket(keep_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, ifname);
-	if (sock < 0)
-		return sock;
 
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_type = RTM_GETLINK;
@@ -280,13 +276,13 @@ rtap_nl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
 	if (sendto(sock, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		ret = -errno;
 		PMD_LOG(ERR, "RTM_GETLINK %s: send: %s", ifname, strerror(-ret));
-		goto out;
+		return ret;
 	}
 	len = recv(sock, buf, sizeof(buf), 0);
 	if (len < 0) {
 		ret = -errno;
 		PMD_LOG(ERR, "RTM_GETLINK %s: recv: %s", ifname, strerror(-ret));
-		goto out;
+		return ret;
 	}
 	ret = -ENODATA;
 	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len); nh = NLMSG_NEXT(nh, len)) {
@@ -294,13 +290,14 @@ rtap_nl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
 		int alen;
 
 		if (nh->nlmsg_type == NLMSG_ERROR) {
+			/* -ENODEV: no such interface here; the caller decides how loud to be. */
 			ret = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-			PMD_LOG(ERR, "RTM_GETLINK %s: %s", ifname, strerror(-ret));
 			break;
 		}
 		if (nh->nlmsg_type != RTM_NEWLINK)
 			continue;
 		ifi = NLMSG_DATA(nh);
+		*if_index = ifi->ifi_index;
 		alen = IFLA_PAYLOAD(nh);
 		for (rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
 			if (rta->rta_type == IFLA_STATS64 && RTA_PAYLOAD(rta) >= sizeof(*stats)) {
@@ -310,7 +307,45 @@ rtap_nl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
 		}
 		break;
 	}
-out:
+	return ret;
+}
+
+/* The interface's counters, asked by name in the interface's namespace. */
+int
+rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
+{
+	char ifname[IFNAMSIZ];
+	int sock, if_index, ret;
+
+	sock = rtap_ns_socket(keep_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, ifname);
+	if (sock < 0)
+		return sock;
+	ret = rtap_ifctl_link_stats(sock, ifname, &if_index, stats);
+	if (ret < 0)
+		PMD_LOG(ERR, "RTM_GETLINK %s: %s", ifname, strerror(-ret));
 	close(sock);
+	return ret;
+}
+
+/*
+ * The counters of interface @ifname with index @if_index as seen from this
+ * thread's namespace, for a process without the keep-alive fd (a
+ * secondary). -ENODEV when no such interface is here (it moved or is gone).
+ */
+int
+rtap_ifctl_get_stats_here(const char *ifname, int if_index, struct rtnl_link_stats64 *stats)
+{
+	int sock, index = -1, ret;
+
+	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (sock < 0) {
+		ret = -errno;
+		PMD_LOG(ERR, "socket(AF_NETLINK): %s", strerror(-ret));
+		return ret;
+	}
+	ret = rtap_ifctl_link_stats(sock, ifname, &index, stats);
+	close(sock);
+	if (ret == 0 && index != if_index)
+		ret = -ENODEV; /* a namesake, not our interface */
 	return ret;
 }

@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The net_rtap authors
+ */
+
+/*
+ * Queue lifecycle: the queue pairs' TAP fds, the io_uring of each queue
+ * (init, drain, exit), and queue setup, start, stop and release. Control
+ * thread only: ethdev calls these while no lcore polls the queue.
+ *
+ * Queue pair i (rx i + tx i) owns one TAP fd, opened on the first setup of
+ * either queue and attached to the interface while either queue runs.
+ * Each queue has its own ring with that fd as fixed file 0. Starting a
+ * queue posts nothing: the polling lcore's first burst does, so that the
+ * completion work of every read runs on the lcore and not here. Stopping
+ * cancels what is in flight and reaps until every request and the cancel
+ * itself have completed.
+ */
+
+#include <errno.h>
+#include <unistd.h>
+
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <ethdev_driver.h>
+
+#include "rtap.h"
+
+#define RTAP_DRAIN_TIMEOUT_MS 1000
+#define RTAP_DRAIN_STEP_MS    10
+#define RTAP_SQ_IDLE_MS	      1000
+
+struct rtap_proc *
+rtap_proc_alloc(int socket_id)
+{
+	struct rtap_proc *proc;
+	unsigned int q;
+
+	proc = rte_zmalloc_socket("rtap_proc", sizeof(*proc), RTE_CACHE_LINE_SIZE, socket_id);
+	if (proc == NULL)
+		return NULL;
+	for (q = 0; q < RTAP_MAX_QUEUES; q++)
+		proc->qfd[q] = -1;
+	return proc;
+}
+
+/* ---- queue pair fds ---- */
+
+/* The pair's fd, opened (detached) on first use. Returns it or -errno. */
+static int
+rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rtap_proc *proc = rtap_proc(dev);
+	char ifname[IFNAMSIZ];
+	int saved, fd, ret;
+
+	if (proc->qfd[queue_id] >= 0)
+		return proc->qfd[queue_id];
+
+	/* The interface may have been renamed or moved to another netns since probe. */
+	ret = rtap_tun_get_name(pmd->keep_fd, ifname);
+	if (ret < 0) {
+		PMD_LOG(ERR, "%s: interface is gone: %s", pmd->ifname, strerror(-ret));
+		return ret;
+	}
+	saved = rtap_ns_enter(pmd->keep_fd);
+	if (saved < 0 && saved != RTAP_NS_SAME)
+		return saved;
+	fd = rtap_tun_open(ifname, NULL);
+	rtap_ns_leave(saved);
+	if (fd < 0)
+		return fd;
+
+	/* A new queue is attached: keep the kernel from steering traffic to it yet. */
+	ret = rtap_tun_set_queue(fd, false, ifname);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	proc->qfd[queue_id] = fd;
+	proc->attached[queue_id] = false;
+	PMD_LOG(DEBUG, "%s: queue pair %u fd %d", ifname, queue_id, fd);
+	return fd;
+}
+
+static int
+rtap_queue_attach(struct rte_eth_dev *dev, uint16_t queue_id, bool attach)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rtap_proc *proc = rtap_proc(dev);
+	char ifname[IFNAMSIZ];
+	int fd = proc->qfd[queue_id];
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	if (proc->attached[queue_id] == attach)
+		return 0;
+	/* Detaching from a deleted interface: it is as detached as it gets. */
+	if (!attach && rtap_tun_get_name(fd, ifname) == -EBADFD) {
+		proc->attached[queue_id] = false;
+		return 0;
+	}
+	ret = rtap_tun_set_queue(fd, attach, pmd->ifname);
+	if (ret == 0)
+		proc->attached[queue_id] = attach;
+	return ret;
+}
+
+/* The pair's fd carries traffic while either of its queues runs. */
+static int
+rtap_pair_update(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	bool running = dev->data->rx_queue_state[queue_id] == RTE_ETH_QUEUE_STATE_STARTED ||
+		dev->data->tx_queue_state[queue_id] == RTE_ETH_QUEUE_STATE_STARTED;
+
+	return rtap_queue_attach(dev, queue_id, running);
+}
+
+/* Close the fds of queue pairs @from and up (their rings are gone). */
+void
+rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	uint16_t q;
+
+	for (q = from; q < RTAP_MAX_QUEUES; q++) {
+		if (proc->qfd[q] < 0)
+			continue;
+		close(proc->qfd[q]);
+		proc->qfd[q] = -1;
+		proc->attached[q] = false;
+	}
+}
+
+/* ---- rings ---- */
+
+/* Under SQPOLL every ring of the port shares one kernel thread: any live ring's. */
+static int
+rtap_sq_owner_fd(const struct rtap_proc *proc)
+{
+	unsigned int q;
+
+	for (q = 0; q < RTAP_MAX_QUEUES; q++) {
+		if (proc->rx[q] != NULL)
+			return proc->rx[q]->ring.io.ring_fd;
+		if (proc->tx[q] != NULL)
+			return proc->tx[q]->ring.io.ring_fd;
+	}
+	return -1;
+}
+
+/*
+ * Set up a ring of @entries SQEs over @fd (fixed file 0) with @nb_slots
+ * request slots, in the port's io mode.
+ */
+static int
+rtap_ring_init(struct rte_eth_dev *dev, struct rtap_ring *r, unsigned int entries,
+	       uint16_t nb_slots, int fd, int socket_id, const char *what, uint16_t queue_id)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct io_uring_params p;
+	uint16_t i;
+	int ret;
+
+	r->free_slots = rte_malloc_socket("rtap_slots", nb_slots * sizeof(uint16_t), 0, socket_id);
+	r->slot_mbuf = rte_zmalloc_socket("rtap_slot_mbufs", nb_slots * sizeof(struct rte_mbuf *),
+					  0, socket_id);
+	if (r->free_slots == NULL || r->slot_mbuf == NULL) {
+		PMD_LOG(ERR, "%s queue %u: out of memory", what, queue_id);
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < nb_slots; i++)
+		r->free_slots[i] = nb_slots - 1 - i;
+	r->nb_slots = nb_slots;
+	r->nb_free = nb_slots;
+
+	memset(&p, 0, sizeof(p));
+	if (pmd->sqpoll) {
+		int owner = rtap_sq_owner_fd(rtap_proc(dev));
+
+		p.flags = IORING_SETUP_SQPOLL;
+		p.sq_thread_idle = RTAP_SQ_IDLE_MS;
+		if (owner >= 0) {
+			p.flags |= IORING_SETUP_ATTACH_WQ;
+			p.wq_fd = owner;
+		}
+	} else {
+		/* Completion work waits for the poller's next enter: no interrupts. */
+		p.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+	}
+	ret = io_uring_queue_init_params(rte_align32pow2(entries), &r->io, &p);
+	if (ret < 0) {
+		PMD_LOG(ERR, "%s queue %u: io_uring_queue_init(%u, flags %#x): %s", what, queue_id,
+			entries, p.flags, strerror(-ret));
+		goto fail;
+	}
+	/* Iovecs are read at submission; queue-owned storage relies on it too. */
+	if (!(p.features & IORING_FEAT_SUBMIT_STABLE)) {
+		PMD_LOG(ERR, "%s queue %u: kernel io_uring lacks IORING_FEAT_SUBMIT_STABLE", what,
+			queue_id);
+		ret = -ENOTSUP;
+		goto fail_ring;
+	}
+	ret = io_uring_register_files(&r->io, &fd, 1);
+	if (ret < 0) {
+		PMD_LOG(ERR, "%s queue %u: io_uring_register_files: %s", what, queue_id,
+			strerror(-ret));
+		goto fail_ring;
+	}
+	r->fd = fd;
+	return 0;
+
+fail_ring:
+	io_uring_queue_exit(&r->io);
+fail:
+	rte_free(r->free_slots);
+	rte_free(r->slot_mbuf);
+	r->free_slots = NULL;
+	r->slot_mbuf = NULL;
+	return ret;
+}
+
+/* Give back every completed request in the CQ; returns how many slots that was. */
+static unsigned int
+rtap_ring_reap(struct rtap_ring *r, bool *cancel_seen)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, seen = 0, n = 0;
+
+	io_uring_for_each_cqe(&r->io, head, cqe) {
+		seen++;
+		if (cqe->user_data == RTAP_CANCEL_TAG) {
+			*cancel_seen = true;
+		} else if (cqe->user_data < r->nb_slots) {
+			rte_pktmbuf_free(rtap_slot_put(r, (uint16_t)cqe->user_data));
+			n++;
+		}
+	}
+	io_uring_cq_advance(&r->io, seen);
+	return n;
+}
+
+/*
+ * Cancel everything in flight and reap until every busy slot and the cancel
+ * itself have completed, so no completion is left for a later burst. Bounded:
+ * returns how many requests are still in flight after RTAP_DRAIN_TIMEOUT_MS
+ * (0 normally); their mbufs are left to the kernel, never freed.
+ */
+static unsigned int
+rtap_ring_drain(struct rtap_ring *r, const char *what, uint16_t queue_id)
+{
+	struct __kernel_timespec ts = { .tv_nsec = RTAP_DRAIN_STEP_MS * 1000 * 1000 };
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	bool cancel_seen = false;
+	unsigned int waited = 0;
+	int ret;
+
+	rtap_ring_reap(r, &cancel_seen);
+	if (rtap_ring_busy(r) == 0)
+		return 0;
+
+	sqe = io_uring_get_sqe(&r->io);
+	if (sqe == NULL) {
+		io_uring_submit(&r->io); /* make room: under SQPOLL the SQ may be full */
+		sqe = io_uring_get_sqe(&r->io);
+	}
+	if (sqe == NULL) {
+		PMD_LOG(ERR, "%s queue %u: no submission entry for the cancel", what, queue_id);
+		return rtap_ring_busy(r);
+	}
+	io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL);
+	io_uring_sqe_set_data64(sqe, RTAP_CANCEL_TAG);
+	ret = io_uring_submit(&r->io);
+	if (ret < 0) {
+		PMD_LOG(ERR, "%s queue %u: io_uring_submit(cancel): %s", what, queue_id,
+			strerror(-ret));
+		return rtap_ring_busy(r);
+	}
+
+	while ((rtap_ring_busy(r) > 0 || !cancel_seen) && waited < RTAP_DRAIN_TIMEOUT_MS) {
+		ret = io_uring_wait_cqe_timeout(&r->io, &cqe, &ts);
+		if (ret == -ETIME)
+			waited += RTAP_DRAIN_STEP_MS;
+		else if (ret < 0 && ret != -EINTR)
+			break;
+		rtap_ring_reap(r, &cancel_seen);
+	}
+	if (rtap_ring_busy(r) > 0)
+		PMD_LOG(ERR,
+			"%s queue %u: %u requests still in flight after %u ms: left to the kernel",
+			what, queue_id, rtap_ring_busy(r), waited);
+	return rtap_ring_busy(r);
+}
+
+/*
+ * Tear a ring down. The ring's own release is asynchronous and would keep the
+ * registered TAP fd (and so the interface) alive for a while: drop the file
+ * table first, which is synchronous, unless requests are still in flight
+ * (it would wait for them). Their mbufs stay with the kernel.
+ */
+static void
+rtap_ring_exit(struct rtap_ring *r, const char *what, uint16_t queue_id)
+{
+	if (rtap_ring_busy(r) == 0) {
+		int ret = io_uring_unregister_files(&r->io);
+
+		if (ret < 0 && ret != -ENXIO)
+			PMD_LOG(ERR, "%s queue %u: io_uring_unregister_files: %s", what, queue_id,
+				strerror(-ret));
+	}
+	io_uring_queue_exit(&r->io);
+	rte_free(r->free_slots);
+	rte_free(r->slot_mbuf);
+}
+
+/* ---- rx ---- */
+
+/* Frame bytes one read holds for @mtu, and how many mbufs it takes. */
+uint32_t
+rtap_rx_capacity(const struct rte_eth_dev *dev, struct rte_mempool *mp, uint16_t mtu,
+		 uint16_t *nb_segs)
+{
+	uint64_t offloads = dev->data->dev_conf.rxmode.offloads;
+	uint32_t room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+	uint32_t frame = (uint32_t)mtu + RTAP_FRAME_OVERHEAD;
+	uint32_t segs = 1;
+
+	/* LRO frames are up to 64 KiB whatever the MTU, and so always chains. */
+	if (offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		frame = RTE_MAX(frame, (uint32_t)RTAP_LRO_MAX_FRAME);
+	/* One byte more than the largest frame, so a full read means "too big". */
+	if (offloads & (RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_TCP_LRO))
+		segs = RTE_MIN((frame + room) / room, (uint32_t)RTAP_RX_MAX_SEGS);
+	*nb_segs = segs;
+	return segs * room;
+}
+
+uint32_t
+rtap_rx_posted_capacity(const struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	const struct rtap_rx_ring *r = rtap_proc(dev)->rx[queue_id];
+
+	return r != NULL ? r->capacity : 0;
+}
+
+/* What an rx queue does with the virtio-net header, from the enabled offloads. */
+static uint8_t
+rtap_rx_offload_mode(const struct rte_eth_dev *dev)
+{
+	uint64_t rx = dev->data->dev_conf.rxmode.offloads;
+	uint8_t ol = 0;
+
+	if (rx & RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+		ol |= RTAP_RX_OL_TCP;
+	if (rx & RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
+		ol |= RTAP_RX_OL_UDP;
+	if (rx & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
+		ol |= RTAP_RX_OL_IP;
+	/* LRO needs partial checksums from the kernel: headers must be read. */
+	if (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		ol |= RTAP_RX_OL_LRO;
+	return ol;
+}
+
+static void
+rtap_rx_ring_free(struct rtap_rx_ring *r)
+{
+	if (r == NULL)
+		return;
+	rte_free(r->iov);
+	rte_free(r->scratch);
+	rte_free(r);
+}
+
+int
+rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
+		    unsigned int socket_id, const struct rte_eth_rxconf *conf,
+		    struct rte_mempool *mp)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	struct rtap_rx_queue *rxq = NULL;
+	struct rtap_rx_ring *r = NULL;
+	uint16_t room, segs, max_segs, nb_slots;
+	uint32_t cap;
+	int fd, ret;
+
+	if (rte_pktmbuf_data_room_size(mp) <= RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN) {
+		PMD_LOG(ERR, "rx queue %u: mbufs of %s have no room for a frame", queue_id,
+			mp->name);
+		return -EINVAL;
+	}
+	room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+	cap = rtap_rx_capacity(dev, mp, dev->data->mtu, &segs);
+	if ((uint32_t)dev->data->mtu + RTAP_FRAME_OVERHEAD >= cap) {
+		PMD_LOG(ERR,
+			"rx queue %u: MTU %u frames do not fit in %u-byte mbufs of %s: enable RTE_ETH_RX_OFFLOAD_SCATTER or use larger mbufs",
+			queue_id, dev->data->mtu, room, mp->name);
+		return -EINVAL;
+	}
+	if (nb_desc == 0)
+		nb_desc = RTAP_DEFAULT_DESC;
+	if (nb_desc < RTAP_MIN_DESC || nb_desc > RTAP_MAX_DESC) {
+		PMD_LOG(ERR, "rx queue %u: %u descriptors, expected %u to %u", queue_id, nb_desc,
+			RTAP_MIN_DESC, RTAP_MAX_DESC);
+		return -EINVAL;
+	}
+
+	fd = rtap_queue_fd(dev, queue_id);
+	if (fd < 0)
+		return fd;
+
+	/* Scattered rx and LRO read into chains. */
+	max_segs = 1;
+	if (dev->data->dev_conf.rxmode.offloads &
+	    (RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_TCP_LRO))
+		max_segs = RTAP_RX_MAX_SEGS;
+	/* nb_desc bounds what is pinned; reads in flight are capped (see rtap.h). */
+	nb_slots = RTE_MIN(nb_desc, (uint16_t)RTAP_RX_READS);
+	rxq = rte_zmalloc_socket("rtap_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket_id);
+	r = rte_zmalloc_socket("rtap_rx_ring", sizeof(*r), RTE_CACHE_LINE_SIZE, socket_id);
+	if (rxq == NULL || r == NULL)
+		goto nomem;
+	r->scratch = rte_malloc_socket("rtap_rx_scratch",
+				       (size_t)nb_slots * max_segs * sizeof(struct rte_mbuf *), 0,
+				       socket_id);
+	if (r->scratch == NULL)
+		goto nomem;
+	if (max_segs > 1) {
+		r->iov = rte_malloc_socket("rtap_rx_iov",
+					   (size_t)nb_slots * max_segs * sizeof(struct iovec), 0,
+					   socket_id);
+		if (r->iov == NULL)
+			goto nomem;
+	}
+	/* Room in the SQ for every read and the drain's cancel. */
+	ret = rtap_ring_init(dev, &r->ring, 2u * nb_slots, nb_slots, fd, socket_id, "rx", queue_id);
+	if (ret < 0)
+		goto fail;
+
+	rxq->mp = mp;
+	rxq->port_id = dev->data->port_id;
+	rxq->queue_id = queue_id;
+	rxq->nb_desc = nb_desc;
+	rxq->deferred_start = conf != NULL && conf->rx_deferred_start;
+	r->rxq = rxq;
+	r->mp = mp;
+	r->max_segs = max_segs;
+	r->seg_room = room;
+	r->nb_segs = segs;
+	r->capacity = cap;
+	r->coop = !((struct rtap_pmd *)dev->data->dev_private)->sqpoll;
+
+	proc->rx[queue_id] = r;
+	dev->data->rx_queues[queue_id] = rxq;
+	return 0;
+
+nomem:
+	PMD_LOG(ERR, "rx queue %u: out of memory", queue_id);
+	ret = -ENOMEM;
+fail:
+	rtap_rx_ring_free(r);
+	rte_free(rxq);
+	return ret;
+}
+
+int
+rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	struct rtap_rx_ring *r = rtap_proc(dev)->rx[queue_id];
+	uint32_t cap;
+	uint16_t segs;
+	int ret;
+
+	if (r == NULL)
+		return -EINVAL;
+	if (r->ring.started)
+		return 0;
+
+	/* Size the reads for the MTU in force now. */
+	cap = rtap_rx_capacity(dev, r->mp, dev->data->mtu, &segs);
+	if ((uint32_t)dev->data->mtu + RTAP_FRAME_OVERHEAD >= cap || segs > r->max_segs) {
+		PMD_LOG(ERR, "rx queue %u: MTU %u frames do not fit the queue's buffers", queue_id,
+			dev->data->mtu);
+		return -EINVAL;
+	}
+	r->nb_segs = segs;
+	r->capacity = cap;
+	r->ol = rtap_rx_offload_mode(dev);
+
+	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
+	ret = rtap_pair_update(dev, queue_id);
+	if (ret < 0) {
+		dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
+		return ret;
+	}
+	r->ring.dead = false;
+	r->ring.started = true; /* the lcore's first burst posts the reads */
+	return 0;
+}
+
+int
+rtap_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	struct rtap_rx_ring *r = rtap_proc(dev)->rx[queue_id];
+
+	if (r == NULL)
+		return -EINVAL;
+	r->ring.started = false;
+	rtap_ring_drain(&r->ring, "rx", queue_id);
+	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
+	rtap_pair_update(dev, queue_id);
+	return 0;
+}
+
+void
+rtap_rx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	struct rtap_rx_ring *r = proc != NULL ? proc->rx[queue_id] : NULL;
+
+	if (r != NULL) {
+		if (r->ring.started || rtap_ring_busy(&r->ring) > 0)
+			rtap_rx_queue_stop(dev, queue_id);
+		rtap_ring_exit(&r->ring, "rx", queue_id);
+		rtap_rx_ring_free(r);
+		proc->rx[queue_id] = NULL;
+	}
+	rte_free(dev->data->rx_queues[queue_id]);
+	dev->data->rx_queues[queue_id] = NULL;
+}
+
+/* ---- tx ---- */
+
+static void
+rtap_tx_ring_free(struct rtap_tx_ring *r)
+{
+	if (r == NULL)
+		return;
+	rte_free(r->done);
+	rte_free(r->iov);
+	rte_free(r->hdr);
+	rte_free(r);
+}
+
+int
+rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
+		    unsigned int socket_id, const struct rte_eth_txconf *conf)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	struct rtap_tx_queue *txq = NULL;
+	struct rtap_tx_ring *r = NULL;
+	int fd, ret;
+
+	if (nb_desc == 0)
+		nb_desc = RTAP_DEFAULT_DESC;
+	if (nb_desc < RTAP_MIN_DESC || nb_desc > RTAP_MAX_DESC) {
+		PMD_LOG(ERR, "tx queue %u: %u descriptors, expected %u to %u", queue_id, nb_desc,
+			RTAP_MIN_DESC, RTAP_MAX_DESC);
+		return -EINVAL;
+	}
+
+	fd = rtap_queue_fd(dev, queue_id);
+	if (fd < 0)
+		return fd;
+
+	txq = rte_zmalloc_socket("rtap_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket_id);
+	r = rte_zmalloc_socket("rtap_tx_ring", sizeof(*r), RTE_CACHE_LINE_SIZE, socket_id);
+	if (txq == NULL || r == NULL)
+		goto nomem;
+	r->done = rte_malloc_socket("rtap_tx_done", nb_desc * sizeof(struct rte_mbuf *), 0,
+				    socket_id);
+	r->iov = rte_malloc_socket("rtap_tx_iov",
+				   (size_t)nb_desc * RTAP_TX_IOVS * sizeof(struct iovec), 0,
+				   socket_id);
+	r->hdr = rte_zmalloc_socket("rtap_tx_hdr", nb_desc * sizeof(struct rtap_tx_hdr), 0,
+				    socket_id);
+	if (r->done == NULL || r->iov == NULL || r->hdr == NULL)
+		goto nomem;
+
+	ret = rtap_ring_init(dev, &r->ring, nb_desc, nb_desc, fd, socket_id, "tx", queue_id);
+	if (ret < 0)
+		goto fail;
+
+	txq->port_id = dev->data->port_id;
+	txq->queue_id = queue_id;
+	txq->nb_desc = nb_desc;
+	txq->deferred_start = conf != NULL && conf->tx_deferred_start;
+	r->txq = txq;
+
+	proc->tx[queue_id] = r;
+	dev->data->tx_queues[queue_id] = txq;
+	return 0;
+
+nomem:
+	PMD_LOG(ERR, "tx queue %u: out of memory", queue_id);
+	ret = -ENOMEM;
+fail:
+	rtap_tx_ring_free(r);
+	rte_free(txq);
+	return ret;
+}
+
+int
+rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	struct rtap_tx_ring *r = rtap_proc(dev)->tx[queue_id];
+	int ret;
+
+	if (r == NULL)
+		return -EINVAL;
+	if (r->ring.started)
+		return 0;
+	dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
+	ret = rtap_pair_update(dev, queue_id);
+	if (ret < 0) {
+		dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
+		return ret;
+	}
+	r->ring.dead = false;
+	r->ring.started = true;
+	return 0;
+}
+
+int
+rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	struct rtap_tx_ring *r = rtap_proc(dev)->tx[queue_id];
+
+	if (r == NULL)
+		return -EINVAL;
+	r->ring.started = false;
+	rtap_ring_drain(&r->ring, "tx", queue_id);
+	dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
+	rtap_pair_update(dev, queue_id);
+	return 0;
+}
+
+void
+rtap_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	struct rtap_tx_ring *r = proc != NULL ? proc->tx[queue_id] : NULL;
+
+	if (r != NULL) {
+		if (r->ring.started || rtap_ring_busy(&r->ring) > 0)
+			rtap_tx_queue_stop(dev, queue_id);
+		rtap_ring_exit(&r->ring, "tx", queue_id);
+		rtap_tx_ring_free(r);
+		proc->tx[queue_id] = NULL;
+	}
+	rte_free(dev->data->tx_queues[queue_id]);
+	dev->data->tx_queues[queue_id] = NULL;
+}
+
+/* ---- the port's queues together ---- */
+
+/* Stop every queue that runs (rx and tx of each pair alike). */
+void
+rtap_queues_stop(struct rte_eth_dev *dev)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		if (proc->rx[q] != NULL && proc->rx[q]->ring.started)
+			rtap_rx_queue_stop(dev, q);
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		if (proc->tx[q] != NULL && proc->tx[q]->ring.started)
+			rtap_tx_queue_stop(dev, q);
+}
+
+/* Start every queue not deferred; on failure, none is left running. */
+int
+rtap_queues_start(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rte_eth_dev_data *data = dev->data;
+	uint16_t q;
+	int ret = 0;
+
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		if (data->rx_queues[q] == NULL || data->tx_queues[q] == NULL) {
+			PMD_LOG(ERR, "%s: queue pair %u is not set up", pmd->ifname, q);
+			return -EINVAL;
+		}
+	}
+	for (q = 0; q < data->nb_rx_queues && ret == 0; q++) {
+		const struct rtap_rx_queue *rxq = data->rx_queues[q];
+		const struct rtap_tx_queue *txq = data->tx_queues[q];
+
+		if (!rxq->deferred_start)
+			ret = rtap_rx_queue_start(dev, q);
+		if (ret == 0 && !txq->deferred_start)
+			ret = rtap_tx_queue_start(dev, q);
+	}
+	if (ret < 0)
+		rtap_queues_stop(dev);
+	return ret;
+}
+
+/* Release every queue: rings drained and gone before any fd they use is closed. */
+void
+rtap_queues_release(struct rte_eth_dev *dev)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		rtap_rx_queue_release(dev, q);
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		rtap_tx_queue_release(dev, q);
+}
