@@ -101,7 +101,8 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_tx_queues = RTAP_MAX_QUEUES;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = RTAP_MAX_MTU;
-	info->max_rx_pktlen = RTAP_MAX_MTU + RTAP_FRAME_OVERHEAD;
+	/* The usual L2 overhead (testpmd derives MTUs from it); buffers hold a QinQ tag more. */
+	info->max_rx_pktlen = RTAP_MAX_MTU + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
 	info->max_lro_pkt_size = RTAP_LRO_MAX_FRAME;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
