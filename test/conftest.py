@@ -11,7 +11,8 @@ removed by a finalizer, so a failing test leaves nothing behind.
 Environment:
   RTAP_TEST_PMD      driver under test (default net_rtap; net_tap is handy to
                      check the fixtures themselves)
-  RTAP_TEST_PMD_DIR  DPDK's PMD directory (default: Debian's)
+  RTAP_TEST_PMD_DIR  DPDK's PMD directory (default: RTE_EAL_PMD_PATH of the
+                     installed DPDK, see pmd_dir() in devtools/pylib/rtap_harness.py)
 
 run(), ip(), wait_for(), the link helpers and the Testpmd class come from
 devtools/pylib/rtap_harness.py, which the benchmark uses too.
@@ -31,10 +32,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "pylib"))
 from rtap_harness import (TESTPMD, Testpmd, addresses, configure, ip,  # noqa: E402,F401
                           link_info, link_names, move_to_netns, netns_add, netns_del,
-                          run, wait_for, wait_link, wait_link_gone)
+                          pmd_dir, run, wait_for, wait_link, wait_link_gone)
 
 PMD = os.environ.get("RTAP_TEST_PMD", "net_rtap")
-PMD_DIR = os.environ.get("RTAP_TEST_PMD_DIR", "/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0")
+PMD_DIR = os.environ.get("RTAP_TEST_PMD_DIR") or pmd_dir()
 PMD_SO = os.path.join(PMD_DIR, "librte_%s.so" % PMD)
 
 PID = os.getpid()

@@ -155,8 +155,11 @@ import pexpect
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "devtools", "pylib"))
+from rtap_harness import pmd_dir  # noqa: E402
+
 TESTPMD = "/usr/bin/dpdk-testpmd"
-PMD_DIR = "/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0"
+PMD_DIR = pmd_dir()
 RTAP_SO = os.path.join(PMD_DIR, "librte_net_rtap.so")
 PID = os.getpid()
 TAG = "rtb%d" % (PID % 100000)            # interface prefix, <= 8 chars

@@ -3,8 +3,8 @@
 """What the integration tests (test/) and the benchmark (devtools/bench/) share.
 
 Commands (run, ip), polling (wait_for), interfaces and namespaces (link_*,
-wait_link*, move_to_netns, netns_add/netns_del) and dpdk-testpmd in
-interactive mode under pexpect (Testpmd).
+wait_link*, move_to_netns, netns_add/netns_del), DPDK's PMD directory
+(pmd_dir) and dpdk-testpmd in interactive mode under pexpect (Testpmd).
 
 Nothing here installs anything: test/conftest.py and devtools/bench/ put
 this directory on sys.path and import the module. It runs under Debian's
@@ -14,6 +14,7 @@ Failures raise HarnessError, an AssertionError so that pytest reports them
 as failed checks; the benchmark catches it as a failed point.
 """
 
+import functools
 import io
 import itertools
 import json
@@ -70,6 +71,26 @@ def wait_for(predicate, timeout, what, interval=0.02):
         if time.monotonic() >= deadline:
             raise HarnessError("timed out after %.1f s waiting for %s" % (timeout, what))
         time.sleep(interval)
+
+
+@functools.lru_cache(maxsize=None)
+def pmd_dir():
+    """DPDK's PMD directory (RTE_EAL_PMD_PATH), where EAL loads plugins from.
+
+    pkg-config's pmdsdir variable where libdpdk.pc has one, else what the
+    compiler makes of RTE_EAL_PMD_PATH from rte_build_config.h.
+    """
+    res = run(["pkg-config", "--variable=pmdsdir", "libdpdk"], check=False)
+    if res.returncode == 0 and res.stdout.strip():
+        return res.stdout.strip()
+    cflags = run(["pkg-config", "--cflags", "libdpdk"]).stdout.split()
+    res = run(["cc", "-E", "-P"] + cflags + ["-"], check=False,
+              input="#include <rte_build_config.h>\nRTE_EAL_PMD_PATH\n")
+    m = re.search(r'"([^"]+)"', res.stdout)
+    if res.returncode != 0 or not m:
+        raise HarnessError("cannot find DPDK's PMD directory (RTE_EAL_PMD_PATH; "
+                           "devtools/setup.sh installs dpdk-dev):\n%s" % res.stderr)
+    return m.group(1)
 
 
 # ---------------------------------------------------------- interfaces
