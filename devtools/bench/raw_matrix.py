@@ -59,7 +59,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bench  # noqa: E402  (helpers shared with the benchmark)
+from rtapbench import common as bench  # noqa: E402  (helpers shared with the benchmark)
 
 TAG = "rtm%d" % (os.getpid() % 100000)      # interface names, <= 15 chars
 FOREIGN_LIMIT = 0.05

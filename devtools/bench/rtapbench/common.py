@@ -1,0 +1,482 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The net_rtap authors
+"""What the benchmark's scenarios, its report and raw_matrix.py share:
+constants and names, interference accounting, the kernel objects a run
+creates (Resources), testpmd, and the helpers built from devtools/bench/."""
+
+import datetime
+import hashlib
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+import pexpect
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # devtools/bench
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "devtools", "pylib"))
+from rtap_harness import pmd_dir  # noqa: E402
+
+TESTPMD = "/usr/bin/dpdk-testpmd"
+PMD_DIR = pmd_dir()
+RTAP_SO = os.path.join(PMD_DIR, "librte_net_rtap.so")
+PID = os.getpid()
+TAG = "rtb%d" % (PID % 100000)            # interface prefix, <= 8 chars
+NS_PREFIX = "rtbn-%d-" % PID
+ALL_PMDS = ["net_rtap", "net_tap", "net_af_packet", "net_af_xdp"]
+TAP_PMDS = ("net_rtap", "net_tap")
+# S4's readers: label, TAP name suffix, raw_uring read options; "raw" is the S2d ceiling.
+RAW_READERS = [("raw", "r", []), ("raw-mshot", "m", ["-M"]), ("raw-readv", "v", ["-S"])]
+# rows that are not PMDs (ceilings and references), in table order
+REFERENCES = ["raw", "raw-mshot", "raw-readv", "veth"]
+ALL_SCENARIOS = ["S1", "S2", "S2d", "S3", "S4"]
+BASELINE = "net_tap"
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg):
+    print("[%s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
+
+
+# ---------------------------------------------------------------- helpers
+
+def run(cmd, netns=None, check=True, timeout=60, **kwargs):
+    if netns:
+        cmd = ["ip", "netns", "exec", netns] + list(cmd)
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)
+    if check and res.returncode != 0:
+        raise BenchError("%s: exit %d: %s%s" % (" ".join(cmd), res.returncode,
+                                                res.stdout, res.stderr.strip()))
+    return res
+
+
+def ip(*args, netns=None, check=True):
+    return run(["ip"] + (["-n", netns] if netns else []) + list(args), check=check)
+
+
+def wait_for(pred, timeout, what, interval=0.02):
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise BenchError("timed out after %.1f s waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def link_exists(name, netns=None):
+    if netns is None:
+        return os.path.exists("/sys/class/net/" + name)
+    return ip("link", "show", "dev", name, netns=netns, check=False).returncode == 0
+
+
+def counter(ifname, name):
+    with open("/sys/class/net/%s/statistics/%s" % (ifname, name)) as f:
+        return int(f.read())
+
+
+def counters(ifname, names):
+    return {n: counter(ifname, n) for n in names}
+
+
+def delta(after, before):
+    return {k: after[k] - before[k] for k in after}
+
+
+def disable_ipv6(ifname, netns=None):
+    """Keep the kernel's own IPv6 neighbour discovery and MLD frames out of the counts."""
+    path = "/proc/sys/net/ipv6/conf/%s/disable_ipv6" % ifname
+    if netns:
+        run(["sh", "-c", "echo 1 > " + path], netns=netns, check=False)
+    else:
+        try:            # best effort: a brand-new device may not take it yet
+            with open(path, "w") as f:
+                f.write("1")
+        except OSError as e:
+            log("  note: %s: %s" % (path, e))
+
+
+def mac_of(ifname):
+    with open("/sys/class/net/%s/address" % ifname) as f:
+        return f.read().strip()
+
+
+def sample_counter(ifname, name, target, timeout=30.0, idle=0.5):
+    """(time, increase) samples of a counter until it grew by target or stalled."""
+    fd = os.open("/sys/class/net/%s/statistics/%s" % (ifname, name), os.O_RDONLY)
+    try:
+        v0 = int(os.pread(fd, 32, 0))
+        t0 = last_change = time.monotonic()
+        samples, prev = [(t0, 0)], 0
+        while True:
+            try:
+                v = int(os.pread(fd, 32, 0)) - v0
+            except OSError:             # the device went away
+                return samples
+            t = time.monotonic()
+            samples.append((t, v))
+            if v != prev:
+                last_change, prev = t, v
+            if v >= target or t - last_change > idle or t - t0 > timeout:
+                return samples
+            time.sleep(0.0002)
+    finally:
+        os.close(fd)
+
+
+def slope(samples, target, lo=0.1, hi=0.9):
+    """Rate between the moments the count crossed lo*target and hi*target."""
+    def crossing(level):
+        for (ta, va), (tb, vb) in zip(samples, samples[1:]):
+            if va < level <= vb:
+                return ta + (tb - ta) * (level - va) / (vb - va)
+        return None
+    a, b = crossing(lo * target), crossing(hi * target)
+    if a is None or b is None or b <= a:
+        return None
+    return (hi - lo) * target / (b - a)
+
+
+def median(v):
+    return statistics.median(v) if v else None
+
+
+# ------------------------------------------------------- interference check
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(path):
+    """(comm, fields after comm) of a /proc stat file, or None."""
+    try:
+        with open(path) as f:
+            s = f.read()
+    except OSError:
+        return None
+    rp = s.rfind(")")
+    return s[s.find("(") + 1:rp], s[rp + 2:].split()
+
+
+def _proc_table():
+    """pid -> (ppid, is_kernel_thread, comm, {tid: (cpu ticks, last cpu)})."""
+    table = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        st = _stat("/proc/%s/stat" % d)
+        if st is None:
+            continue
+        comm, fields = st
+        kthread = bool(int(fields[6]) & 0x00200000)      # PF_KTHREAD
+        tasks = {}
+        if not kthread:
+            try:
+                tids = os.listdir("/proc/%s/task" % d)
+            except OSError:
+                tids = []
+            for t in tids:
+                ts = _stat("/proc/%s/task/%s/stat" % (d, t))
+                if ts:
+                    f = ts[1]
+                    tasks[int(t)] = (int(f[11]) + int(f[12]), int(f[36]))
+        table[int(d)] = (int(fields[1]), kthread, comm, tasks)
+    return table
+
+
+def _steal():
+    """cpu -> ticks the hypervisor gave to someone else (/proc/stat steal)."""
+    out = {}
+    with open("/proc/stat") as f:
+        for line in f:
+            m = re.match(r"cpu(\d+) " + r"(\d+) " * 8, line)
+            if m:
+                out[int(m.group(1))] = int(m.group(9))
+    return out
+
+
+def _ours(table):
+    ours = {PID}
+    changed = True
+    while changed:
+        changed = False
+        for pid, entry in table.items():
+            if pid not in ours and entry[0] in ours:
+                ours.add(pid)
+                changed = True
+    return ours
+
+
+class Foreign:
+    """CPU that user processes other than ours used between start() and stop().
+
+    Per core: each thread's time is put on the CPU it last ran on, which is
+    exact for pinned threads (DPDK lcores) and a fair guess for the rest.
+    """
+
+    def start(self):
+        self.t0 = time.monotonic()
+        self.before = _proc_table()
+        self.steal0 = _steal()
+
+    def stop(self):
+        after = _proc_table()
+        elapsed = max(time.monotonic() - self.t0, 1e-3)
+        ours = _ours(after) | _ours(self.before)
+        per_cpu, who = {}, {}
+        for pid, (_, kthread, comm, tasks) in after.items():
+            if pid in ours or kthread or pid not in self.before:
+                continue
+            old = self.before[pid][3]
+            for tid, (ticks, cpu) in tasks.items():
+                d = ticks - old.get(tid, (ticks, cpu))[0]
+                if d > 0:
+                    per_cpu[cpu] = per_cpu.get(cpu, 0) + d
+                    who[comm] = who.get(comm, 0) + d
+        self.per_cpu = {c: t / CLK_TCK / elapsed for c, t in per_cpu.items()}
+        steal1 = _steal()
+        self.steal = {c: (steal1[c] - self.steal0.get(c, steal1[c])) / CLK_TCK / elapsed
+                      for c in steal1}
+        self.cores = sum(self.per_cpu.values())
+        self.who = sorted(who, key=who.get, reverse=True)[:3]
+        return self.cores
+
+    def on(self, cpu):
+        return self.per_cpu.get(cpu, 0.0)
+
+
+def other_dpdk():
+    table = _proc_table()
+    ours = _ours(table)
+    return sorted({e[2] for p, e in table.items()
+                   if not e[1] and p not in ours and e[2].startswith("dpdk-")})
+
+
+# ------------------------------------------------------------- resources
+
+class Resources:
+    """Every kernel object and process this run created, removed by cleanup()."""
+
+    def __init__(self):
+        self.netns = []
+        self.links = []          # (name, netns or None)
+        self.procs = []          # Popen or Testpmd
+
+    def add_netns(self, name):
+        ip("netns", "add", name)
+        self.netns.append(name)
+        ip("link", "set", "dev", "lo", "up", netns=name)
+        run(["sh", "-c", "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;"
+             " echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6"], netns=name)
+        return name
+
+    def add_veth(self, a, b, netns_b=None, netns_a=None):
+        ip("link", "add", a, "type", "veth", "peer", "name", b)
+        self.links.append((a, None))
+        if netns_a:
+            ip("link", "set", "dev", a, "netns", netns_a)
+            self.links.append((a, netns_a))
+        if netns_b:
+            ip("link", "set", "dev", b, "netns", netns_b)
+        for name, ns in ((a, netns_a), (b, netns_b)):
+            disable_ipv6(name, ns)
+            ip("link", "set", "dev", name, "up", netns=ns)
+
+    def forget_link(self, name):
+        self.links = [x for x in self.links if x[0] != name]
+
+    def cleanup(self):
+        for p in reversed(self.procs):
+            try:
+                if isinstance(p, Testpmd):
+                    p.close()
+                elif p.poll() is None:
+                    p.terminate()
+                    try:
+                        p.wait(5)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+                        p.wait(5)
+            except Exception as e:          # keep cleaning up
+                log("cleanup: %s" % e)
+        self.procs = []
+        for name, ns in reversed(self.links):
+            if link_exists(name, ns):
+                ip("link", "del", "dev", name, netns=ns, check=False)
+        self.links = []
+        for ns in reversed(self.netns):
+            ip("netns", "del", ns, check=False)
+        self.netns = []
+
+
+def cleanup_stale():
+    """Remove namespaces and interfaces of earlier runs whose process is gone."""
+    removed = []
+    for name in os.listdir("/run/netns") if os.path.isdir("/run/netns") else []:
+        m = re.match(r"rtbn-(\d+)-", name)
+        if m and not os.path.exists("/proc/" + m.group(1)):
+            ip("netns", "del", name, check=False)
+            removed.append(name)
+    live = {p % 100000 for p in map(int, filter(str.isdigit, os.listdir("/proc")))}
+    for name in os.listdir("/sys/class/net"):
+        m = re.match(r"rtb(\d+)[a-z]", name)
+        if m and int(m.group(1)) not in live:
+            ip("link", "del", "dev", name, check=False)
+            removed.append(name)
+    return removed
+
+
+# -------------------------------------------------------------- testpmd
+
+CYCLES_RE = re.compile(r"CPU cycles/packet=([\d.]+) \(total cycles=(\d+) / total \w+ "
+                       r"packets=(\d+)\) at (\d+) MHz")
+
+
+class Testpmd:
+    """dpdk-testpmd in interactive mode under pexpect."""
+
+    PROMPT = "testpmd> "
+    _n = 0
+
+    def __init__(self, res, cfg, vdevs, mode, app_args=(), timeout=60):
+        Testpmd._n += 1
+        self.prefix = "rtb-%d-%d" % (PID, Testpmd._n)
+        argv = [TESTPMD, "-l", "%d,%d" % (cfg.main_core, cfg.fwd_core),
+                "--main-lcore", str(cfg.main_core), "--in-memory",
+                "--file-prefix=" + self.prefix, "--no-pci", "--log-level=lib.eal:warning"]
+        argv += ["--vdev=" + v for v in vdevs]
+        argv += ["--", "-i", "--forward-mode=" + mode, "--nb-cores=1", "--record-core-cycles",
+                 "--total-num-mbufs=%d" % cfg.mbufs]
+        argv += list(app_args)
+        self.argv = argv
+        self.timeout = timeout
+        self.log = []
+        self.child = pexpect.spawn(argv[0], argv[1:], encoding="utf-8", codec_errors="replace",
+                                   timeout=timeout, dimensions=(50, 250), echo=False)
+        res.procs.append(self)
+        i = self.child.expect_exact([self.PROMPT, pexpect.EOF])
+        self.log.append(self.child.before)
+        if i == 1:
+            raise BenchError("testpmd exited before its prompt:\n%s\n%s"
+                             % (" ".join(argv), self.tail()))
+        if "Port 0:" not in self.child.before and "Configuring Port 0" not in self.child.before:
+            raise BenchError("testpmd has no port:\n%s" % self.tail())
+        self.tsc_mhz = None
+
+    def cmd(self, command, timeout=None):
+        if not self.child.isalive():
+            raise BenchError("testpmd is gone; cannot send %r:\n%s" % (command, self.tail()))
+        self.child.sendline(command)
+        try:
+            self.child.expect_exact(self.PROMPT, timeout=timeout or self.timeout)
+        except (pexpect.EOF, pexpect.TIMEOUT) as e:
+            raise BenchError("testpmd: no prompt after %r (%s):\n%s"
+                             % (command, type(e).__name__, self.tail())) from None
+        out = self.child.before.replace("\r", "")
+        self.log.append(command + "\n" + out)
+        return out
+
+    def rx_packets(self, port=0):
+        out = self.cmd("show port stats %d" % port)
+        m = re.search(r"RX-packets:\s+(\d+)\s+RX-missed:\s+(\d+)", out)
+        if not m:
+            raise BenchError("no port stats in:\n%s" % out)
+        return int(m.group(1)), int(m.group(2))
+
+    def start(self):
+        out = self.cmd("start")
+        if "packet forwarding" not in out:
+            raise BenchError("start failed:\n%s" % out)
+
+    def stop(self):
+        """`stop`: per-port forward stats and cycles/packet since `start`."""
+        out = self.cmd("stop")
+        fwd = {}
+        for port, block in re.findall(r"Forward statistics for port (\d+)\s+-+\n(.*?)\n\s*-{20,}",
+                                      out, re.S):
+            fwd[int(port)] = {k: int(v) for k, v in re.findall(r"([RT]X-[a-z]+):\s+(\d+)",
+                                                                 block)}
+        m = CYCLES_RE.search(out)
+        cycles = float(m.group(1)) if m else None
+        if m:
+            self.tsc_mhz = int(m.group(4))
+        return fwd, cycles
+
+    def tail(self, n=40):
+        text = "".join(self.log) + (self.child.before or "")
+        return "\n".join(text.replace("\r", "").split("\n")[-n:])
+
+    def close(self):
+        if self.child.isalive():
+            try:
+                self.child.sendline("quit")
+                self.child.expect(pexpect.EOF, timeout=20)
+            except (pexpect.EOF, pexpect.TIMEOUT, OSError):
+                pass
+        if self.child.isalive():
+            self.child.kill(signal.SIGTERM)
+            time.sleep(1)
+            if self.child.isalive():
+                self.child.kill(signal.SIGKILL)
+        self.child.close(force=True)
+
+
+def wait_quiet(limit_s, foreign_limit):
+    f = Foreign()
+    deadline = time.monotonic() + limit_s
+    while True:
+        f.start()
+        time.sleep(0.5)
+        if f.stop() <= foreign_limit:
+            return
+        if time.monotonic() > deadline:
+            log("machine still busy (%.0f%% of a core: %s); going on"
+                % (100 * f.cores, ", ".join(f.who)))
+            return
+        log("waiting for a quiet machine (%.0f%% of a core: %s)" % (100 * f.cores,
+                                                                    ", ".join(f.who)))
+        time.sleep(2)
+
+
+def build_helpers(out):
+    """Build gen and raw_uring into the output directory when out of date."""
+    bins = {}
+    for name, libs in (("gen", []), ("raw_uring", ["-luring"])):
+        src = os.path.join(HERE, name + ".c")
+        dst = os.path.join(out, name)
+        newest = max(os.path.getmtime(f) for f in (src, os.path.join(HERE, "bench_util.h")))
+        if not os.path.exists(dst) or os.path.getmtime(dst) < newest:
+            run(["gcc", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-o", dst, src] + libs)
+        bins[name] = dst
+    return bins
+
+
+def so_hash(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:16]
+
+
+def check_driver():
+    """Warn when the installed net_rtap is older than the driver sources."""
+    so = RTAP_SO
+    if not os.path.exists(so):
+        raise BenchError("%s missing: run meson install -C build" % so)
+    src_dir = os.path.join(REPO, "drivers", "net", "rtap")
+    newest = max((os.path.getmtime(os.path.join(src_dir, f)) for f in os.listdir(src_dir)),
+                 default=0)
+    info = {"so": so, "so_mtime": datetime.datetime.fromtimestamp(
+        os.path.getmtime(so)).isoformat(timespec="seconds"), "so_sha256": so_hash(so)}
+    if newest > os.path.getmtime(so):
+        log("warning: %s is older than drivers/net/rtap/ sources: rebuild and "
+            "`meson install -C build`?" % so)
+        info["stale"] = True
+    res = run(["git", "-C", REPO, "describe", "--always", "--dirty"], check=False)
+    info["git"] = res.stdout.strip()
+    return info
