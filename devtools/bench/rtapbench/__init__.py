@@ -133,3 +133,11 @@ listed twice with different devargs to compare variants), --scenario (S1,
 S2, S2d, S3, S4; S4 and the veth ceiling run when their scenario runs
 unless --no-ceiling), --sizes, --streams, --out, --main-core/--fwd-core.
 """
+
+import os
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__)))))
+# the helpers the benchmark shares with the integration tests (rtap_harness)
+sys.path.insert(0, os.path.join(REPO, "devtools", "pylib"))

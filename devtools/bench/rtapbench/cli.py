@@ -13,9 +13,12 @@ import signal
 import sys
 import time
 
+from rtap_harness import TESTPMD
+
+from . import REPO
 from . import __doc__ as DOC
-from .common import (ALL_PMDS, ALL_SCENARIOS, REPO, TESTPMD, check_driver, cleanup_stale,
-                     build_helpers, log, so_hash)
+from .common import (ALL_PMDS, ALL_SCENARIOS, build_helpers, check_driver, cleanup_stale, log,
+                     so_hash)
 from .report import write_outputs
 from .scenarios import Bench, Pmd
 

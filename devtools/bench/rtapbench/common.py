@@ -8,22 +8,17 @@ import datetime
 import hashlib
 import os
 import re
-import signal
 import statistics
 import subprocess
-import sys
 import time
 
-import pexpect
+from rtap_harness import (HarnessError, Testpmd, ip, link_exists, netns_add, netns_del,
+                          pmd_dir, run)
 
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # devtools/bench
-REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO, "devtools", "pylib"))
-from rtap_harness import pmd_dir  # noqa: E402
+from . import REPO
 
-TESTPMD = "/usr/bin/dpdk-testpmd"
-PMD_DIR = pmd_dir()
-RTAP_SO = os.path.join(PMD_DIR, "librte_net_rtap.so")
+HERE = os.path.join(REPO, "devtools", "bench")
+
 PID = os.getpid()
 TAG = "rtb%d" % (PID % 100000)            # interface prefix, <= 8 chars
 NS_PREFIX = "rtbn-%d-" % PID
@@ -37,8 +32,10 @@ ALL_SCENARIOS = ["S1", "S2", "S2d", "S3", "S4"]
 BASELINE = "net_tap"
 
 
-class BenchError(Exception):
-    pass
+class BenchError(HarnessError):
+    """A measurement that cannot be made; like every HarnessError (a command
+    that failed, a wait that timed out, testpmd misbehaving) it fails the
+    point, not the run."""
 
 
 def log(msg):
@@ -46,37 +43,6 @@ def log(msg):
 
 
 # ---------------------------------------------------------------- helpers
-
-def run(cmd, netns=None, check=True, timeout=60, **kwargs):
-    if netns:
-        cmd = ["ip", "netns", "exec", netns] + list(cmd)
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)
-    if check and res.returncode != 0:
-        raise BenchError("%s: exit %d: %s%s" % (" ".join(cmd), res.returncode,
-                                                res.stdout, res.stderr.strip()))
-    return res
-
-
-def ip(*args, netns=None, check=True):
-    return run(["ip"] + (["-n", netns] if netns else []) + list(args), check=check)
-
-
-def wait_for(pred, timeout, what, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise BenchError("timed out after %.1f s waiting for %s" % (timeout, what))
-        time.sleep(interval)
-
-
-def link_exists(name, netns=None):
-    if netns is None:
-        return os.path.exists("/sys/class/net/" + name)
-    return ip("link", "show", "dev", name, netns=netns, check=False).returncode == 0
-
 
 def counter(ifname, name):
     with open("/sys/class/net/%s/statistics/%s" % (ifname, name)) as f:
@@ -270,12 +236,7 @@ class Resources:
         self.procs = []          # Popen or Testpmd
 
     def add_netns(self, name):
-        ip("netns", "add", name)
-        self.netns.append(name)
-        ip("link", "set", "dev", "lo", "up", netns=name)
-        run(["sh", "-c", "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;"
-             " echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6"], netns=name)
-        return name
+        return netns_add(name, self.netns)
 
     def add_veth(self, a, b, netns_b=None, netns_a=None):
         ip("link", "add", a, "type", "veth", "peer", "name", b)
@@ -289,6 +250,12 @@ class Resources:
             disable_ipv6(name, ns)
             ip("link", "set", "dev", name, "up", netns=ns)
 
+    def del_netns(self, *names):
+        """Delete namespaces of this run now, and forget them and the links in them."""
+        netns_del(names)
+        self.netns = [n for n in self.netns if n not in names]
+        self.links = [x for x in self.links if x[1] not in names]
+
     def forget_link(self, name):
         self.links = [x for x in self.links if x[0] != name]
 
@@ -296,7 +263,7 @@ class Resources:
         for p in reversed(self.procs):
             try:
                 if isinstance(p, Testpmd):
-                    p.close()
+                    p.cleanup()
                 elif p.poll() is None:
                     p.terminate()
                     try:
@@ -311,8 +278,10 @@ class Resources:
             if link_exists(name, ns):
                 ip("link", "del", "dev", name, netns=ns, check=False)
         self.links = []
-        for ns in reversed(self.netns):
-            ip("netns", "del", ns, check=False)
+        try:
+            netns_del(reversed(self.netns))
+        except HarnessError as e:
+            log("cleanup: %s" % e)
         self.netns = []
 
 
@@ -331,101 +300,6 @@ def cleanup_stale():
             ip("link", "del", "dev", name, check=False)
             removed.append(name)
     return removed
-
-
-# -------------------------------------------------------------- testpmd
-
-CYCLES_RE = re.compile(r"CPU cycles/packet=([\d.]+) \(total cycles=(\d+) / total \w+ "
-                       r"packets=(\d+)\) at (\d+) MHz")
-
-
-class Testpmd:
-    """dpdk-testpmd in interactive mode under pexpect."""
-
-    PROMPT = "testpmd> "
-    _n = 0
-
-    def __init__(self, res, cfg, vdevs, mode, app_args=(), timeout=60):
-        Testpmd._n += 1
-        self.prefix = "rtb-%d-%d" % (PID, Testpmd._n)
-        argv = [TESTPMD, "-l", "%d,%d" % (cfg.main_core, cfg.fwd_core),
-                "--main-lcore", str(cfg.main_core), "--in-memory",
-                "--file-prefix=" + self.prefix, "--no-pci", "--log-level=lib.eal:warning"]
-        argv += ["--vdev=" + v for v in vdevs]
-        argv += ["--", "-i", "--forward-mode=" + mode, "--nb-cores=1", "--record-core-cycles",
-                 "--total-num-mbufs=%d" % cfg.mbufs]
-        argv += list(app_args)
-        self.argv = argv
-        self.timeout = timeout
-        self.log = []
-        self.child = pexpect.spawn(argv[0], argv[1:], encoding="utf-8", codec_errors="replace",
-                                   timeout=timeout, dimensions=(50, 250), echo=False)
-        res.procs.append(self)
-        i = self.child.expect_exact([self.PROMPT, pexpect.EOF])
-        self.log.append(self.child.before)
-        if i == 1:
-            raise BenchError("testpmd exited before its prompt:\n%s\n%s"
-                             % (" ".join(argv), self.tail()))
-        if "Port 0:" not in self.child.before and "Configuring Port 0" not in self.child.before:
-            raise BenchError("testpmd has no port:\n%s" % self.tail())
-        self.tsc_mhz = None
-
-    def cmd(self, command, timeout=None):
-        if not self.child.isalive():
-            raise BenchError("testpmd is gone; cannot send %r:\n%s" % (command, self.tail()))
-        self.child.sendline(command)
-        try:
-            self.child.expect_exact(self.PROMPT, timeout=timeout or self.timeout)
-        except (pexpect.EOF, pexpect.TIMEOUT) as e:
-            raise BenchError("testpmd: no prompt after %r (%s):\n%s"
-                             % (command, type(e).__name__, self.tail())) from None
-        out = self.child.before.replace("\r", "")
-        self.log.append(command + "\n" + out)
-        return out
-
-    def rx_packets(self, port=0):
-        out = self.cmd("show port stats %d" % port)
-        m = re.search(r"RX-packets:\s+(\d+)\s+RX-missed:\s+(\d+)", out)
-        if not m:
-            raise BenchError("no port stats in:\n%s" % out)
-        return int(m.group(1)), int(m.group(2))
-
-    def start(self):
-        out = self.cmd("start")
-        if "packet forwarding" not in out:
-            raise BenchError("start failed:\n%s" % out)
-
-    def stop(self):
-        """`stop`: per-port forward stats and cycles/packet since `start`."""
-        out = self.cmd("stop")
-        fwd = {}
-        for port, block in re.findall(r"Forward statistics for port (\d+)\s+-+\n(.*?)\n\s*-{20,}",
-                                      out, re.S):
-            fwd[int(port)] = {k: int(v) for k, v in re.findall(r"([RT]X-[a-z]+):\s+(\d+)",
-                                                                 block)}
-        m = CYCLES_RE.search(out)
-        cycles = float(m.group(1)) if m else None
-        if m:
-            self.tsc_mhz = int(m.group(4))
-        return fwd, cycles
-
-    def tail(self, n=40):
-        text = "".join(self.log) + (self.child.before or "")
-        return "\n".join(text.replace("\r", "").split("\n")[-n:])
-
-    def close(self):
-        if self.child.isalive():
-            try:
-                self.child.sendline("quit")
-                self.child.expect(pexpect.EOF, timeout=20)
-            except (pexpect.EOF, pexpect.TIMEOUT, OSError):
-                pass
-        if self.child.isalive():
-            self.child.kill(signal.SIGTERM)
-            time.sleep(1)
-            if self.child.isalive():
-                self.child.kill(signal.SIGKILL)
-        self.child.close(force=True)
 
 
 def wait_quiet(limit_s, foreign_limit):
@@ -458,6 +332,11 @@ def build_helpers(out):
     return bins
 
 
+def rtap_so():
+    """The installed net_rtap: librte_net_rtap.so in DPDK's PMD directory."""
+    return os.path.join(pmd_dir(), "librte_net_rtap.so")
+
+
 def so_hash(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()[:16]
@@ -465,7 +344,7 @@ def so_hash(path):
 
 def check_driver():
     """Warn when the installed net_rtap is older than the driver sources."""
-    so = RTAP_SO
+    so = rtap_so()
     if not os.path.exists(so):
         raise BenchError("%s missing: run meson install -C build" % so)
     src_dir = os.path.join(REPO, "drivers", "net", "rtap")

@@ -12,10 +12,12 @@ import traceback
 
 import pexpect
 
-from .common import (ALL_PMDS, NS_PREFIX, RAW_READERS, RTAP_SO, TAG, TAP_PMDS, BenchError,
-                     Foreign, Resources, Testpmd, counter, counters, delta, disable_ipv6, ip,
-                     link_exists, log, mac_of, other_dpdk, run, sample_counter, slope, so_hash,
-                     wait_for, wait_quiet)
+from rtap_harness import (HarnessError, Testpmd, configure, ip, link_exists, run, wait_for,
+                          wait_link, wait_link_gone)
+
+from .common import (ALL_PMDS, NS_PREFIX, RAW_READERS, TAG, TAP_PMDS, BenchError, Foreign,
+                     Resources, counter, counters, delta, disable_ipv6, log, mac_of, other_dpdk,
+                     rtap_so, sample_counter, slope, so_hash, wait_quiet)
 
 # ----------------------------------------------------------- PMD set-up
 
@@ -85,7 +87,7 @@ class Ports:
         """Once testpmd runs: the TAPs exist; bring them up, IPv6 off."""
         if self.pmd.is_tap:
             for n in self.pmd_if:
-                wait_for(lambda: link_exists(n), 10, "interface " + n)
+                wait_link(n)
                 disable_ipv6(n)
                 if up:
                     ip("link", "set", "dev", n, "up")
@@ -143,16 +145,25 @@ class Bench:
                 "foreign_who": f.who}
 
     def testpmd(self, vdevs, mode, app_args=()):
+        """testpmd with the forwarding lcore on --fwd-core, at its prompt."""
+        cfg = self.cfg
         if any(v.startswith("net_rtap") for v in vdevs):
-            self.rtap_build = so_hash(RTAP_SO)
+            self.rtap_build = so_hash(rtap_so())
             self.rtap_builds.setdefault(self.rtap_build, set())
-        tp = Testpmd(self.res, self.cfg, vdevs, mode, app_args)
+        tp = Testpmd(vdevs, forward_mode=mode, mbufs=cfg.mbufs, prefix="rtb",
+                     lcores="%d,%d" % (cfg.main_core, cfg.fwd_core), main_lcore=cfg.main_core,
+                     eal_args=["--log-level=lib.eal:warning"],
+                     app_args=["--nb-cores=1", "--record-core-cycles"] + list(app_args))
+        self.res.procs.append(tp)
+        tp.start()
+        if "Port 0:" not in tp.startup and "Configuring Port 0" not in tp.startup:
+            raise BenchError("testpmd has no port:\n%s" % tp.tail(40))
         return tp
 
     def finish_testpmd(self, tp):
         if tp.tsc_mhz:
             self.tsc_mhz = tp.tsc_mhz
-        tp.close()
+        tp.cleanup()
         self.res.procs.remove(tp)
 
     def gen(self, ifname, size, seconds=None, count=None, dst=None):
@@ -175,7 +186,7 @@ class Bench:
             kif = ports.kernel_if[0]
             for size in cfg.sizes:
                 tp.cmd("set txpkts %d" % size)
-                tp.start()
+                tp.start_forwarding()
                 time.sleep(cfg.warmup)
                 names = ("rx_packets", "rx_dropped", "rx_errors")
                 c0, t0 = counters(kif, names), time.monotonic()
@@ -183,11 +194,11 @@ class Bench:
                 time.sleep(cfg.window)
                 c1, t1 = counters(kif, names), time.monotonic()
                 fg = self.measure_stop(main_core_matters=False)
-                fwd, cycles = tp.stop()
+                fwd = tp.stop_forwarding()
                 d = delta(c1, c0)
                 tx = fwd.get(0, {})
                 self.record(rep, pmd.label, "S1", size,
-                            mpps=d["rx_packets"] / (t1 - t0) / 1e6, cycles=cycles,
+                            mpps=d["rx_packets"] / (t1 - t0) / 1e6, cycles=tp.cycles,
                             kernel_rx=d["rx_packets"], kernel_rx_dropped=d["rx_dropped"],
                             kernel_rx_errors=d["rx_errors"], seconds=t1 - t0,
                             testpmd_tx=tx.get("TX-packets"),
@@ -230,8 +241,8 @@ class Bench:
 
     def s2_point(self, rep, pmd, tp, kif, pif, dst, size):
         cfg = self.cfg
-        tp.start()
-        r0, m0 = tp.rx_packets()
+        tp.start_forwarding()
+        r0, m0 = rx_packets(tp)
         k0 = self._s2_kernel(pmd, kif, pif)
         self.measure_start()
         g = self.gen(kif, size, seconds=cfg.window, dst=dst)
@@ -240,18 +251,18 @@ class Bench:
         last = (-1, -1)
         for _ in range(50):
             time.sleep(0.05)
-            cur = tp.rx_packets()
+            cur = rx_packets(tp)
             if cur == last:
                 break
             last = cur
         r1, m1 = last
         k1 = self._s2_kernel(pmd, kif, pif)
-        fwd, cycles = tp.stop()
+        tp.stop_forwarding()
         dk = delta(k1, k0)
         drops = dk["tx_dropped"] + dk.get("rx_dropped", 0)
         rx = r1 - r0
         self.record(rep, pmd.label, "S2", size,
-                    mpps=rx / g["seconds"] / 1e6, cycles=cycles,
+                    mpps=rx / g["seconds"] / 1e6, cycles=tp.cycles,
                     offered=g["offered"], offered_mpps=g["offered_pps"] / 1e6,
                     fraction=rx / g["offered"] if g["offered"] else None,
                     kernel_drops=drops, kernel_tx_packets=dk["tx_packets"],
@@ -260,7 +271,7 @@ class Bench:
 
     def s2d_point(self, rep, pmd, tp, kif, size):
         cfg = self.cfg
-        r0, _ = tp.rx_packets()
+        r0, _ = rx_packets(tp)
         k0 = counters(kif, ("tx_packets", "tx_dropped"))
         g = self.gen(kif, size, count=cfg.drain_count)
         time.sleep(0.1)
@@ -283,13 +294,14 @@ class Bench:
         rate = slope(samples, target)
         last = (-1, -1)
         for _ in range(100):
-            cur = tp.rx_packets()
+            cur = rx_packets(tp)
             if cur[0] - r0 >= queued or cur == last:
                 break
             last = cur
             time.sleep(0.02)
         received = cur[0] - r0
-        fwd, tp_cycles = tp.stop()
+        tp.stop_forwarding()
+        tp_cycles = tp.cycles
         if received < queued:
             log("  S2d: %s received %d of the %d queued" % (pmd.label, received, queued))
         # The lcore polls flat out during a drain: what one packet costs it is
@@ -365,8 +377,7 @@ class Bench:
                     tp.cmd("tso set 1448 %d" % port)
                 tp.cmd("port start all")
                 for port, n in enumerate(ports.pmd_if):
-                    with open("/sys/class/net/%s/address" % n) as f:
-                        tp.cmd("set eth-peer %d %s" % (port, f.read().strip()))
+                    tp.cmd("set eth-peer %d %s" % (port, mac_of(n)))
                 moved = ports.pmd_if
             elif pmd.is_tap:
                 # the PMD creates the TAPs; they move into the namespaces
@@ -378,27 +389,23 @@ class Bench:
             for n, ns, addr in zip(moved, (nsa, nsb), addrs):
                 ip("link", "set", "dev", n, "netns", ns)
                 res.links.append((n, ns))
-                wait_for(lambda: link_exists(n, ns), 10, "%s in %s" % (n, ns))
+                wait_link(n, ns)
                 if not pmd.is_tap:
                     # af_packet/af_xdp carry neither partial checksums nor GSO frames
                     run(["ethtool", "-K", n, "tx", "off", "tso", "off", "gso", "off"],
                         netns=ns)
-                ip("addr", "add", addr, "dev", n, netns=ns)
-                ip("link", "set", "dev", n, "up", netns=ns)
+                configure(n, ns, addr)
             if not pmd.is_tap:
                 tp = self.testpmd(ports.vdevs(), "io")
-            tp.start()
+            tp.start_forwarding()
             self._iperf_pair(nsa, nsb, addrs[0].split("/")[0], pmd.label, rep)
-            tp.stop()
+            tp.stop_forwarding()
         finally:
             if tp:
                 self.finish_testpmd(tp)
             if ports:
                 ports.close()
-            for ns in (nsa, nsb):
-                ip("netns", "del", ns, check=False)
-                res.netns.remove(ns)
-            res.links = [x for x in res.links if x[1] not in (nsa, nsb)]
+            res.del_netns(nsa, nsb)
 
     def s3_ceiling(self, rep):
         res = self.res
@@ -411,9 +418,7 @@ class Bench:
             ip("addr", "add", "10.252.0.2/24", "dev", b, netns=nsb)
             self._iperf_pair(nsa, nsb, "10.252.0.1", "veth", rep)
         finally:
-            for ns in (nsa, nsb):
-                ip("netns", "del", ns, check=False)
-                res.netns.remove(ns)
+            res.del_netns(nsa, nsb)
             res.forget_link(TAG + "va")
 
     # -- S4
@@ -437,7 +442,7 @@ class Bench:
             self.res.procs.remove(p)
         if p.returncode != 0:
             raise BenchError("raw_uring failed (%d): %s" % (p.returncode, err.strip()))
-        wait_for(lambda: not link_exists(ifname), 10, "%s to go away" % ifname)
+        wait_link_gone(ifname)
         self.res.forget_link(ifname)
         return json.loads(out.strip().splitlines()[-1])
 
@@ -500,7 +505,7 @@ class Bench:
     def guarded(self, what, fn, *args):
         try:
             fn(*args)
-        except (BenchError, OSError, ValueError, KeyError, subprocess.SubprocessError,
+        except (HarnessError, OSError, ValueError, KeyError, subprocess.SubprocessError,
                 pexpect.ExceptionPexpect) as e:
             msg = "%s: %s: %s" % (what, type(e).__name__, e)
             self.failures.append(msg)
@@ -537,3 +542,9 @@ class Bench:
                     self.guarded("raw S4", self.s4, rep, write, read)
                 if "S3" in cfg.scenarios:
                     self.guarded("veth S3", self.s3_ceiling, rep)
+
+
+def rx_packets(tp, port=0):
+    """(RX-packets, RX-missed) of a port, from testpmd's port stats."""
+    st = tp.stats(port)
+    return st["RX-packets"], st["RX-missed"]
