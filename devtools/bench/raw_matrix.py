@@ -52,7 +52,6 @@ import argparse
 import datetime
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -60,9 +59,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rtapbench import REPO  # noqa: E402  (helpers shared with the benchmark)
-from rtapbench.common import (BenchError, Foreign, build_helpers, counters,  # noqa: E402
-                              delta, disable_ipv6, log, median)
-from rtap_harness import HarnessError, ip, run, wait_link_gone  # noqa: E402
+from rtapbench.common import (Foreign, RawUring, build_helpers, counters,  # noqa: E402
+                              delta, log, median)
+from rtap_harness import HarnessError, ip, run  # noqa: E402
 
 TAG = "rtm%d" % (os.getpid() % 100000)      # interface names, <= 15 chars
 FOREIGN_LIMIT = 0.05
@@ -85,67 +84,28 @@ VARIANTS = [
 class Matrix:
     def __init__(self, cfg):
         self.cfg = cfg
-        self.proc = None            # the running raw_uring
-        self.ifname = None          # its TAP
+        self.raw = None             # the running raw_uring (RawUring)
         self.foreign = Foreign()
         self.results = {name: [] for name, _ in cfg.variants}
         self.notes = []
         self.failures = 0
 
     def start(self, mode, ifname, opts):
-        cmd = [self.cfg.raw_bin, mode, "-i", ifname, "-c", str(self.cfg.fwd_core)] + opts
-        self.ifname = ifname
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
-        ready, _, _ = select.select([self.proc.stdout], [], [], 10)
-        line = self.proc.stdout.readline() if ready else ""
-        if not line.startswith('{"ready"'):
-            self.proc.kill()
-            raise BenchError("raw_uring did not start: %s %s"
-                                   % (line.strip(), self.proc.stderr.read().strip()))
-        disable_ipv6(ifname)
+        self.raw = RawUring(self.cfg.raw_bin, mode, ifname, self.cfg.fwd_core, opts)
 
     def finish(self, timeout):
         """Close raw_uring's stdin (it then exits), return its JSON; wait for the TAP to go."""
-        p = self.proc
-        try:
-            out, err = p.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            out, err = p.communicate()
-            raise BenchError("raw_uring timed out: %s" % err.strip())
-        if p.returncode != 0:
-            raise BenchError("raw_uring failed (%d): %s" % (p.returncode, err.strip()))
-        self.proc = None
-        self.remove_link()
-        return json.loads(out.strip().splitlines()[-1])
+        j = self.raw.finish(timeout)
+        self.raw = None
+        return j
 
     def go(self, line):
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-
-    def remove_link(self):
-        """The TAP goes with raw_uring (the ring's release is asynchronous): poll, then delete."""
-        name, self.ifname = self.ifname, None
-        if name is None:
-            return
-        try:
-            wait_link_gone(name, timeout=5)
-        except HarnessError as e:
-            log("  note: %s; ip link del" % e)
-            ip("link", "del", "dev", name, check=False)
+        self.raw.go(line)
 
     def cleanup(self):
-        p = self.proc
-        if p is not None and p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(5)
-        self.proc = None
-        self.remove_link()
+        if self.raw is not None:
+            self.raw.cleanup()
+        self.raw = None
 
     def read(self, ifname, opts):
         cfg = self.cfg

@@ -6,14 +6,16 @@ creates (Resources), testpmd, and the helpers built from devtools/bench/."""
 
 import datetime
 import hashlib
+import json
 import os
 import re
+import select
 import statistics
 import subprocess
 import time
 
-from rtap_harness import (HarnessError, Testpmd, ip, link_exists, netns_add, netns_del,
-                          pmd_dir, run)
+from rtap_harness import (HarnessError, ip, link_exists, netns_add, netns_del, pmd_dir, run,
+                          wait_link_gone)
 
 from . import REPO
 
@@ -227,13 +229,24 @@ def other_dpdk():
 
 # ------------------------------------------------------------- resources
 
+def stop_process(p, timeout=5):
+    """SIGTERM a Popen, SIGKILL it if it has not exited within timeout, reap it."""
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout)
+
+
 class Resources:
     """Every kernel object and process this run created, removed by cleanup()."""
 
     def __init__(self):
         self.netns = []
         self.links = []          # (name, netns or None)
-        self.procs = []          # Popen or Testpmd
+        self.procs = []          # Popen, or anything with cleanup() (Testpmd, RawUring)
 
     def add_netns(self, name):
         return netns_add(name, self.netns)
@@ -262,15 +275,10 @@ class Resources:
     def cleanup(self):
         for p in reversed(self.procs):
             try:
-                if isinstance(p, Testpmd):
+                if hasattr(p, "cleanup"):
                     p.cleanup()
-                elif p.poll() is None:
-                    p.terminate()
-                    try:
-                        p.wait(5)
-                    except subprocess.TimeoutExpired:
-                        p.kill()
-                        p.wait(5)
+                else:
+                    stop_process(p)
             except Exception as e:          # keep cleaning up
                 log("cleanup: %s" % e)
         self.procs = []
@@ -283,6 +291,64 @@ class Resources:
         except HarnessError as e:
             log("cleanup: %s" % e)
         self.netns = []
+
+
+class RawUring:
+    """raw_uring (raw_uring.c) on a TAP of its own, for S4 and raw_matrix.py.
+
+    RawUring(binary, mode, ifname, core, opts) starts it and waits for its
+    "ready" line (the TAP exists then; its IPv6 is turned off; if it does
+    not come, it raises BenchError, with raw_uring and its TAP gone); go(line)
+    starts the measurement; finish() closes its stdin, returns the JSON it
+    printed last and waits for the TAP to go (deleting it if it lingers);
+    cleanup() ends it in any state and removes the TAP.
+    """
+
+    def __init__(self, binary, mode, ifname, core, opts=()):
+        self.ifname = ifname
+        self.proc = subprocess.Popen([binary, mode, "-i", ifname, "-c", str(core)] + list(opts),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 10)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line.startswith('{"ready"'):
+            self.proc.kill()
+            _, err = self.proc.communicate()
+            self._remove_link()
+            raise BenchError("raw_uring did not start: %s %s" % (line.strip(), err.strip()))
+        disable_ipv6(ifname)
+
+    def go(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def finish(self, timeout):
+        p = self.proc
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            raise BenchError("raw_uring timed out: %s" % err.strip())
+        if p.returncode != 0:
+            raise BenchError("raw_uring failed (%d): %s" % (p.returncode, err.strip()))
+        self._remove_link()
+        return json.loads(out.strip().splitlines()[-1])
+
+    def _remove_link(self):
+        """The TAP goes with raw_uring (the ring's release is asynchronous): poll, then delete."""
+        name, self.ifname = self.ifname, None
+        if name is None:
+            return
+        try:
+            wait_link_gone(name, timeout=5)
+        except HarnessError as e:
+            log("  note: %s; ip link del" % e)
+            ip("link", "del", "dev", name, check=False)
+
+    def cleanup(self):
+        stop_process(self.proc)
+        self._remove_link()
 
 
 def cleanup_stale():

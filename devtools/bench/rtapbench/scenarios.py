@@ -13,11 +13,11 @@ import traceback
 import pexpect
 
 from rtap_harness import (HarnessError, Testpmd, configure, ip, link_exists, run, wait_for,
-                          wait_link, wait_link_gone)
+                          wait_link)
 
 from .common import (ALL_PMDS, NS_PREFIX, RAW_READERS, TAG, TAP_PMDS, BenchError, Foreign,
-                     Resources, counter, counters, delta, disable_ipv6, log, mac_of, other_dpdk,
-                     rtap_so, sample_counter, slope, so_hash, wait_quiet)
+                     RawUring, Resources, counter, counters, delta, disable_ipv6, log, mac_of,
+                     other_dpdk, rtap_so, sample_counter, slope, so_hash, wait_quiet)
 
 # ----------------------------------------------------------- PMD set-up
 
@@ -423,47 +423,31 @@ class Bench:
 
     # -- S4
 
-    def _raw(self, mode, ifname, extra):
-        cmd = [self.cfg.raw_bin, mode, "-i", ifname, "-c", str(self.cfg.fwd_core)] + extra
-        p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-        self.res.procs.append(p)
+    def _raw(self, mode, ifname, opts):
+        # the TAP is recorded first: raw_uring may have made it and then failed
         self.res.links.append((ifname, None))
+        p = RawUring(self.cfg.raw_bin, mode, ifname, self.cfg.fwd_core, opts)
+        self.res.procs.append(p)
         return p
 
-    def _raw_finish(self, p, ifname, timeout):
+    def _raw_finish(self, p, timeout):
+        name = p.ifname
         try:
-            out, err = p.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            out, err = p.communicate()
-            raise BenchError("raw_uring timed out: %s" % err)
+            j = p.finish(timeout)
         finally:
             self.res.procs.remove(p)
-        if p.returncode != 0:
-            raise BenchError("raw_uring failed (%d): %s" % (p.returncode, err.strip()))
-        wait_link_gone(ifname)
-        self.res.forget_link(ifname)
-        return json.loads(out.strip().splitlines()[-1])
-
-    def _raw_ready(self, p, ifname):
-        line = p.stdout.readline()
-        if not line.startswith('{"ready"'):
-            p.kill()
-            raise BenchError("raw_uring did not start: %s %s" % (line, p.stderr.read()))
-        disable_ipv6(ifname)
+        self.res.forget_link(name)
+        return j
 
     def s4(self, rep, write, read):
         cfg = self.cfg
         for size in cfg.sizes if write else []:
             ifname = "%sr%dw" % (TAG, size)
             p = self._raw("write", ifname, ["-s", str(size), "-t", str(cfg.window)])
-            self._raw_ready(p, ifname)
             ip("link", "set", "dev", ifname, "up")
             self.measure_start()
-            p.stdin.write("go\n")
-            p.stdin.flush()
-            j = self._raw_finish(p, ifname, cfg.window + 30)
+            p.go("go")
+            j = self._raw_finish(p, cfg.window + 30)
             fg = self.measure_stop(main_core_matters=False)
             if not self.tsc_mhz and j["seconds"] > 0:
                 self.tsc_mhz = round(j["tsc"] / j["seconds"] / 1e6)
@@ -478,7 +462,6 @@ class Bench:
         cfg = self.cfg
         ifname = "%sr%d%s" % (TAG, size, suffix)
         p = self._raw("read", ifname, opts + ["-q", str(cfg.drain_queue)])
-        self._raw_ready(p, ifname)
         ip("link", "set", "dev", ifname, "txqueuelen", str(cfg.drain_queue), "up")
         k0 = counters(ifname, ("tx_packets", "tx_dropped"))
         g = self.gen(ifname, size, count=cfg.drain_count)
@@ -486,12 +469,11 @@ class Bench:
         dk = delta(counters(ifname, ("tx_packets", "tx_dropped")), k0)
         queued = g["offered"] - dk["tx_dropped"]
         self.measure_start()
-        p.stdin.write("go %d\n" % queued)
-        p.stdin.flush()
+        p.go("go %d" % queued)
         # measured like the PMDs (the program's own timing is kept too)
         samples = sample_counter(ifname, "tx_packets", queued)
         fg = self.measure_stop(main_core_matters=False)
-        j = self._raw_finish(p, ifname, 60)
+        j = self._raw_finish(p, 60)
         rate = slope(samples, queued)
         self.record(rep, label, "S2d", size, mpps=rate / 1e6 if rate else None,
                     self_mpps=j["pps"] / 1e6,
