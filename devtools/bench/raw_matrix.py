@@ -25,7 +25,7 @@ rx_packets). cyc/pkt is TSC cycles per packet of raw_uring's busy loop.
 Variants (raw_uring options; "default" is net_rtap's own configuration:
 COOP_TASKRUN|TASKRUN_FLAG ring, the TAP as fixed file, 32 reads in flight or
 writes per enter):
-  ring=plain     -R plain   no setup flags (net_rtap's io_mode=notify)
+  ring=plain     -R plain   no setup flags (the kernel's default behaviour)
   ring=defer     -R defer   SINGLE_ISSUER|DEFER_TASKRUN, an enter every loop
   no-fixed-file  -N         the TAP's descriptor in every SQE
   fixed-buffers  -B         registered buffers, READ_FIXED / WRITE_FIXED

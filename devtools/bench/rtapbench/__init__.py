@@ -60,8 +60,8 @@ S4   raw ceiling, no DPDK. raw_uring.c opens a TAP the way net_rtap does
      core, busy-polls it with at most one io_uring_enter per loop, never
      waiting: (write) batches of 32 writes per enter, counted by the kernel
      (rx_packets) over the same window; (read, "raw") a queue pre-filled as
-     in S2d drained with 32 one-shot reads kept in flight (net_rtap's
-     default engine). They are the ceilings for S1 and S2d. For reference
+     in S2d drained with 32 one-shot reads kept in flight (as net_rtap
+     reads). They are the ceilings for S1 and S2d. For reference
      two more readers drain their own TAP, filled the same way, after it:
      "raw-mshot", one multishot read over 256 provided buffers (kernel
      6.7+), and "raw-readv", one non-blocking readv() per frame (what
@@ -74,12 +74,12 @@ Per-packet CPU: testpmd runs with --record-core-cycles and prints "CPU
 cycles/packet" at `stop` (TSC cycles of the forwarding lcore). That figure
 counts only bursts that returned packets (txonly: every burst): work a PMD
 does in an empty poll, or in io_uring task work run outside the timed
-bursts, is missed, so for rx it can be far too low (a multishot-read
-net_rtap shows ~40 cycles/packet there). The tables therefore use, for S2d,
-TSC Hz / drain rate (the lcore polls flat out during a drain, so that is
-what a packet costs it) and show testpmd's number next to it; S1 uses
-testpmd's txonly figure; S2 shows testpmd's figure with that caveat. The
-raw program reports TSC cycles per packet of its own busy loop.
+bursts, is missed, so for rx it can be far too low. The tables therefore
+use, for S2d, TSC Hz / drain rate (the lcore polls flat out during a
+drain, so that is what a packet costs it) and show testpmd's number next
+to it; S1 uses testpmd's txonly figure; S2 shows testpmd's figure with
+that caveat. The raw program reports TSC cycles per packet of its own
+busy loop.
 
 Reading the numbers:
 - S2 is normally limited by the generator (one core of AF_PACKET sends), and
@@ -128,7 +128,7 @@ also on failure or Ctrl-C. --cleanup-stale removes leftovers of earlier runs
 whose process is gone.
 
 Options (see --help): --quick, --reps, --window, --pmd (comma list; a PMD may
-carry extra devargs in brackets: "net_rtap[foo=1,bar=2]"; the same PMD may be
+carry extra devargs in brackets: "net_rtap[io_mode=sqpoll]"; the same PMD may be
 listed twice with different devargs to compare variants), --scenario (S1,
 S2, S2d, S3, S4; S4 and the veth ceiling run when their scenario runs
 unless --no-ceiling), --sizes, --streams, --out, --main-core/--fwd-core.

@@ -31,7 +31,7 @@ def parse_args(argv):
     ap.add_argument("--window", type=float, help="measurement window in s (default 3, quick 2)")
     ap.add_argument("--pmd", default=",".join(ALL_PMDS),
                     help="PMDs, comma separated; extra devargs in brackets, e.g. "
-                    "'net_rtap[foo=1],net_tap' (default: all four)")
+                    "'net_rtap[io_mode=sqpoll],net_tap' (default: all four)")
     ap.add_argument("--scenario", default=",".join(ALL_SCENARIOS),
                     help="scenarios among S1,S2,S2d,S3,S4 (default: all)")
     ap.add_argument("--no-ceiling", action="store_true",

@@ -161,8 +161,8 @@ def markdown(rows, meta, limit):
                     "the TAP PMDs only (for af_packet/af_xdp the kernel's receive work happens "
                     "at enqueue time on the generator core).", ""]
             if any(r["pmd"] in ("raw-mshot", "raw-readv") for r in srows):
-                out += ["raw is the raw program's one-shot io_uring reads (net_rtap's default "
-                        "engine), the ceiling; for reference, raw-mshot is one multishot read "
+                out += ["raw is the raw program's one-shot io_uring reads (as net_rtap "
+                        "reads), the ceiling; for reference, raw-mshot is one multishot read "
                         "over provided buffers and raw-readv one readv() per frame (as "
                         "net_tap); their cyc/pkt is the program's own loop.", ""]
         if sc == "S2":
