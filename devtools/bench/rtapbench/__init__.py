@@ -112,11 +112,28 @@ core on the cores the scenario depends on:
 the forwarding core always; the main core too for S2 and S3, whose kernel
 side (generator, veth softirqs, iperf3) runs there. It also warns when
 another DPDK process is running, and when the installed net_rtap library
-changes during the run. --wait-quiet N waits up to N seconds for a quiet
+(or a --rtap-so file) changes during the run. --wait-quiet N waits up to N seconds for a quiet
 machine before each repetition; --drop-contended leaves flagged
 repetitions out of the medians (when a clean one remains). --report
 RESULTS_JSON re-renders the table and plot of an earlier run (with the
 options given now, e.g. --drop-contended) without measuring anything.
+
+Two builds of net_rtap in one run: --rtap-so LABEL=PATH (repeatable) adds
+a row LABEL, net_rtap with the library at PATH, e.g. the previous main's
+build to show that the installed one does not regress:
+
+    devtools/bench.sh --pmd net_rtap --rtap-so main=/path/to/librte_net_rtap.so
+
+EAL loads net_rtap from DPDK's PMD directory, so for each testpmd of that
+row a copy of PATH is renamed over the installed librte_net_rtap.so (one
+atomic rename; the installed file is kept aside as a hard link) until
+testpmd's prompt, when EAL has loaded its plugins; then the installed file
+is renamed back, before the first command, and testpmd's mappings must
+show the copy. It is put back at exit too, also on failure, Ctrl-C or
+SIGTERM; after a kill -9, --cleanup-stale puts it back. A library that a
+new install left there meanwhile is kept (and reported). Other DPDK
+processes starting during those moments load PATH too. The tables then
+add x rtap, the ratio of the medians to the net_rtap row.
 
 Outputs (in --out, default build/bench/): summary.md, summary.csv (one row
 per point and PMD), runs.csv (every measurement), results.json, bench.png,
@@ -125,13 +142,15 @@ and the helpers gen and raw_uring built from this directory with gcc.
 Everything created is named after this process's pid (interfaces rtb<pid>*,
 namespaces rtbn-<pid>-*, EAL prefixes rtb-<pid>-*) and removed at the end,
 also on failure or Ctrl-C. --cleanup-stale removes leftovers of earlier runs
-whose process is gone.
+whose process is gone (and puts back a net_rtap that a killed --rtap-so run
+left swapped).
 
-Options (see --help): --quick, --reps, --window, --pmd (comma list; a PMD may
-carry extra devargs in brackets: "net_rtap[io_mode=sqpoll]"; the same PMD may be
-listed twice with different devargs to compare variants), --scenario (S1,
-S2, S2d, S3, S4; S4 and the veth ceiling run when their scenario runs
-unless --no-ceiling), --sizes, --streams, --out, --main-core/--fwd-core.
+Options (see --help): --quick, --reps, --window, --pmd (comma list; a PMD
+may carry extra devargs in brackets: "net_rtap[io_mode=sqpoll]"; the same
+PMD may be listed twice with different devargs to compare variants),
+--rtap-so, --scenario (S1, S2, S2d, S3, S4; S4 and the veth ceiling run when
+their scenario runs unless --no-ceiling), --sizes, --streams, --out,
+--main-core/--fwd-core.
 """
 
 import os

@@ -17,8 +17,8 @@ from rtap_harness import TESTPMD
 
 from . import REPO
 from . import __doc__ as DOC
-from .common import (ALL_PMDS, ALL_SCENARIOS, build_helpers, check_driver, cleanup_stale, log,
-                     so_hash)
+from .common import (ALL_PMDS, ALL_SCENARIOS, REFERENCES, BenchError, build_helpers, build_info,
+                     check_build, check_driver, cleanup_stale, log, so_hash, stale_swaps)
 from .report import write_outputs
 from .scenarios import Bench, Pmd
 
@@ -32,6 +32,11 @@ def parse_args(argv):
     ap.add_argument("--pmd", default=",".join(ALL_PMDS),
                     help="PMDs, comma separated; extra devargs in brackets, e.g. "
                     "'net_rtap[io_mode=sqpoll],net_tap' (default: all four)")
+    ap.add_argument("--rtap-so", action="append", default=[], metavar="LABEL=PATH",
+                    help="add a row LABEL: net_rtap with the library at PATH, swapped into "
+                    "DPDK's PMD directory while each of the row's testpmd starts (the "
+                    "installed file is put back at once, and at exit); repeatable. Other "
+                    "DPDK processes starting at that moment load it too")
     ap.add_argument("--scenario", default=",".join(ALL_SCENARIOS),
                     help="scenarios among S1,S2,S2d,S3,S4 (default: all)")
     ap.add_argument("--no-ceiling", action="store_true",
@@ -73,9 +78,16 @@ def parse_args(argv):
     cfg.iperf_time = max(1, int(math.ceil(cfg.window)))
     cfg.iperf_omit = 0 if cfg.quick else 1      # seconds of slow start left out
     cfg.pmds = [Pmd(s) for s in re.findall(r"[a-z_]+(?:\+offload)?(?:\[[^\]]*\])?", cfg.pmd)]
+    if not cfg.pmds:
+        ap.error("--pmd: no PMD")
+    for spec in cfg.rtap_so:
+        m = re.fullmatch(r"([A-Za-z0-9][\w.+-]*)=(.+)", spec)
+        if not m or m.group(1) in ALL_PMDS + REFERENCES:
+            ap.error("--rtap-so %r: expected LABEL=PATH, LABEL a new row name" % spec)
+        cfg.pmds.append(Pmd("net_rtap", label=m.group(1), so=os.path.abspath(m.group(2))))
     labels = [p.label for p in cfg.pmds]
-    if not cfg.pmds or len(set(labels)) != len(labels):
-        ap.error("--pmd: empty or duplicate entries")
+    if len(set(labels)) != len(labels):
+        ap.error("--pmd/--rtap-so: duplicate rows")
     cfg.scenarios = set(s.strip() for s in cfg.scenario.split(",") if s.strip())
     bad = cfg.scenarios - set(ALL_SCENARIOS)
     if bad:
@@ -116,13 +128,25 @@ def main(argv):
     os.sched_setaffinity(0, {cfg.main_core})
     bins = build_helpers(cfg.out)
     cfg.gen_bin, cfg.raw_bin = bins["gen"], bins["raw_uring"]
+    for path in stale_swaps():
+        log("warning: %s is left from a killed --rtap-so run: the installed net_rtap may "
+            "be another build; --cleanup-stale puts it back" % path)
     driver = check_driver()
+    builds = {}
+    for p in cfg.pmds:
+        if p.so:
+            try:
+                check_build(p.so)
+            except BenchError as e:
+                print(e, file=sys.stderr)
+                return 2
+            builds[p.label] = build_info(p.so)
     meta = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
             "kernel": os.uname().release, "mode": cfg.mode, "reps": cfg.reps,
             "window": cfg.window, "main_core": cfg.main_core, "fwd_core": cfg.fwd_core,
             "pmds": [p.label for p in cfg.pmds], "scenarios": sorted(cfg.scenarios),
             "sizes": cfg.sizes, "streams": cfg.streams, "drain_count": cfg.drain_count,
-            "driver": driver, "argv": argv}
+            "driver": driver, "rtap_so": builds, "argv": argv}
     bench = Bench(cfg)
     t0 = time.monotonic()
 
@@ -141,12 +165,23 @@ def main(argv):
         log("interrupted: cleaning up")
     finally:
         bench.res.cleanup()
-    if len(bench.rtap_builds) > 1 or so_hash(driver["so"]) != driver["so_sha256"]:
-        used = "; ".join("build %s: %s" % (h, ", ".join("rep %d %s" % x for x in sorted(v)))
-                         for h, v in bench.rtap_builds.items())
+    def used(builds):
+        return "; ".join("build %s: %s" % (h, ", ".join("rep %d %s" % x for x in sorted(v)))
+                         for h, v in builds.items())
+    # the installed library: the same file from the start to the end (a --rtap-so
+    # swap puts that very file back), and every net_rtap row without --rtap-so ran it
+    if set(bench.rtap_builds) - {driver["so_sha256"]} or \
+            so_hash(driver["so"]) != driver["so_sha256"]:
         bench.failures.append("%s was replaced during the run: the net_rtap numbers mix "
-                              "builds (%s)" % (driver["so"], used or "no net_rtap point"))
+                              "builds (%s)" % (driver["so"],
+                                               used(bench.rtap_builds) or "no net_rtap point"))
         log("warning: " + bench.failures[-1])
+    for label, so_builds in bench.so_builds.items():
+        if len(so_builds) > 1:
+            bench.failures.append("%s changed during the run: the %s numbers mix builds (%s)"
+                                  % (builds[label]["so"], label, used(so_builds)))
+            log("warning: " + bench.failures[-1])
+        builds[label]["builds"] = {h: sorted(v) for h, v in so_builds.items()}
     meta["rtap_builds"] = {h: sorted(v) for h, v in bench.rtap_builds.items()}
     meta["failures"] = bench.failures
     meta["seconds"] = round(time.monotonic() - t0, 1)

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import select
+import shutil
 import statistics
 import subprocess
 import time
@@ -247,6 +248,7 @@ class Resources:
         self.netns = []
         self.links = []          # (name, netns or None)
         self.procs = []          # Popen, or anything with cleanup() (Testpmd, RawUring)
+        self.swap = None         # SoSwap (--rtap-so)
 
     def add_netns(self, name):
         return netns_add(name, self.netns)
@@ -273,6 +275,14 @@ class Resources:
         self.links = [x for x in self.links if x[0] != name]
 
     def cleanup(self):
+        if self.swap:
+            try:
+                if not self.swap.restore():
+                    log("cleanup: %s was replaced during the run; left as it is"
+                        % self.swap.installed)
+            except OSError as e:
+                log("cleanup: cannot put %s back: %s (--cleanup-stale retries)"
+                    % (self.swap.installed, e))
         for p in reversed(self.procs):
             try:
                 if hasattr(p, "cleanup"):
@@ -352,7 +362,8 @@ class RawUring:
 
 
 def cleanup_stale():
-    """Remove namespaces and interfaces of earlier runs whose process is gone."""
+    """Remove namespaces and interfaces of earlier runs whose process is gone,
+    and put back the installed net_rtap a killed --rtap-so run left swapped."""
     removed = []
     for name in os.listdir("/run/netns") if os.path.isdir("/run/netns") else []:
         m = re.match(r"rtbn-(\d+)-", name)
@@ -365,7 +376,7 @@ def cleanup_stale():
         if m and int(m.group(1)) not in live:
             ip("link", "del", "dev", name, check=False)
             removed.append(name)
-    return removed
+    return removed + restore_stale()
 
 
 def wait_quiet(limit_s, foreign_limit):
@@ -416,8 +427,7 @@ def check_driver():
     src_dir = os.path.join(REPO, "drivers", "net", "rtap")
     newest = max((os.path.getmtime(os.path.join(src_dir, f)) for f in os.listdir(src_dir)),
                  default=0)
-    info = {"so": so, "so_mtime": datetime.datetime.fromtimestamp(
-        os.path.getmtime(so)).isoformat(timespec="seconds"), "so_sha256": so_hash(so)}
+    info = build_info(so)
     if newest > os.path.getmtime(so):
         log("warning: %s is older than drivers/net/rtap/ sources: rebuild and "
             "`meson install -C build`?" % so)
@@ -425,3 +435,122 @@ def check_driver():
     res = run(["git", "-C", REPO, "describe", "--always", "--dirty"], check=False)
     info["git"] = res.stdout.strip()
     return info
+
+
+def build_info(path):
+    """What the report says about a net_rtap library: path, mtime, sha256 prefix."""
+    return {"so": path, "so_mtime": datetime.datetime.fromtimestamp(
+        os.path.getmtime(path)).isoformat(timespec="seconds"), "so_sha256": so_hash(path)}
+
+
+def check_build(path):
+    """Refuse (BenchError) a file that is not a net_rtap plugin before it goes
+    into the PMD directory, where every DPDK process on the machine loads it."""
+    if not os.path.isfile(path):
+        raise BenchError("--rtap-so: %s is not a file" % path)
+    res = run(["/usr/bin/python3", "/usr/bin/dpdk-pmdinfo.py", path], check=False)
+    try:
+        names = [d["name"] for d in json.loads(res.stdout)]
+    except (ValueError, KeyError, TypeError):
+        names = []
+    if res.returncode != 0 or "net_rtap" not in names:
+        raise BenchError("--rtap-so: %s is no net_rtap plugin (dpdk-pmdinfo.py: %s)"
+                         % (path, (res.stderr.strip() or res.stdout.strip())[:300]))
+
+
+# .<installed name>.rtb-<pid>-<inode>-<so_hash> of the build swapped in.saved:
+# the installed file while another build stands in its place (a hard link:
+# the same inode, put back by an atomic rename). Neither it nor the .tmp
+# copy ends in .so, so EAL does not load them from the PMD directory.
+SAVED_RE = re.compile(r"\.(librte_net_rtap\.so)\.rtb-(\d+)-(\d+)-(\w+)\.(saved|tmp)$")
+
+
+class SoSwap:
+    """Another build of net_rtap in place of the installed one, for a while.
+
+    swap_in(path) puts a copy of path where the installed library is (an
+    atomic rename: a process loading it sees the old or the new file, never
+    part of one) and keeps the installed file aside; restore() puts it back,
+    unless someone installed a new library meanwhile (a new file, or meson
+    install writing into ours: then that one stays and restore() returns
+    False). Resources.cleanup() restores too, and --cleanup-stale after a
+    run that was killed.
+    """
+
+    def __init__(self, installed):
+        self.installed = installed
+        self.saved = None       # the installed file, kept aside, while swapped
+        self.ino = None         # inode of the build put in its place
+        self.sha = None         # and its so_hash()
+
+    def swap_in(self, path):
+        if self.saved:
+            raise BenchError("a build is already swapped in")
+        d, base = os.path.split(self.installed)
+        tmp = os.path.join(d, ".%s.rtb-%d-0-0.tmp" % (base, PID))
+        try:
+            shutil.copyfile(path, tmp)
+            os.chmod(tmp, os.stat(self.installed).st_mode & 0o7777)
+            ino, sha = os.stat(tmp).st_ino, so_hash(tmp)
+            saved = os.path.join(d, ".%s.rtb-%d-%d-%s.saved" % (base, PID, ino, sha))
+            os.link(self.installed, saved)
+            try:
+                os.replace(tmp, self.installed)
+            except OSError:
+                os.unlink(saved)
+                raise
+            self.saved, self.ino, self.sha = saved, ino, sha
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def restore(self):
+        """Put the installed file back; False if it had been replaced meanwhile."""
+        saved = self.saved
+        if not saved or not os.path.exists(saved):
+            self.saved = None
+            return True
+        ours = os.stat(self.installed).st_ino == self.ino and so_hash(self.installed) == self.sha
+        if ours:
+            os.replace(saved, self.installed)
+        else:
+            os.unlink(saved)    # a new install replaced our copy: it stays
+        self.saved = None
+        return ours
+
+
+def mapped_inodes(pid, name):
+    """Inodes of the files called name that process pid has mapped (a file
+    renamed over since shows as deleted: still listed)."""
+    inodes = set()
+    with open("/proc/%d/maps" % pid) as f:
+        for line in f:
+            fields = line.split(None, 5)
+            if len(fields) == 6 and os.path.basename(
+                    fields[5].rstrip("\n").removesuffix(" (deleted)")) == name:
+                inodes.add(int(fields[4]))
+    return inodes
+
+
+def stale_swaps():
+    """The .saved/.tmp files of --rtap-so runs that were killed."""
+    d = pmd_dir()
+    return [os.path.join(d, name) for name in sorted(os.listdir(d))
+            if SAVED_RE.fullmatch(name) and
+            not os.path.exists("/proc/" + SAVED_RE.fullmatch(name).group(2))]
+
+
+def restore_stale():
+    """Undo the swaps of runs that were killed (their .saved files); the names removed."""
+    removed = []
+    for path in stale_swaps():
+        m = SAVED_RE.fullmatch(os.path.basename(path))
+        installed = os.path.join(os.path.dirname(path), m.group(1))
+        if m.group(5) == "saved" and os.path.exists(installed) and \
+                os.stat(installed).st_ino == int(m.group(3)) and so_hash(installed) == m.group(4):
+            os.replace(path, installed)
+            removed.append("%s (restored)" % installed)
+        else:
+            os.unlink(path)
+            removed.append(path)
+    return removed

@@ -17,8 +17,13 @@ SCENARIO_TITLE = {
 }
 
 
-def summarize(records, pmd_labels, limit=0.05, drop_contended=False):
-    """One row per (scenario, point, pmd) with median/min/max and ratios.
+def _ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def summarize(records, pmd_labels, limit=0.05, drop_contended=False, x_rtap=False):
+    """One row per (scenario, point, pmd) with median/min/max and ratios
+    (to net_tap, to the ceiling and, with x_rtap, to net_rtap).
 
     With drop_contended, repetitions flagged for interference are left out
     of a point as long as at least one clean repetition remains.
@@ -63,15 +68,16 @@ def summarize(records, pmd_labels, limit=0.05, drop_contended=False):
     index = {(r["scenario"], r["point"], r["pmd"]): r for r in rows}
     ceiling_of = {"S1": "raw", "S2d": "raw", "S3": "veth"}
     for r in rows:
-        base = index.get((r["scenario"], r["point"], BASELINE))
-        ceil = index.get((r["scenario"], r["point"], ceiling_of.get(r["scenario"], "")))
-        r["ratio_net_tap"] = (r["median"] / base["median"]
-                              if base and base["median"] and r["median"] is not None else None)
-        r["cycles_ratio_net_tap"] = (r["cycles_median"] / base["cycles_median"]
-                                     if base and base["cycles_median"] and r["cycles_median"]
-                                     else None)
-        r["ratio_ceiling"] = (r["median"] / ceil["median"]
-                              if ceil and ceil["median"] and r["median"] is not None else None)
+        def at(pmd):
+            return index.get((r["scenario"], r["point"], pmd), {})
+        base, ceil = at(BASELINE), at(ceiling_of.get(r["scenario"], ""))
+        r["ratio_net_tap"] = _ratio(r["median"], base.get("median"))
+        r["cycles_ratio_net_tap"] = _ratio(r["cycles_median"], base.get("cycles_median"))
+        r["ratio_ceiling"] = _ratio(r["median"], ceil.get("median"))
+        if x_rtap:
+            r["ratio_net_rtap"] = _ratio(r["median"], at("net_rtap").get("median"))
+            r["cycles_ratio_net_rtap"] = _ratio(r["cycles_median"],
+                                                at("net_rtap").get("cycles_median"))
     order = {p: i for i, p in enumerate(list(pmd_labels) + REFERENCES)}
 
     def sortkey(r):
@@ -116,16 +122,25 @@ def markdown(rows, meta, limit):
            % (meta["driver"]["so"], meta["driver"]["so_mtime"], meta["driver"]["so_sha256"],
               meta["driver"].get("git", "?"),
               " - OLDER THAN THE SOURCES" if meta["driver"].get("stale") else ""), ""]
+    builds = meta.get("rtap_so") or {}
+    if builds:
+        out += ["Other builds of net_rtap, each in a row of its own: its library stood in "
+                "for the installed one in DPDK's PMD directory while the row's testpmd "
+                "started. x rtap = ratio of medians to net_rtap (the installed build).", ""]
+        out += ["- %s: %s (modified %s, sha256 %s)" % (label, b["so"], b["so_mtime"],
+                                                       b["so_sha256"])
+                for label, b in builds.items()] + [""]
     for sc in ("S1", "S2", "S2d", "S3"):
         srows = [r for r in rows if r["scenario"] == sc]
         if not srows:
             continue
         out += ["## " + SCENARIO_TITLE[sc], ""]
         prev = "compare" in meta
-        head = ["point", "PMD", "median", "min-max", "x tap", "x ceil"]
-        head += ["x prev"] if prev else []
+        head = ["point", "PMD", "median", "min-max", "x tap"] + (["x rtap"] if builds else [])
+        head += ["x ceil"] + (["x prev"] if prev else [])
         if sc != "S3":
-            head += ["cyc/pkt", "cyc x tap"] + (["cyc x prev"] if prev else [])
+            head += ["cyc/pkt", "cyc x tap"] + (["cyc x rtap"] if builds else [])
+            head += ["cyc x prev"] if prev else []
         if sc == "S2":
             head += ["offered Mpps", "% received", "% lost", "kernel drops"]
         if sc == "S2d":
@@ -137,11 +152,13 @@ def markdown(rows, meta, limit):
             flag = " !%d" % r["n_flagged"] if r["n_flagged"] else ""
             pt = r["point"] + (" B" if sc != "S3" else "")
             cells = [pt, r["pmd"], fmt(r["median"]) + flag,
-                     "%s-%s" % (fmt(r["min"]), fmt(r["max"])),
-                     fmt(r["ratio_net_tap"], 2), fmt(r["ratio_ceiling"], 2)]
+                     "%s-%s" % (fmt(r["min"]), fmt(r["max"])), fmt(r["ratio_net_tap"], 2)]
+            cells += [fmt(r.get("ratio_net_rtap"), 2)] if builds else []
+            cells += [fmt(r["ratio_ceiling"], 2)]
             cells += [fmt(r.get("ratio_prev"), 2)] if prev else []
             if sc != "S3":
                 cells += [fmt(r["cycles_median"], 4), fmt(r["cycles_ratio_net_tap"], 2)]
+                cells += [fmt(r.get("cycles_ratio_net_rtap"), 2)] if builds else []
                 cells += [fmt(r.get("cycles_ratio_prev"), 2)] if prev else []
             if sc == "S2":
                 cells += [fmt(r["offered_mpps"]),
@@ -278,7 +295,8 @@ def plot(rows, path, meta, pmd_labels):
 def write_outputs(cfg, meta, records):
     """results.json, runs.csv, summary.csv/.md and bench.png; returns the markdown."""
     meta["drop_contended"] = cfg.drop_contended
-    rows = summarize(records, meta["pmds"], cfg.foreign_limit, cfg.drop_contended)
+    x_rtap = bool(meta.get("rtap_so"))
+    rows = summarize(records, meta["pmds"], cfg.foreign_limit, cfg.drop_contended, x_rtap)
     if cfg.compare:
         compare(rows, cfg.compare)
         meta["compare"] = cfg.compare
@@ -288,7 +306,8 @@ def write_outputs(cfg, meta, records):
     first = ["rep", "scenario", "point", "pmd", "mpps", "gbps", "cycles"]
     write_csv(os.path.join(cfg.out, "runs.csv"), records,
               first + [k for k in run_fields if k not in first])
-    write_csv(os.path.join(cfg.out, "summary.csv"), rows, CSV_FIELDS)
+    write_csv(os.path.join(cfg.out, "summary.csv"), rows,
+              CSV_FIELDS + (["ratio_net_rtap", "cycles_ratio_net_rtap"] if x_rtap else []))
     md = markdown(rows, meta, cfg.foreign_limit)
     with open(os.path.join(cfg.out, "summary.md"), "w") as f:
         f.write(md + "\n")

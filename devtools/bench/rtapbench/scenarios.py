@@ -16,8 +16,9 @@ from rtap_harness import (HarnessError, Testpmd, configure, ip, link_exists, run
                           wait_link)
 
 from .common import (ALL_PMDS, NS_PREFIX, RAW_READERS, TAG, TAP_PMDS, BenchError, Foreign,
-                     RawUring, Resources, counter, counters, delta, disable_ipv6, log, mac_of,
-                     other_dpdk, rtap_so, sample_counter, slope, so_hash, wait_quiet)
+                     RawUring, Resources, SoSwap, counter, counters, delta, disable_ipv6, log,
+                     mac_of, mapped_inodes, other_dpdk, rtap_so, sample_counter, slope, so_hash,
+                     wait_quiet)
 
 # ----------------------------------------------------------- PMD set-up
 
@@ -26,9 +27,13 @@ from .common import (ALL_PMDS, NS_PREFIX, RAW_READERS, TAG, TAP_PMDS, BenchError
 OFFLOAD_APP_ARGS = ["--rx-offloads=0xc", "--enable-lro", "--tx-offloads=0x802e"]
 
 class Pmd:
-    """One PMD under test, possibly with extra devargs: "net_rtap[a=1,b=2]"."""
+    """One PMD under test, possibly with extra devargs: "net_rtap[a=1,b=2]".
 
-    def __init__(self, spec):
+    so: another build of net_rtap (--rtap-so LABEL=PATH, the row's label),
+    swapped in for the start of each of the row's testpmd.
+    """
+
+    def __init__(self, spec, label=None, so=None):
         m = re.fullmatch(r"([a-z_]+)(\+offload)?(?:\[(.*)\])?", spec.strip())
         if not m or m.group(1) not in ALL_PMDS or (m.group(2) and m.group(1) != "net_rtap"):
             raise BenchError("unknown PMD %r (expected one of %s, optionally with [devargs]; "
@@ -37,8 +42,9 @@ class Pmd:
         self.name = m.group(1)
         self.offload = bool(m.group(2))
         self.extra = m.group(3) or ""
-        self.label = spec.strip()
+        self.label = label or spec.strip()
         self.is_tap = self.name in TAP_PMDS
+        self.so = so
 
     def vdev(self, index, iface):
         if self.name == "net_af_xdp":
@@ -104,16 +110,23 @@ class Bench:
         self.tsc_mhz = None
         self.foreign = Foreign()
         self.n_s3 = 0
-        self.rtap_build = None
+        # the build of net_rtap each net_rtap row's testpmd loaded last (label -> sha256
+        # prefix) and, over the run, the (rep, scenario) points of each build: for the
+        # installed library (all rows without --rtap-so) and per --rtap-so label
+        self.rtap_build = {}
         self.rtap_builds = {}     # sha256 prefix -> {(rep, scenario)}
+        self.so_builds = {p.label: {} for p in cfg.pmds if p.so}
+        if self.so_builds:
+            self.res.swap = SoSwap(rtap_so())
 
     # -- bookkeeping
 
     def record(self, rep, pmd, scenario, point, **values):
         rec = {"rep": rep, "pmd": pmd, "scenario": scenario, "point": str(point)}
-        if pmd.startswith("net_rtap"):
-            rec["rtap_build"] = self.rtap_build
-            self.rtap_builds[self.rtap_build].add((rep + 1, scenario))
+        if pmd in self.rtap_build:
+            rec["rtap_build"] = build = self.rtap_build[pmd]
+            builds = self.so_builds.get(pmd, self.rtap_builds)
+            builds.setdefault(build, set()).add((rep + 1, scenario))
         rec.update(values)
         self.records.append(rec)
         flag = ""
@@ -144,18 +157,35 @@ class Bench:
                 "steal_fwd_core": round(f.steal.get(self.cfg.fwd_core, 0), 3),
                 "foreign_who": f.who}
 
-    def testpmd(self, vdevs, mode, app_args=()):
-        """testpmd with the forwarding lcore on --fwd-core, at its prompt."""
+    def testpmd(self, pmd, vdevs, mode, app_args=()):
+        """testpmd for pmd's ports, the forwarding lcore on --fwd-core, at its prompt.
+
+        A --rtap-so row's build stands in for the installed net_rtap only
+        while testpmd starts: EAL has loaded its plugins once the prompt is
+        there, and the installed file is back before the first command.
+        """
         cfg = self.cfg
-        if any(v.startswith("net_rtap") for v in vdevs):
-            self.rtap_build = so_hash(rtap_so())
-            self.rtap_builds.setdefault(self.rtap_build, set())
-        tp = Testpmd(vdevs, forward_mode=mode, mbufs=cfg.mbufs, prefix="rtb",
-                     lcores="%d,%d" % (cfg.main_core, cfg.fwd_core), main_lcore=cfg.main_core,
-                     eal_args=["--log-level=lib.eal:warning"],
-                     app_args=["--nb-cores=1", "--record-core-cycles"] + list(app_args))
-        self.res.procs.append(tp)
-        tp.start()
+        if pmd.name == "net_rtap":
+            self.rtap_build[pmd.label] = so_hash(pmd.so or rtap_so())
+        swap = self.res.swap if pmd.so else None
+        if swap:
+            swap.swap_in(pmd.so)
+        try:
+            tp = Testpmd(vdevs, forward_mode=mode, mbufs=cfg.mbufs, prefix="rtb",
+                         lcores="%d,%d" % (cfg.main_core, cfg.fwd_core),
+                         main_lcore=cfg.main_core, eal_args=["--log-level=lib.eal:warning"],
+                         app_args=["--nb-cores=1", "--record-core-cycles"] + list(app_args))
+            self.res.procs.append(tp)
+            tp.start()
+            loaded = mapped_inodes(tp.pid, os.path.basename(rtap_so())) if swap else None
+        finally:
+            if swap and not swap.restore():
+                self.failures.append("%s was replaced while the %s build stood in for it (a "
+                                     "new install?): the new file stays" % (swap.installed,
+                                                                           pmd.label))
+                log("warning: " + self.failures[-1])
+        if swap and swap.ino not in loaded:
+            raise BenchError("testpmd did not load the %s build (%s)" % (pmd.label, pmd.so))
         if "Port 0:" not in tp.startup and "Configuring Port 0" not in tp.startup:
             raise BenchError("testpmd has no port:\n%s" % tp.tail(40))
         return tp
@@ -181,7 +211,7 @@ class Bench:
         ports = Ports(self.res, pmd, 1)
         tp = None
         try:
-            tp = self.testpmd(ports.vdevs(), "txonly", ["--txpkts=%d" % cfg.sizes[0]])
+            tp = self.testpmd(pmd, ports.vdevs(), "txonly", ["--txpkts=%d" % cfg.sizes[0]])
             ports.after_start()
             kif = ports.kernel_if[0]
             for size in cfg.sizes:
@@ -216,7 +246,7 @@ class Bench:
         ports = Ports(self.res, pmd, 1)
         tp = None
         try:
-            tp = self.testpmd(ports.vdevs(), "rxonly", ["--no-flush-rx"])
+            tp = self.testpmd(pmd, ports.vdevs(), "rxonly", ["--no-flush-rx"])
             ports.after_start()
             kif, pif = ports.kernel_if[0], ports.pmd_if[0]
             dst = mac_of(pif)
@@ -368,7 +398,7 @@ class Bench:
             if pmd.offload:
                 # checksums, LRO and TSO through the virtio-net header: the csum
                 # engine asks again for what LRO frames arrive with (the guide's recipe)
-                tp = self.testpmd(ports.vdevs(), "csum", OFFLOAD_APP_ARGS)
+                tp = self.testpmd(pmd, ports.vdevs(), "csum", OFFLOAD_APP_ARGS)
                 ports.after_start(up=False)
                 tp.cmd("port stop all")
                 for port in range(2):
@@ -381,7 +411,7 @@ class Bench:
                 moved = ports.pmd_if
             elif pmd.is_tap:
                 # the PMD creates the TAPs; they move into the namespaces
-                tp = self.testpmd(ports.vdevs(), "io")
+                tp = self.testpmd(pmd, ports.vdevs(), "io")
                 ports.after_start(up=False)
                 moved = ports.pmd_if
             else:
@@ -396,7 +426,7 @@ class Bench:
                         netns=ns)
                 configure(n, ns, addr)
             if not pmd.is_tap:
-                tp = self.testpmd(ports.vdevs(), "io")
+                tp = self.testpmd(pmd, ports.vdevs(), "io")
             tp.start_forwarding()
             self._iperf_pair(nsa, nsb, addrs[0].split("/")[0], pmd.label, rep)
             tp.stop_forwarding()
