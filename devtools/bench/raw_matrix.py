@@ -25,7 +25,7 @@ rx_packets). cyc/pkt is TSC cycles per packet of raw_uring's busy loop.
 Variants (raw_uring options; "default" is net_rtap's own configuration:
 COOP_TASKRUN|TASKRUN_FLAG ring, the TAP as fixed file, 32 reads in flight or
 writes per enter):
-  ring=plain     -R plain   no setup flags (net_rtap's io_mode=notify)
+  ring=plain     -R plain   no setup flags (the kernel's default behaviour)
   ring=defer     -R defer   SINGLE_ISSUER|DEFER_TASKRUN, an enter every loop
   no-fixed-file  -N         the TAP's descriptor in every SQE
   fixed-buffers  -B         registered buffers, READ_FIXED / WRITE_FIXED
@@ -52,14 +52,16 @@ import argparse
 import datetime
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bench  # noqa: E402  (helpers shared with the benchmark)
+from rtapbench import REPO  # noqa: E402  (helpers shared with the benchmark)
+from rtapbench.common import (Foreign, RawUring, build_helpers, counters,  # noqa: E402
+                              delta, log, median)
+from rtap_harness import HarnessError, ip, run  # noqa: E402
 
 TAG = "rtm%d" % (os.getpid() % 100000)      # interface names, <= 15 chars
 FOREIGN_LIMIT = 0.05
@@ -82,78 +84,39 @@ VARIANTS = [
 class Matrix:
     def __init__(self, cfg):
         self.cfg = cfg
-        self.proc = None            # the running raw_uring
-        self.ifname = None          # its TAP
-        self.foreign = bench.Foreign()
+        self.raw = None             # the running raw_uring (RawUring)
+        self.foreign = Foreign()
         self.results = {name: [] for name, _ in cfg.variants}
         self.notes = []
         self.failures = 0
 
     def start(self, mode, ifname, opts):
-        cmd = [self.cfg.raw_bin, mode, "-i", ifname, "-c", str(self.cfg.fwd_core)] + opts
-        self.ifname = ifname
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
-        ready, _, _ = select.select([self.proc.stdout], [], [], 10)
-        line = self.proc.stdout.readline() if ready else ""
-        if not line.startswith('{"ready"'):
-            self.proc.kill()
-            raise bench.BenchError("raw_uring did not start: %s %s"
-                                   % (line.strip(), self.proc.stderr.read().strip()))
-        bench.disable_ipv6(ifname)
+        self.raw = RawUring(self.cfg.raw_bin, mode, ifname, self.cfg.fwd_core, opts)
 
     def finish(self, timeout):
         """Close raw_uring's stdin (it then exits), return its JSON; wait for the TAP to go."""
-        p = self.proc
-        try:
-            out, err = p.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            out, err = p.communicate()
-            raise bench.BenchError("raw_uring timed out: %s" % err.strip())
-        if p.returncode != 0:
-            raise bench.BenchError("raw_uring failed (%d): %s" % (p.returncode, err.strip()))
-        self.proc = None
-        self.remove_link()
-        return json.loads(out.strip().splitlines()[-1])
+        j = self.raw.finish(timeout)
+        self.raw = None
+        return j
 
     def go(self, line):
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-
-    def remove_link(self):
-        """The TAP goes with raw_uring (the ring's release is asynchronous): poll, then delete."""
-        name, self.ifname = self.ifname, None
-        if name is None:
-            return
-        try:
-            bench.wait_for(lambda: not bench.link_exists(name), 5, "%s to go away" % name)
-        except bench.BenchError as e:
-            bench.log("  note: %s; ip link del" % e)
-            bench.ip("link", "del", "dev", name, check=False)
+        self.raw.go(line)
 
     def cleanup(self):
-        p = self.proc
-        if p is not None and p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(5)
-        self.proc = None
-        self.remove_link()
+        if self.raw is not None:
+            self.raw.cleanup()
+        self.raw = None
 
     def read(self, ifname, opts):
         cfg = self.cfg
         self.start("read", ifname, opts + ["-q", str(cfg.count)])
-        bench.ip("link", "set", "dev", ifname, "txqueuelen", str(cfg.count), "up")
-        k0 = bench.counters(ifname, ("tx_packets", "tx_dropped"))
-        res = bench.run([cfg.gen_bin, "-i", ifname, "-s", str(cfg.size), "-c",
+        ip("link", "set", "dev", ifname, "txqueuelen", str(cfg.count), "up")
+        k0 = counters(ifname, ("tx_packets", "tx_dropped"))
+        res = run([cfg.gen_bin, "-i", ifname, "-s", str(cfg.size), "-c",
                          str(cfg.main_core), "-n", str(cfg.count)], timeout=60)
         g = json.loads(res.stdout)
         time.sleep(0.1)                 # let the last frames settle in the queue
-        dk = bench.delta(bench.counters(ifname, ("tx_packets", "tx_dropped")), k0)
+        dk = delta(counters(ifname, ("tx_packets", "tx_dropped")), k0)
         queued = g["offered"] - dk["tx_dropped"]
         self.foreign.start()
         self.go("go %d" % queued)
@@ -168,7 +131,7 @@ class Matrix:
     def write(self, ifname, opts):
         cfg = self.cfg
         self.start("write", ifname, opts + ["-s", str(cfg.size), "-t", str(cfg.seconds)])
-        bench.ip("link", "set", "dev", ifname, "up")
+        ip("link", "set", "dev", ifname, "up")
         self.foreign.start()
         self.go("go")
         j = self.finish(cfg.seconds + 30)
@@ -183,12 +146,12 @@ class Matrix:
         cfg = self.cfg
         try:
             j = (self.read if cfg.mode == "read" else self.write)(ifname, opts)
-        except (bench.BenchError, OSError, ValueError, KeyError,
+        except (HarnessError, OSError, ValueError, KeyError,
                 subprocess.SubprocessError) as e:
             self.cleanup()
             self.failures += 1
             self.notes.append("%s, %s: FAILED: %s: %s" % (name, what, type(e).__name__, e))
-            bench.log("  %-14s FAILED: %s: %s" % (name, type(e).__name__, e))
+            log("  %-14s FAILED: %s: %s" % (name, type(e).__name__, e))
             return None
         j["foreign"] = self.foreign.on(cfg.fwd_core)
         flag = ""
@@ -198,7 +161,7 @@ class Matrix:
         if "note" in j:
             self.notes.append("%s, %s: %s" % (name, what, j["note"]))
             flag += " !" + j["note"]
-        bench.log("  %-14s %.3f Mpps %6.0f cyc/pkt%s"
+        log("  %-14s %.3f Mpps %6.0f cyc/pkt%s"
                   % (name, j["pps"] / 1e6, j["cycles_per_packet"], flag))
         return j
 
@@ -206,10 +169,10 @@ class Matrix:
         cfg = self.cfg
         n = len(cfg.variants)
         # The first TAP of a run takes long to come up: keep that out of the numbers.
-        bench.log("warm-up (not counted)")
+        log("warm-up (not counted)")
         self.one(cfg.variants[0][0], cfg.variants[0][1], TAG + "w", "warm-up")
         for rep in range(cfg.reps):
-            bench.log("repetition %d/%d" % (rep + 1, cfg.reps))
+            log("repetition %d/%d" % (rep + 1, cfg.reps))
             order = cfg.variants[rep % n:] + cfg.variants[:rep % n]
             for i, (name, opts) in enumerate(order):
                 j = self.one(name, opts, "%s%d" % (TAG, i), "repetition %d" % (rep + 1))
@@ -220,7 +183,7 @@ class Matrix:
         cfg = self.cfg
         names = [name for name, _ in cfg.variants]
         base = "default" if "default" in names else names[0]
-        base_mpps = bench.median([j["pps"] / 1e6 for j in self.results[base]])
+        base_mpps = median([j["pps"] / 1e6 for j in self.results[base]])
         if cfg.mode == "read":
             what = ("drain of %d queued %d B frames (Mpps: the program's own, from \"go\" "
                     "to the last frame)" % (cfg.count, cfg.size))
@@ -244,13 +207,13 @@ class Matrix:
                 out.append("| %s | %s | - | - | - | - |" % (name, " ".join(opts) or "-"))
                 continue
             mpps = [j["pps"] / 1e6 for j in runs]
-            med = bench.median(mpps)
+            med = median(mpps)
             flagged = sum(1 for j in runs if j["foreign"] > FOREIGN_LIMIT or "note" in j)
             out.append("| %s | %s | %.3f | %.3f-%.3f%s | %s | %.0f |"
                        % (name, " ".join(opts) or "-", med, min(mpps), max(mpps),
                           " !%d" % flagged if flagged else "",
                           "%.2f" % (med / base_mpps) if base_mpps else "-",
-                          bench.median([j["cycles_per_packet"] for j in runs])))
+                          median([j["cycles_per_packet"] for j in runs])))
         out.append("")
         if any(j["foreign"] > FOREIGN_LIMIT or "note" in j
                for runs in self.results.values() for j in runs):
@@ -301,9 +264,9 @@ def main(argv):
     if os.geteuid() != 0:
         print("raw_matrix.py needs root (TAP interfaces)", file=sys.stderr)
         return 2
-    out_dir = os.path.join(bench.REPO, "build", "bench")
+    out_dir = os.path.join(REPO, "build", "bench")
     os.makedirs(out_dir, exist_ok=True)
-    bins = bench.build_helpers(out_dir)
+    bins = build_helpers(out_dir)
     cfg.gen_bin, cfg.raw_bin = bins["gen"], bins["raw_uring"]
     os.sched_setaffinity(0, {cfg.main_core})      # stay off raw_uring's core
     meta = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -315,12 +278,12 @@ def main(argv):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     t0 = time.monotonic()
-    bench.log("raw_uring %s: %s; %d repetition(s)"
+    log("raw_uring %s: %s; %d repetition(s)"
               % (cfg.mode, ", ".join(name for name, _ in cfg.variants), cfg.reps))
     try:
         matrix.run()
     except KeyboardInterrupt:
-        bench.log("interrupted: cleaning up")
+        log("interrupted: cleaning up")
         return 130
     finally:
         matrix.cleanup()
@@ -330,7 +293,7 @@ def main(argv):
     if cfg.out:
         with open(cfg.out, "w") as f:
             f.write(md + "\n")
-    bench.log("done in %.0f s" % (time.monotonic() - t0))
+    log("done in %.0f s" % (time.monotonic() - t0))
     return 1 if matrix.failures else 0
 
 

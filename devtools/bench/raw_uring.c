@@ -36,8 +36,8 @@
  *		so every loop enters (io_uring_get_events() when nothing was
  *		posted).
  *   -R plain	no setup flags: the kernel interrupts the thread to run
- *		completion work (net_rtap's io_mode=notify); plain
- *		io_uring_submit(), no enter when nothing was posted.
+ *		completion work; plain io_uring_submit(), no enter when
+ *		nothing was posted.
  *   -N		the TAP's descriptor in every SQE instead of fixed file 0.
  *   -B		the buffers registered (io_uring_register_buffers()), read
  *		and written with IORING_OP_READ_FIXED / IORING_OP_WRITE_FIXED.
