@@ -36,7 +36,8 @@ def parse_args(argv):
                     help="add a row LABEL: net_rtap with the library at PATH, swapped into "
                     "DPDK's PMD directory while each of the row's testpmd starts (the "
                     "installed file is put back at once, and at exit); repeatable. Other "
-                    "DPDK processes starting at that moment load it too")
+                    "DPDK processes starting at that moment load it too. A LABEL ending in "
+                    "+offload runs that build as net_rtap+offload")
     ap.add_argument("--scenario", default=",".join(ALL_SCENARIOS),
                     help="scenarios among S1,S2,S2d,S3,S4 (default: all)")
     ap.add_argument("--no-ceiling", action="store_true",
@@ -84,7 +85,9 @@ def parse_args(argv):
         m = re.fullmatch(r"([A-Za-z0-9][\w.+-]*)=(.+)", spec)
         if not m or m.group(1) in ALL_PMDS + REFERENCES:
             ap.error("--rtap-so %r: expected LABEL=PATH, LABEL a new row name" % spec)
-        cfg.pmds.append(Pmd("net_rtap", label=m.group(1), so=os.path.abspath(m.group(2))))
+        # LABEL+offload: that build in the offload variant (S3 with offloads)
+        kind = "net_rtap+offload" if m.group(1).endswith("+offload") else "net_rtap"
+        cfg.pmds.append(Pmd(kind, label=m.group(1), so=os.path.abspath(m.group(2))))
     labels = [p.label for p in cfg.pmds]
     if len(set(labels)) != len(labels):
         ap.error("--pmd/--rtap-so: duplicate rows")
