@@ -189,8 +189,9 @@ rtu_if_stat(const char *ifname, const char *name, uint64_t *val)
 	return rtu_if_sysfs(ifname, attr, val);
 }
 
-int
-rtu_if_disable_ipv6(const char *ifname)
+/* Silences IPv6 (router solicitations, MLD, DAD) on the interface. */
+static int
+if_disable_ipv6(const char *ifname)
 {
 	char path[128];
 	int fd, ret = 0;
@@ -205,8 +206,9 @@ rtu_if_disable_ipv6(const char *ifname)
 	return ret;
 }
 
-int
-rtu_if_wait_gone(const char *ifname, unsigned int timeout_ms)
+/* 0 once the interface is gone, -ETIMEDOUT if it is still there after timeout_ms. */
+static int
+if_wait_gone(const char *ifname, unsigned int timeout_ms)
 {
 	uint64_t deadline = rtu_now_ms() + timeout_ms;
 
@@ -689,7 +691,7 @@ rtu_port_probe(struct rtu_port *p, const char *extra_devargs)
 		printf("  %s probed but interface %s does not exist\n", p->vdev, ifname);
 		return -ENODEV;
 	}
-	ret = rtu_if_disable_ipv6(ifname);
+	ret = if_disable_ipv6(ifname);
 	if (ret != 0)
 		printf("  cannot disable IPv6 on %s: %s\n", ifname, strerror(-ret));
 	return 0;
@@ -745,23 +747,6 @@ rtu_port_start(struct rtu_port *p)
 }
 
 int
-rtu_port_create(struct rtu_port *p, uint16_t nb_queues, const struct rte_eth_conf *conf,
-		struct rte_mempool *mp)
-{
-	int ret;
-
-	ret = rtu_port_probe(p, NULL);
-	if (ret != 0) {
-		printf("  rte_vdev_init(%s): %s\n", p->vdev, strerror(-ret));
-		return ret;
-	}
-	ret = rtu_port_setup(p, nb_queues, conf, mp, 0);
-	if (ret != 0)
-		return ret;
-	return rtu_port_start(p);
-}
-
-int
 rtu_port_destroy(struct rtu_port *p)
 {
 	int ret, result = TEST_SUCCESS;
@@ -790,7 +775,7 @@ rtu_port_destroy(struct rtu_port *p)
 	}
 	p->probed = false;
 	if (p->ifname[0] != '\0' && rtu_if_exists(p->ifname)) {
-		if (rtu_if_wait_gone(p->ifname, 2000) == 0) {
+		if (if_wait_gone(p->ifname, 2000) == 0) {
 			printf("  interface %s still existed when rte_vdev_uninit returned\n",
 			       p->ifname);
 		} else {

@@ -26,7 +26,6 @@
 #define RTU_ETHERTYPE  0x88b5
 #define RTU_MAGIC      0x72746170 /* "rtap" */
 #define RTU_TIMEOUT_MS 3000
-#define RTU_NB_MBUFS   8191
 #define RTU_BURST      32
 #define RTU_MAX_IFACES 1024
 /* Largest frame the helpers handle (AF_PACKET receive buffer). */
@@ -54,13 +53,9 @@ int rtu_if_set_flags(const char *ifname, unsigned int set, unsigned int clear);
 int rtu_if_get_mtu(const char *ifname, int *mtu);
 int rtu_if_set_mtu(const char *ifname, int mtu);
 int rtu_if_get_mac(const char *ifname, struct rte_ether_addr *mac);
-/* Silence IPv6 (router solicitations, MLD, DAD) on the interface. */
-int rtu_if_disable_ipv6(const char *ifname);
 int rtu_if_stat(const char *ifname, const char *name, uint64_t *val);
 /* A number from /sys/class/net/IF/ATTR (e.g. "tx_queue_len"). */
 int rtu_if_sysfs(const char *ifname, const char *attr, uint64_t *val);
-/* 0 once the interface is gone, -ETIMEDOUT if it is still there after timeout_ms. */
-int rtu_if_wait_gone(const char *ifname, unsigned int timeout_ms);
 
 /*
  * Open file descriptors of this process, leaving out EAL's hugepage memfds
@@ -146,9 +141,6 @@ int rtu_port_probe_raw(struct rtu_port *p, const char *devargs);
 int rtu_port_setup(struct rtu_port *p, uint16_t nb_queues, const struct rte_eth_conf *conf,
 		   struct rte_mempool *mp, uint16_t nb_desc);
 int rtu_port_start(struct rtu_port *p);
-/* probe + setup + start. */
-int rtu_port_create(struct rtu_port *p, uint16_t nb_queues, const struct rte_eth_conf *conf,
-		    struct rte_mempool *mp);
 /*
  * stop, close, rte_vdev_uninit, then check the interface is gone.
  * Idempotent: does nothing for a port never probed. 0 or TEST_FAILED.
