@@ -23,10 +23,6 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <sched.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -45,7 +41,6 @@
 #include "rtap_test.h"
 #include "rtap_test_util.h"
 
-#define NS_MAX	       32
 #define TSO_PAYLOAD    20000
 #define TSO_SEGSZ      1400
 #define USO_PAYLOAD    8000
@@ -57,267 +52,13 @@
 
 static const struct rte_ether_addr host_mac = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
 
-/* Namespaces and veth of the current case; everything is undone by topo_teardown(). */
-struct topo {
-	char ns_r[NS_MAX];
-	char ns_s[NS_MAX];
-	char veth_r[IFNAMSIZ];
-	char veth_s[IFNAMSIZ];
-	struct rte_ether_addr veth_s_mac;
-	bool made_r, made_s;
-};
-
 static struct rtu_fixture fx = { .pkt_fd = -1 };
 static struct rtu_fixture fx2 = { .pkt_fd = -1 };
-static struct topo topo;
+static struct rtu_topo topo;
 static int cap_fd = -1; /* AF_PACKET on the veth in S */
 static int sock_fd[4] = { -1, -1, -1, -1 };
-static unsigned int ns_counter;
 static uint8_t frame[RTU_MAX_FRAME];
 static uint8_t rbuf[RTU_MAX_FRAME];
-
-/* ---- namespaces ---- */
-
-static void
-ns_name(char name[NS_MAX])
-{
-	snprintf(name, NS_MAX, "rtuo%u_%u", (unsigned int)getpid(), ns_counter++);
-}
-
-static int
-ns_create(char name[NS_MAX])
-{
-	ns_name(name);
-	if (rtu_run("ip netns add %s", name) != 0)
-		return -1;
-	return rtu_run("ip -n %s link set lo up", name);
-}
-
-/* Enters netns @ns (this thread only); returns the fd to go back with, or -errno. */
-static int
-ns_enter(const char *ns)
-{
-	char path[128];
-	int self, fd, ret = 0;
-
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-		ret = -errno;
-	if (fd >= 0)
-		close(fd);
-	if (ret != 0) {
-		close(self);
-		return ret;
-	}
-	return self;
-}
-
-static void
-ns_leave(int self)
-{
-	if (setns(self, CLONE_NEWNET) < 0)
-		RTE_VERIFY(0); /* cannot go on in the wrong namespace */
-	close(self);
-}
-
-/* A socket created in @ns (it stays there whatever thread uses it). */
-static int
-ns_socket(const char *ns, int domain, int type, int proto)
-{
-	int self = ns_enter(ns), fd;
-
-	if (self < 0)
-		return self;
-	fd = socket(domain, type | SOCK_CLOEXEC, proto);
-	if (fd < 0)
-		fd = -errno;
-	ns_leave(self);
-	return fd;
-}
-
-/* AF_PACKET socket for every frame arriving on @ifname in @ns. */
-static int
-ns_pkt_open(const char *ns, const char *ifname)
-{
-	int self = ns_enter(ns), fd;
-
-	if (self < 0)
-		return self;
-	fd = rtu_pkt_open(ifname, ETH_P_ALL);
-	ns_leave(self);
-	return fd;
-}
-
-/*
- * A counter of @ns from /proc/net/<file>: "snmp"/"netstat" lines "Proto: names"
- * then "Proto: values"; "snmp6" lines "Name value" (proto NULL). -1 if absent.
- */
-static int64_t
-ns_counter_get(const char *ns, const char *file, const char *proto, const char *field)
-{
-	static char text[16384];
-	char path[64], hdr[64], *save = NULL, *line, *names = NULL;
-	int64_t val = -1;
-	size_t len;
-	ssize_t n;
-	int self, fd;
-
-	self = ns_enter(ns);
-	if (self < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/thread-self/net/%s", file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ns_leave(self);
-	if (fd < 0)
-		return -1;
-	for (len = 0; len < sizeof(text) - 1; len += n) {
-		n = read(fd, text + len, sizeof(text) - 1 - len);
-		if (n <= 0)
-			break;
-	}
-	close(fd);
-	if (len == 0)
-		return -1;
-	text[len] = '\0';
-	snprintf(hdr, sizeof(hdr), "%s:", proto != NULL ? proto : "");
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		if (proto == NULL) {
-			size_t fl = strlen(field);
-
-			if (strncmp(line, field, fl) == 0 && (line[fl] == ' ' || line[fl] == '\t'))
-				return strtoll(line + fl, NULL, 10);
-			continue;
-		}
-		if (strncmp(line, hdr, strlen(hdr)) != 0)
-			continue;
-		if (names == NULL) {
-			names = line;
-			continue;
-		}
-		/* Values line: walk both in step. */
-		{
-			char *s1 = NULL, *s2 = NULL, *k, *v;
-
-			k = strtok_r(names + strlen(hdr), " ", &s1);
-			v = strtok_r(line + strlen(hdr), " ", &s2);
-			while (k != NULL && v != NULL) {
-				if (strcmp(k, field) == 0)
-					val = strtoll(v, NULL, 10);
-				k = strtok_r(NULL, " ", &s1);
-				v = strtok_r(NULL, " ", &s2);
-			}
-		}
-		return val;
-	}
-	return val;
-}
-
-static void
-mac_str(const struct rte_ether_addr *mac, char *buf, size_t len)
-{
-	rte_ether_format_addr(buf, (uint16_t)len, mac);
-}
-
-/*
- * Moves the port's interface into a fresh namespace R (10.77.1.1/24; with
- * @ipv6 also fd77:1::1/64), the port's side known by a static neighbour.
- * With @veth, S and the forwarding veth as described at the top.
- */
-static int
-topo_setup(const struct rtu_fixture *f, bool veth, bool ipv6)
-{
-	char mac[RTE_ETHER_ADDR_FMT_SIZE];
-	const char *r, *s, *t = f->port.ifname;
-
-	memset(&topo, 0, sizeof(topo));
-	TEST_ASSERT_SUCCESS(ns_create(topo.ns_r), "ip netns add %s", topo.ns_r);
-	topo.made_r = true;
-	r = topo.ns_r;
-	mac_str(&host_mac, mac, sizeof(mac));
-	TEST_ASSERT_SUCCESS(rtu_run("ip link set dev %s netns %s", t, r), "move %s to %s", t, r);
-	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=%d "
-				    "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.%s.rp_filter=0",
-				    r, t, ipv6 ? 0 : 1, t),
-			    "sysctl in %s", r);
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add 10.77.1.1/24 dev %s", r, t), "addr");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", r, t), "up");
-	TEST_ASSERT_SUCCESS(
-		rtu_run("ip -n %s neigh replace 10.77.1.2 lladdr %s dev %s nud permanent", r, mac,
-			t),
-		"neigh");
-	if (ipv6) {
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add fd77:1::1/64 dev %s nodad", r, t),
-				    "addr6");
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace fd77:1::2 lladdr %s dev %s nud "
-					    "permanent",
-					    r, mac, t),
-				    "neigh6");
-	}
-	if (!veth)
-		return TEST_SUCCESS;
-
-	TEST_ASSERT_SUCCESS(ns_create(topo.ns_s), "ip netns add %s", topo.ns_s);
-	topo.made_s = true;
-	s = topo.ns_s;
-	rtu_ifname(topo.veth_r);
-	rtu_ifname(topo.veth_s);
-	TEST_ASSERT_SUCCESS(rtu_run("ip link add %s netns %s type veth peer name %s netns %s",
-				    topo.veth_r, r, topo.veth_s, s),
-			    "veth");
-	/* No checksum offload on the way out of R: the kernel finishes (and segments) it all. */
-	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s ethtool -K %s tx off", r, topo.veth_r),
-			    "ethtool -K %s tx off", topo.veth_r);
-	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s sysctl -qw net.ipv4.ip_forward=1 "
-				    "net.ipv6.conf.all.forwarding=%d",
-				    r, ipv6 ? 1 : 0),
-			    "forwarding");
-	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=%d",
-				    s, topo.veth_s, ipv6 ? 0 : 1),
-			    "sysctl in %s", s);
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add 10.77.2.1/24 dev %s", r, topo.veth_r),
-			    "addr");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add 10.77.2.2/24 dev %s", s, topo.veth_s),
-			    "addr");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", r, topo.veth_r), "up");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", s, topo.veth_s), "up");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s route add default via 10.77.2.1", s), "route");
-	{
-		int self = ns_enter(s);
-
-		TEST_ASSERT(self >= 0, "enter %s", s);
-		if (rtu_if_get_mac(topo.veth_s, &topo.veth_s_mac) != 0) {
-			ns_leave(self);
-			TEST_ASSERT(false, "MAC of %s", topo.veth_s);
-		}
-		ns_leave(self);
-	}
-	mac_str(&topo.veth_s_mac, mac, sizeof(mac));
-	TEST_ASSERT_SUCCESS(
-		rtu_run("ip -n %s neigh replace 10.77.2.2 lladdr %s dev %s nud permanent", r, mac,
-			topo.veth_r),
-		"neigh");
-	if (ipv6) {
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add fd77:2::1/64 dev %s nodad", r,
-					    topo.veth_r),
-				    "addr6");
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add fd77:2::2/64 dev %s nodad", s,
-					    topo.veth_s),
-				    "addr6");
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s -6 route add default via fd77:2::1", s),
-				    "route6");
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace fd77:2::2 lladdr %s dev %s nud "
-					    "permanent",
-					    r, mac, topo.veth_r),
-				    "neigh6");
-	}
-	cap_fd = ns_pkt_open(s, topo.veth_s);
-	TEST_ASSERT(cap_fd >= 0, "AF_PACKET on %s: %s", topo.veth_s, strerror(-cap_fd));
-	return TEST_SUCCESS;
-}
 
 static void
 close_sockets(void)
@@ -334,17 +75,6 @@ close_sockets(void)
 	}
 }
 
-/* Namespaces go after the ports: deleting R would unregister a TAP still in use. */
-static void
-topo_teardown(void)
-{
-	if (topo.made_s)
-		rtu_run("ip netns del %s", topo.ns_s);
-	if (topo.made_r)
-		rtu_run("ip netns del %s", topo.ns_r);
-	topo.made_r = topo.made_s = false;
-}
-
 /* Sockets, ports (checks included), namespaces. */
 static int
 ofl_finish(void)
@@ -356,7 +86,7 @@ ofl_finish(void)
 		ret = TEST_FAILED;
 	if (rtu_fixture_finish(&fx) != TEST_SUCCESS)
 		ret = TEST_FAILED;
-	topo_teardown();
+	rtu_topo_destroy(&topo);
 	return ret;
 }
 
@@ -375,8 +105,9 @@ struct flow {
 	uint16_t dport;
 };
 
-static const uint8_t addr6_host[16] = { 0xfd, 0x77, 0, 1, [15] = 2 };
-static const uint8_t addr6_s[16] = { 0xfd, 0x77, 0, 2, [15] = 2 };
+/* The port's side and S in the address plan of rtu_topo_routed(), as frames carry them. */
+static struct in_addr ip4_port, ip4_s;
+static struct in6_addr ip6_port, ip6_s;
 
 static inline uint8_t
 pat(uint32_t seed, size_t i)
@@ -440,8 +171,8 @@ build_frame(uint8_t *buf, const struct rte_ether_addr *dst, const struct flow *f
 		ip->payload_len = rte_cpu_to_be_16((uint16_t)(l4len + payload));
 		ip->proto = f->proto;
 		ip->hop_limits = 64;
-		memcpy(ip->src_addr, addr6_host, 16);
-		memcpy(ip->dst_addr, addr6_s, 16);
+		memcpy(ip->src_addr, &ip6_port, sizeof(ip->src_addr));
+		memcpy(ip->dst_addr, &ip6_s, sizeof(ip->dst_addr));
 		if (f->proto == IPPROTO_TCP)
 			((struct rte_tcp_hdr *)l4)->cksum = rte_ipv6_udptcp_cksum(ip, l4);
 		else
@@ -456,8 +187,8 @@ build_frame(uint8_t *buf, const struct rte_ether_addr *dst, const struct flow *f
 		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 		ip->time_to_live = 64;
 		ip->next_proto_id = f->proto;
-		ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 77, 1, 2));
-		ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 77, 2, 2));
+		ip->src_addr = ip4_port.s_addr;
+		ip->dst_addr = ip4_s.s_addr;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		if (f->proto == IPPROTO_TCP)
 			((struct rte_tcp_hdr *)l4)->cksum = rte_ipv4_udptcp_cksum(ip, l4);
@@ -677,52 +408,25 @@ expect_forwarded(const struct flow *f, uint32_t seed, size_t payload, bool expec
 	return TEST_SUCCESS;
 }
 
-/* Polls a counter of ns until it reached @want (the kernel counts asynchronously). */
-static int64_t
-wait_counter(const char *ns, const char *file, const char *proto, const char *field, int64_t want)
-{
-	uint64_t deadline = rtu_now_ms() + RTU_TIMEOUT_MS;
-	int64_t v;
-
-	for (;;) {
-		v = ns_counter_get(ns, file, proto, field);
-		if (v >= want || rtu_now_ms() >= deadline)
-			return v;
-		/* Polling kernel state, not synchronising with our own code. */
-		poll(NULL, 0, 2);
-	}
-}
-
 /* A UDP socket in S bound to @dport, with a receive timeout. */
 static int
 udp_listen_s(bool v6, uint16_t dport)
 {
-	struct timeval tv = { .tv_sec = RTU_TIMEOUT_MS / 1000 };
-	int fd, size = 4 << 20;
-
-	fd = ns_socket(topo.ns_s, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return fd;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (v6) {
-		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(dport) };
-
-		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-			goto fail;
-	} else {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(dport) };
-
-		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-			goto fail;
-	}
-	return fd;
-fail:
-	close(fd);
-	return -errno;
+	return rtu_ns_udp_bind(topo.ns_s, v6 ? "::" : "0.0.0.0", dport, RTU_TIMEOUT_MS);
 }
 
 /* ---- setups ---- */
+
+static int
+ofl_suite_setup(void)
+{
+	TEST_ASSERT(inet_pton(AF_INET, RTU_TOPO_PORT_IP4, &ip4_port) == 1 &&
+			    inet_pton(AF_INET, RTU_TOPO_S_IP4, &ip4_s) == 1 &&
+			    inet_pton(AF_INET6, RTU_TOPO_PORT_IP6, &ip6_port) == 1 &&
+			    inet_pton(AF_INET6, RTU_TOPO_S_IP6, &ip6_s) == 1,
+		    "address plan");
+	return rtu_check_env();
+}
 
 static int
 tx_setup(void)
@@ -752,7 +456,12 @@ tx_topo_setup(void)
 
 	if (ret != TEST_SUCCESS)
 		return ret;
-	return topo_setup(&fx, true, true);
+	ret = rtu_topo_routed(&topo, fx.port.ifname, &host_mac, RTU_TOPO_VETH | RTU_TOPO_IPV6);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	cap_fd = rtu_ns_pkt_open(topo.ns_s, topo.veth_s, ETH_P_ALL);
+	TEST_ASSERT(cap_fd >= 0, "AF_PACKET on %s: %s", topo.veth_s, strerror(-cap_fd));
+	return TEST_SUCCESS;
 }
 
 /* ---- tx cases ---- */
@@ -816,7 +525,7 @@ test_tx_tcp_cksum(const struct flow *f)
 	uint32_t seed = 1;
 	unsigned int i;
 
-	errs0 = ns_counter_get(topo.ns_s, "snmp", "Tcp", "InCsumErrors");
+	errs0 = rtu_ns_counter(topo.ns_s, "snmp", "Tcp", "InCsumErrors");
 	TEST_ASSERT(errs0 >= 0, "no Tcp InCsumErrors in %s", topo.ns_s);
 	for (i = 0; i < RTE_DIM(cksum_sizes); i++, seed++) {
 		TEST_ASSERT_SUCCESS(send_cksum(f, cksum_sizes[i], seed, 1), "send");
@@ -834,7 +543,8 @@ test_tx_tcp_cksum(const struct flow *f)
 	 * method above would catch a driver getting it wrong.
 	 */
 	TEST_ASSERT_SUCCESS(send_control(f, seed), "control");
-	errs = wait_counter(topo.ns_s, "snmp", "Tcp", "InCsumErrors", errs0 + 1);
+	errs = rtu_ns_counter_wait(topo.ns_s, "snmp", "Tcp", "InCsumErrors", errs0 + 1,
+				   RTU_TIMEOUT_MS);
 	TEST_ASSERT_EQUAL(errs, errs0 + 1,
 			  "S counted %" PRId64 " TCP checksum errors, expected only the control's",
 			  errs - errs0);
@@ -879,7 +589,7 @@ test_tx_udp_cksum(const struct flow *f)
 
 	fd = sock_fd[0] = udp_listen_s(f->v6, f->dport);
 	TEST_ASSERT(fd >= 0, "UDP socket in S: %s", strerror(-fd));
-	errs0 = ns_counter_get(topo.ns_s, file, proto, field);
+	errs0 = rtu_ns_counter(topo.ns_s, file, proto, field);
 	TEST_ASSERT(errs0 >= 0, "no %s in %s", field, topo.ns_s);
 	for (i = 0; i < RTE_DIM(cksum_sizes); i++, seed++) {
 		TEST_ASSERT_SUCCESS(send_cksum(f, cksum_sizes[i], seed, 1), "send");
@@ -894,7 +604,7 @@ test_tx_udp_cksum(const struct flow *f)
 
 	/* Control: no pseudo-header sum; S drops and counts it (at a closed port: at once). */
 	TEST_ASSERT_SUCCESS(send_control(f, seed), "control");
-	errs = wait_counter(topo.ns_s, file, proto, field, errs0 + 1);
+	errs = rtu_ns_counter_wait(topo.ns_s, file, proto, field, errs0 + 1, RTU_TIMEOUT_MS);
 	TEST_ASSERT_EQUAL(errs, errs0 + 1, "S counted %" PRId64 " UDP checksum errors, expected 1",
 			  errs - errs0);
 	return ofl_finish();
@@ -924,7 +634,7 @@ test_tx_ipv4_cksum(void)
 
 	fd = sock_fd[0] = udp_listen_s(false, DPORT);
 	TEST_ASSERT(fd >= 0, "UDP socket in S: %s", strerror(-fd));
-	hdr0 = ns_counter_get(topo.ns_r, "snmp", "Ip", "InHdrErrors");
+	hdr0 = rtu_ns_counter(topo.ns_r, "snmp", "Ip", "InHdrErrors");
 	for (seed = 1; seed <= 4; seed++) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + RTE_ETHER_HDR_LEN);
 		uint8_t before[64];
@@ -975,7 +685,7 @@ test_tx_ipv4_cksum(void)
 	m = rtu_mbuf_from(fx.tx_pool, frame, len, 1);
 	TEST_ASSERT_NOT_NULL(m, "mbuf");
 	TEST_ASSERT_SUCCESS(send_mbuf(&fx, m, false), "send control");
-	hdr = wait_counter(topo.ns_r, "snmp", "Ip", "InHdrErrors", hdr0 + 1);
+	hdr = rtu_ns_counter_wait(topo.ns_r, "snmp", "Ip", "InHdrErrors", hdr0 + 1, RTU_TIMEOUT_MS);
 	TEST_ASSERT_EQUAL(hdr, hdr0 + 1, "R counted %" PRId64 " IP header errors, expected 1",
 			  hdr - hdr0);
 	return ofl_finish();
@@ -1133,7 +843,7 @@ test_tx_uso(const struct flow *f)
 		TEST_SKIP("no UDP_TSO capability (kernel without TUN_F_USO4/6)");
 	fd = sock_fd[0] = udp_listen_s(f->v6, f->dport);
 	TEST_ASSERT(fd >= 0, "UDP socket in S: %s", strerror(-fd));
-	errs0 = ns_counter_get(topo.ns_s, file, proto, field);
+	errs0 = rtu_ns_counter(topo.ns_s, file, proto, field);
 	TEST_ASSERT_SUCCESS(tso_one(f, 1, USO_PAYLOAD, TSO_SEGSZ, 5, false), "USO");
 	for (i = 0; i < nb; i++) {
 		size_t want = RTE_MIN((size_t)TSO_SEGSZ, USO_PAYLOAD - i * TSO_SEGSZ);
@@ -1145,7 +855,7 @@ test_tx_uso(const struct flow *f)
 		TEST_ASSERT_SUCCESS(check_payload(rbuf, want, 1, i * TSO_SEGSZ), "datagram %u",
 				    i + 1);
 	}
-	errs = ns_counter_get(topo.ns_s, file, proto, field);
+	errs = rtu_ns_counter(topo.ns_s, file, proto, field);
 	TEST_ASSERT_EQUAL(errs, errs0, "S counted UDP checksum errors");
 	return ofl_finish();
 }
@@ -1348,7 +1058,7 @@ rx_setup(uint64_t offloads, uint16_t data_room)
 		TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 1, &conf, fx.rx_pool, 0), "setup");
 	}
 	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
-	return topo_setup(&fx, false, false);
+	return rtu_topo_routed(&topo, fx.port.ifname, &host_mac, 0);
 }
 
 static int
@@ -1442,30 +1152,14 @@ rx_expect(uint8_t proto, uint16_t dport, struct rx_got *g)
 static int
 rx_send_from_r(size_t udp_payload)
 {
-	struct sockaddr_in dst = { .sin_family = AF_INET };
 	int fd;
 
-	dst.sin_addr.s_addr = htonl(RTE_IPV4(10, 77, 1, 2));
-	fd = sock_fd[0] = ns_socket(topo.ns_r, AF_INET, SOCK_DGRAM, 0);
-	TEST_ASSERT(fd >= 0, "UDP socket in R: %s", strerror(-fd));
-	dst.sin_port = htons(DPORT);
 	memset(frame, 0x5a, udp_payload);
-	TEST_ASSERT_EQUAL(sendto(fd, frame, udp_payload, 0, (struct sockaddr *)&dst, sizeof(dst)),
-			  (ssize_t)udp_payload, "sendto: %s", strerror(errno));
-	fd = sock_fd[1] = ns_socket(topo.ns_r, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	TEST_ASSERT(fd >= 0, "TCP socket in R: %s", strerror(-fd));
-	dst.sin_port = htons(DPORT + 1);
-	TEST_ASSERT(connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0 && errno == EINPROGRESS,
-		    "connect: %s", strerror(errno));
+	fd = sock_fd[0] = rtu_ns_udp_send(topo.ns_r, RTU_TOPO_PORT_IP4, DPORT, frame, udp_payload);
+	TEST_ASSERT(fd >= 0, "UDP datagram from R: %s", strerror(-fd));
+	fd = sock_fd[1] = rtu_ns_tcp_connect(topo.ns_r, RTU_TOPO_PORT_IP4, DPORT + 1);
+	TEST_ASSERT(fd >= 0, "TCP connect from R: %s", strerror(-fd));
 	return TEST_SUCCESS;
-}
-
-/* Is the port's permanent neighbour entry (set up by topo_setup) still in R? */
-static bool
-has_perm_neigh(void)
-{
-	return rtu_run("ip -n %s neigh show 10.77.1.2 dev %s nud permanent | grep -q lladdr",
-		       topo.ns_r, fx.port.ifname) == 0;
 }
 
 /*
@@ -1478,34 +1172,14 @@ has_perm_neigh(void)
 static int
 test_restart_keeps_neighbours(void)
 {
-	TEST_ASSERT(has_perm_neigh(), "no neighbour entry to begin with");
+	TEST_ASSERT(rtu_topo_has_port_neigh(&topo), "no neighbour entry to begin with");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fx.port.port_id), "stop");
 	fx.port.started = false;
 	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
-	TEST_ASSERT(has_perm_neigh(),
+	TEST_ASSERT(rtu_topo_has_port_neigh(&topo),
 		    "rte_eth_dev_start() flushed the permanent neighbour 10.77.1.2 of %s",
 		    fx.port.ifname);
 	return ofl_finish();
-}
-
-/* Polls until @ifname in @ns has its carrier (kernel state, asynchronous). */
-static int
-wait_oper_up(const char *ns, const char *ifname)
-{
-	uint64_t deadline = rtu_now_ms() + RTU_TIMEOUT_MS;
-
-	while (rtu_run("ip -n %s -o link show dev %s | grep -q LOWER_UP", ns, ifname) != 0) {
-		if (rtu_now_ms() >= deadline) {
-			char cmd[256];
-
-			snprintf(cmd, sizeof(cmd), "ip -n %s link show dev %s", ns, ifname);
-			if (system(cmd) != 0)
-				printf("  %s failed\n", cmd);
-			return -ETIMEDOUT;
-		}
-		poll(NULL, 0, 5);
-	}
-	return 0;
 }
 
 /* Rx TCP and UDP checksum offloads on: partial checksums are reported as NONE. */
@@ -1588,16 +1262,10 @@ test_rx_cksum_reconfigure(void)
 	 * Restarting flushes R's neighbours (see test_restart_keeps_neighbours):
 	 * put the port's back so this case checks the offloads alone.
 	 */
-	if (!has_perm_neigh()) {
-		char mac[RTE_ETHER_ADDR_FMT_SIZE];
-
-		mac_str(&host_mac, mac, sizeof(mac));
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace 10.77.1.2 lladdr %s dev %s nud "
-					    "permanent",
-					    topo.ns_r, mac, fx.port.ifname),
-				    "neigh");
-	}
-	TEST_ASSERT_SUCCESS(wait_oper_up(topo.ns_r, fx.port.ifname), "link up again in R");
+	if (!rtu_topo_has_port_neigh(&topo))
+		TEST_ASSERT_SUCCESS(rtu_topo_set_port_neigh(&topo), "neigh");
+	TEST_ASSERT_SUCCESS(rtu_ns_if_wait_carrier(topo.ns_r, fx.port.ifname, RTU_TIMEOUT_MS),
+			    "link up again in R");
 	rtu_rx_drain(fx.port.port_id, 1);
 	TEST_ASSERT_SUCCESS(rx_send_from_r(200), "send");
 	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP after the restart");
@@ -1711,7 +1379,6 @@ lro_setup(void)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 	unsigned int p;
 	int ret;
 
@@ -1737,35 +1404,8 @@ lro_setup(void)
 		TEST_ASSERT_SUCCESS(rtu_port_setup(&f->port, 1, &conf, f->rx_pool, 0), "setup");
 		TEST_ASSERT_SUCCESS(rtu_port_start(&f->port), "start");
 	}
-	/* ns1 (R): A 10.77.3.1 -- fwd -- B 10.77.3.2 (S). */
-	memset(&topo, 0, sizeof(topo));
-	TEST_ASSERT_SUCCESS(ns_create(topo.ns_r), "netns");
-	topo.made_r = true;
-	TEST_ASSERT_SUCCESS(ns_create(topo.ns_s), "netns");
-	topo.made_s = true;
-	TEST_ASSERT_SUCCESS(rtu_run("ip link set dev %s netns %s", fx.port.ifname, topo.ns_r),
-			    "move");
-	TEST_ASSERT_SUCCESS(rtu_run("ip link set dev %s netns %s", fx2.port.ifname, topo.ns_s),
-			    "move");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add 10.77.3.1/24 dev %s", topo.ns_r,
-				    fx.port.ifname),
-			    "addr");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add 10.77.3.2/24 dev %s", topo.ns_s,
-				    fx2.port.ifname),
-			    "addr");
-	mac_str(&fx2.mac, mac, sizeof(mac));
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace 10.77.3.2 lladdr %s dev %s nud "
-				    "permanent",
-				    topo.ns_r, mac, fx.port.ifname),
-			    "neigh");
-	mac_str(&fx.mac, mac, sizeof(mac));
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace 10.77.3.1 lladdr %s dev %s nud "
-				    "permanent",
-				    topo.ns_s, mac, fx2.port.ifname),
-			    "neigh");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", topo.ns_r, fx.port.ifname), "up");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", topo.ns_s, fx2.port.ifname), "up");
-	return TEST_SUCCESS;
+	/* R: A 10.77.3.1 -- fwd -- B 10.77.3.2 (S). */
+	return rtu_topo_pair(&topo, fx.port.ifname, &fx.mac, fx2.port.ifname, &fx2.mac);
 }
 
 static int
@@ -1773,29 +1413,20 @@ test_lro_forward(void)
 {
 	uint64_t deadline, sent = 0, rcvd = 0, t0, t1;
 	int64_t retrans0, out0, retrans, out, csum_err0, csum_err;
-	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct rte_eth_stats sa, sb;
 	struct lro_stats st;
-	int lfd, cfd, afd = -1, one = 1;
+	int lfd, cfd, afd = -1;
 	size_t i;
 
 	memset(&st, 0, sizeof(st));
 	stream_init();
-	lfd = sock_fd[0] = ns_socket(topo.ns_s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	TEST_ASSERT(lfd >= 0, "socket: %s", strerror(-lfd));
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	a.sin_addr.s_addr = htonl(RTE_IPV4(10, 77, 3, 2));
-	a.sin_port = htons(DPORT);
-	TEST_ASSERT_SUCCESS(bind(lfd, (struct sockaddr *)&a, sizeof(a)), "bind: %s",
-			    strerror(errno));
-	TEST_ASSERT_SUCCESS(listen(lfd, 1), "listen");
-	cfd = sock_fd[1] = ns_socket(topo.ns_r, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	TEST_ASSERT(cfd >= 0, "socket: %s", strerror(-cfd));
-	retrans0 = ns_counter_get(topo.ns_r, "snmp", "Tcp", "RetransSegs");
-	out0 = ns_counter_get(topo.ns_r, "snmp", "Tcp", "OutSegs");
-	csum_err0 = ns_counter_get(topo.ns_s, "snmp", "Tcp", "InCsumErrors");
-	TEST_ASSERT(connect(cfd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == EINPROGRESS,
-		    "connect: %s", strerror(errno));
+	lfd = sock_fd[0] = rtu_ns_tcp_listen(topo.ns_s, RTU_TOPO_B_IP4, DPORT);
+	TEST_ASSERT(lfd >= 0, "listening socket in S: %s", strerror(-lfd));
+	retrans0 = rtu_ns_counter(topo.ns_r, "snmp", "Tcp", "RetransSegs");
+	out0 = rtu_ns_counter(topo.ns_r, "snmp", "Tcp", "OutSegs");
+	csum_err0 = rtu_ns_counter(topo.ns_s, "snmp", "Tcp", "InCsumErrors");
+	cfd = sock_fd[1] = rtu_ns_tcp_connect(topo.ns_r, RTU_TOPO_B_IP4, DPORT);
+	TEST_ASSERT(cfd >= 0, "connect from R: %s", strerror(-cfd));
 
 	t0 = rtu_now_ms();
 	deadline = t0 + LRO_TIMEOUT_MS;
@@ -1839,9 +1470,9 @@ test_lro_forward(void)
 		}
 	}
 	t1 = rtu_now_ms();
-	retrans = ns_counter_get(topo.ns_r, "snmp", "Tcp", "RetransSegs") - retrans0;
-	out = ns_counter_get(topo.ns_r, "snmp", "Tcp", "OutSegs") - out0;
-	csum_err = ns_counter_get(topo.ns_s, "snmp", "Tcp", "InCsumErrors") - csum_err0;
+	retrans = rtu_ns_counter(topo.ns_r, "snmp", "Tcp", "RetransSegs") - retrans0;
+	out = rtu_ns_counter(topo.ns_r, "snmp", "Tcp", "OutSegs") - out0;
+	csum_err = rtu_ns_counter(topo.ns_s, "snmp", "Tcp", "InCsumErrors") - csum_err0;
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &sa), "stats");
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx2.port.port_id, &sb), "stats");
 	printf("  %" PRIu64 " of %u bytes in %" PRIu64 " ms (%.0f Mbit/s): %" PRIu64
@@ -1874,7 +1505,7 @@ test_lro_forward(void)
 
 static struct unit_test_suite offload_suite = {
 	.suite_name = "rtap offload",
-	.setup = rtu_check_env,
+	.setup = ofl_suite_setup,
 	.unit_test_cases = {
 		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_tcp4_cksum),
 		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_tcp6_cksum),
