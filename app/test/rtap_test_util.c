@@ -994,27 +994,30 @@ rtu_fixture_finish(struct rtu_fixture *f)
 	return result;
 }
 
-int
-rtu_ns_create(char name[RTU_NS_NAMESIZE])
+/* ip netns del; 0 or its exit status. */
+static int
+ns_delete(const char *ns)
+{
+	return rtu_run("ip netns del %s", ns);
+}
+
+/* A fresh namespace "rtu<pid>n<k>" with lo up, its name in name; 0, or -1 and nothing left. */
+static int
+ns_create(char name[RTU_NS_NAMESIZE])
 {
 	snprintf(name, RTU_NS_NAMESIZE, "rtu%un%u", (unsigned int)getpid(), ns_seq++);
 	if (rtu_run("ip netns add %s", name) != 0)
 		return -1;
 	if (rtu_run("ip -n %s link set lo up", name) != 0) {
-		rtu_ns_delete(name);
+		ns_delete(name);
 		return -1;
 	}
 	return 0;
 }
 
-int
-rtu_ns_delete(const char *ns)
-{
-	return rtu_run("ip netns del %s", ns);
-}
-
-int
-rtu_ns_enter(const char *ns)
+/* Enters ns on the calling thread only; returns the fd for ns_leave(), or -errno. */
+static int
+ns_enter(const char *ns)
 {
 	char path[128];
 	int self, fd, ret = 0;
@@ -1035,54 +1038,58 @@ rtu_ns_enter(const char *ns)
 	return self;
 }
 
-void
-rtu_ns_leave(int self)
+/* Back to the namespace ns_enter() came from (aborts if it cannot); closes self. */
+static void
+ns_leave(int self)
 {
 	if (setns(self, CLONE_NEWNET) < 0)
 		RTE_VERIFY(0); /* cannot go on in the wrong namespace */
 	close(self);
 }
 
-int
-rtu_ns_socket(const char *ns, int domain, int type, int proto)
+/* socket(2) in ns (SOCK_CLOEXEC added); it stays there whatever thread uses it. */
+static int
+ns_socket(const char *ns, int domain, int type, int proto)
 {
-	int self = rtu_ns_enter(ns), fd;
+	int self = ns_enter(ns), fd;
 
 	if (self < 0)
 		return self;
 	fd = socket(domain, type | SOCK_CLOEXEC, proto);
 	if (fd < 0)
 		fd = -errno;
-	rtu_ns_leave(self);
+	ns_leave(self);
 	return fd;
 }
 
 int
 rtu_ns_pkt_open(const char *ns, const char *ifname, uint16_t ethertype)
 {
-	int self = rtu_ns_enter(ns), fd;
+	int self = ns_enter(ns), fd;
 
 	if (self < 0)
 		return self;
 	fd = rtu_pkt_open(ifname, ethertype);
-	rtu_ns_leave(self);
+	ns_leave(self);
 	return fd;
 }
 
-int
-rtu_ns_if_get_mac(const char *ns, const char *ifname, struct rte_ether_addr *mac)
+/* rtu_if_get_mac() on ifname in ns. */
+static int
+ns_if_get_mac(const char *ns, const char *ifname, struct rte_ether_addr *mac)
 {
-	int self = rtu_ns_enter(ns), ret;
+	int self = ns_enter(ns), ret;
 
 	if (self < 0)
 		return self;
 	ret = rtu_if_get_mac(ifname, mac);
-	rtu_ns_leave(self);
+	ns_leave(self);
 	return ret;
 }
 
-int
-rtu_ns_move_if(const char *ifname, const char *ns)
+/* Moves ifname from the current namespace into ns; 0 or the exit status of ip(8). */
+static int
+ns_move_if(const char *ifname, const char *ns)
 {
 	return rtu_run("ip link set dev %s netns %s", ifname, ns);
 }
@@ -1117,12 +1124,12 @@ rtu_ns_counter(const char *ns, const char *file, const char *proto, const char *
 	ssize_t n;
 	int self, fd;
 
-	self = rtu_ns_enter(ns);
+	self = ns_enter(ns);
 	if (self < 0)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/thread-self/net/%s", file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	rtu_ns_leave(self);
+	ns_leave(self);
 	if (fd < 0)
 		return -1;
 	for (len = 0; len < sizeof(text) - 1; len += n) {
@@ -1226,7 +1233,7 @@ ns_socket_for(const char *ns, const char *ip, uint16_t port, int type, struct so
 
 	if (family < 0)
 		return family;
-	return rtu_ns_socket(ns, family, type, 0);
+	return ns_socket(ns, family, type, 0);
 }
 
 int
@@ -1348,7 +1355,7 @@ topo_veth(struct rtu_topo *t)
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 	const char *r = t->ns_r, *s;
 
-	TEST_ASSERT_SUCCESS(rtu_ns_create(t->ns_s), "ip netns add %s", t->ns_s);
+	TEST_ASSERT_SUCCESS(ns_create(t->ns_s), "ip netns add %s", t->ns_s);
 	t->made_s = true;
 	s = t->ns_s;
 	rtu_ifname(t->veth_r);
@@ -1373,7 +1380,7 @@ topo_veth(struct rtu_topo *t)
 	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", r, t->veth_r), "up");
 	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", s, t->veth_s), "up");
 	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s route add default via " TOPO_R_FWD_IP4, s), "route");
-	TEST_ASSERT_SUCCESS(rtu_ns_if_get_mac(s, t->veth_s, &veth_s_mac), "MAC of %s", t->veth_s);
+	TEST_ASSERT_SUCCESS(ns_if_get_mac(s, t->veth_s, &veth_s_mac), "MAC of %s", t->veth_s);
 	mac_str(&veth_s_mac, mac, sizeof(mac));
 	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace " RTU_TOPO_S_IP4
 				    " lladdr %s dev %s nud permanent",
@@ -1407,10 +1414,10 @@ rtu_topo_routed(struct rtu_topo *t, const char *ifname, const struct rte_ether_a
 	t->flags = flags;
 	snprintf(t->port_if, sizeof(t->port_if), "%s", ifname);
 	rte_ether_addr_copy(mac, &t->port_mac);
-	TEST_ASSERT_SUCCESS(rtu_ns_create(t->ns_r), "ip netns add %s", t->ns_r);
+	TEST_ASSERT_SUCCESS(ns_create(t->ns_r), "ip netns add %s", t->ns_r);
 	t->made_r = true;
 	r = t->ns_r;
-	TEST_ASSERT_SUCCESS(rtu_ns_move_if(ifname, r), "move %s to %s", ifname, r);
+	TEST_ASSERT_SUCCESS(ns_move_if(ifname, r), "move %s to %s", ifname, r);
 	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=%d "
 				    "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.%s.rp_filter=0",
 				    r, ifname, ipv6 ? 0 : 1, ifname),
@@ -1435,12 +1442,12 @@ rtu_topo_pair(struct rtu_topo *t, const char *if_a, const struct rte_ether_addr 
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 	memset(t, 0, sizeof(*t));
-	TEST_ASSERT_SUCCESS(rtu_ns_create(t->ns_r), "netns");
+	TEST_ASSERT_SUCCESS(ns_create(t->ns_r), "netns");
 	t->made_r = true;
-	TEST_ASSERT_SUCCESS(rtu_ns_create(t->ns_s), "netns");
+	TEST_ASSERT_SUCCESS(ns_create(t->ns_s), "netns");
 	t->made_s = true;
-	TEST_ASSERT_SUCCESS(rtu_ns_move_if(if_a, t->ns_r), "move");
-	TEST_ASSERT_SUCCESS(rtu_ns_move_if(if_b, t->ns_s), "move");
+	TEST_ASSERT_SUCCESS(ns_move_if(if_a, t->ns_r), "move");
+	TEST_ASSERT_SUCCESS(ns_move_if(if_b, t->ns_s), "move");
 	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add " RTU_TOPO_A_IP4 "/24 dev %s", t->ns_r,
 				    if_a),
 			    "addr");
@@ -1466,8 +1473,8 @@ void
 rtu_topo_destroy(struct rtu_topo *t)
 {
 	if (t->made_s)
-		rtu_ns_delete(t->ns_s);
+		ns_delete(t->ns_s);
 	if (t->made_r)
-		rtu_ns_delete(t->ns_r);
+		ns_delete(t->ns_r);
 	t->made_r = t->made_s = false;
 }

@@ -210,30 +210,16 @@ int rtu_fixture_finish(struct rtu_fixture *f);
  * Network namespaces, for cases that need a kernel on the other side of a
  * port: sockets that talk to it like a remote host, or a router that
  * finishes and validates what it sends (a socket in the port's own namespace
- * trusts a CHECKSUM_PARTIAL skb and proves nothing). Names are
- * "rtu<pid>n<k>". Whoever creates a namespace deletes it, after closing the
- * ports whose interfaces are in it: deleting the namespace would unregister
- * a TAP still in use. Commands in a namespace: rtu_run("ip -n NS ...") or
+ * trusts a CHECKSUM_PARTIAL skb and proves nothing). The rtu_topo_*()
+ * functions below create them, named "rtu<pid>n<k>", and delete them. What
+ * follows works in a namespace ns from the current thread, which stays where
+ * it is; commands in ns: rtu_run("ip -n NS ...") or
  * rtu_run("ip netns exec NS ...").
  */
 #define RTU_NS_NAMESIZE 32
 
-/* A fresh namespace with lo up, its name stored in name; 0, or -1 and nothing left. */
-int rtu_ns_create(char name[RTU_NS_NAMESIZE]);
-/* ip netns del; 0 or its exit status. */
-int rtu_ns_delete(const char *ns);
-/* Enters ns on the calling thread only; returns the fd for rtu_ns_leave(), or -errno. */
-int rtu_ns_enter(const char *ns);
-/* Back to the namespace rtu_ns_enter() came from (aborts if it cannot); closes self. */
-void rtu_ns_leave(int self);
-/* socket(2) in ns (SOCK_CLOEXEC added); it stays there whatever thread uses it. fd or -errno. */
-int rtu_ns_socket(const char *ns, int domain, int type, int proto);
 /* rtu_pkt_open() on ifname in ns (ETH_P_ALL: every frame arriving there). */
 int rtu_ns_pkt_open(const char *ns, const char *ifname, uint16_t ethertype);
-/* rtu_if_get_mac() on ifname in ns. */
-int rtu_ns_if_get_mac(const char *ns, const char *ifname, struct rte_ether_addr *mac);
-/* Moves ifname from the current namespace into ns; 0 or the exit status of ip(8). */
-int rtu_ns_move_if(const char *ifname, const char *ns);
 /*
  * Polls until ifname in ns has its carrier (LOWER_UP: the kernel sets it
  * asynchronously); 0, or -ETIMEDOUT after timeout_ms (the link is printed).
@@ -280,10 +266,10 @@ int rtu_ns_tcp_connect(const char *ns, const char *ip, uint16_t port);
  * every checksum and segments in software what R forwards from the port;
  * S validates what arrives like any host (counted in its own /proc/net/snmp).
  *
- * rtu_topo_pair(): two ports' interfaces, A in R and B in S, each knowing the
- * other's MAC; what goes between them crosses the test (e.g. a forwarder):
+ * rtu_topo_pair(): two ports' interfaces, A's in R and B's in S, each knowing
+ * the other's MAC; what goes between them crosses the test (e.g. a forwarder):
  *
- *   [R: A 10.77.3.1] --tap-- port A ... port B --tap-- [S: B 10.77.3.2]
+ *   [R: 10.77.3.1] --tap-- port A <-> test <-> port B --tap-- [S: 10.77.3.2]
  */
 #define RTU_TOPO_PORT_IP4 "10.77.1.2"
 #define RTU_TOPO_PORT_IP6 "fd77:1::2"
@@ -331,7 +317,8 @@ int rtu_topo_pair(struct rtu_topo *t, const char *if_a, const struct rte_ether_a
 		  const char *if_b, const struct rte_ether_addr *mac_b);
 /*
  * Deletes the namespaces t made (and what is in them). Call it after the
- * ports whose interfaces are there are closed. Idempotent.
+ * ports whose interfaces are there are closed: deleting a namespace would
+ * unregister a TAP still in use. Idempotent.
  */
 void rtu_topo_destroy(struct rtu_topo *t);
 
