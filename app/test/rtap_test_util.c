@@ -891,6 +891,18 @@ rtu_free_bulk(struct rte_mbuf **pkts, unsigned int n)
 		rte_pktmbuf_free(pkts[i]);
 }
 
+void
+rtu_close_fds(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
 int
 rtu_check_env(void)
 {

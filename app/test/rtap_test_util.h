@@ -174,6 +174,8 @@ int rtu_tx_reap_until_full(uint16_t port_id, uint16_t nb_queues, struct rte_memp
 			   unsigned int timeout_ms);
 
 void rtu_free_bulk(struct rte_mbuf **pkts, unsigned int n);
+/* Closes the fds of the array that are open (>= 0) and sets every one to -1. */
+void rtu_close_fds(int *fds, unsigned int n);
 
 /* Checks the suites share: need root and /dev/net/tun, else TEST_SKIPPED. */
 int rtu_check_env(void);

@@ -3,23 +3,22 @@
  */
 
 /*
- * Checksum, TSO/USO and LRO offloads, checked by what the kernel makes of them.
+ * Tx offloads: checksum, TSO/USO and malformed requests, checked by what the
+ * kernel makes of them; and LRO end to end, received and sent again as TSO.
  *
  * A packet the port sends with NEEDS_CSUM or a GSO request becomes a
  * CHECKSUM_PARTIAL (and GSO) skb, which the kernel trusts on local delivery:
- * a socket receiving it proves nothing about the checksum field. So the tx
+ * a socket receiving it proves nothing about the checksum field. So the
  * cases route through a namespace R that forwards out a veth with tx
  * checksumming off; there the kernel finishes every checksum and segments
  * in software, exactly from the metadata the driver wrote. The other end of
  * the veth, in namespace S, validates what arrives like any host (counted in
- * its own /proc/net/snmp) and is where the test captures the frames:
+ * its own /proc/net/snmp) and is where the test captures the frames
+ * (rtu_topo_routed(), drawn in rtap_test_util.h).
  *
- *   port --tap-- [R: 10.77.1.1, fd77:1::1 | fwd | 10.77.2.1] --veth-- [S: 10.77.2.2]
- *   (the port plays 10.77.1.2 / fd77:1::2)
- *
- * rx cases let sockets in R talk to the port; LRO runs a real TCP transfer
- * between two namespaces through a forwarder in the test that turns LRO
- * frames back into TSO requests.
+ * LRO runs a real TCP transfer between two namespaces (rtu_topo_pair())
+ * through a forwarder in the test that turns LRO frames back into TSO
+ * requests.
  */
 
 #include <errno.h>
@@ -48,7 +47,6 @@
 #define LRO_TIMEOUT_MS 20000
 #define SPORT	       40000
 #define DPORT	       5555
-#define CAP_MAX	       64
 
 static const struct rte_ether_addr host_mac = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
 
@@ -60,24 +58,17 @@ static int sock_fd[4] = { -1, -1, -1, -1 };
 static uint8_t frame[RTU_MAX_FRAME];
 static uint8_t rbuf[RTU_MAX_FRAME];
 
+/* The case's kernel-side sockets and the capture in S. */
 static void
 close_sockets(void)
 {
-	unsigned int i;
-
-	if (cap_fd >= 0)
-		close(cap_fd);
-	cap_fd = -1;
-	for (i = 0; i < RTE_DIM(sock_fd); i++) {
-		if (sock_fd[i] >= 0)
-			close(sock_fd[i]);
-		sock_fd[i] = -1;
-	}
+	rtu_close_fds(&cap_fd, 1);
+	rtu_close_fds(sock_fd, RTE_DIM(sock_fd));
 }
 
 /* Sockets, ports (checks included), namespaces. */
 static int
-ofl_finish(void)
+tx_finish(void)
 {
 	int ret = TEST_SUCCESS;
 
@@ -91,9 +82,9 @@ ofl_finish(void)
 }
 
 static void
-ofl_teardown(void)
+tx_teardown(void)
 {
-	ofl_finish();
+	tx_finish();
 }
 
 /* ---- test frames ---- */
@@ -418,14 +409,18 @@ udp_listen_s(bool v6, uint16_t dport)
 /* ---- setups ---- */
 
 static int
-ofl_suite_setup(void)
+tx_suite_setup(void)
 {
+	int ret = rtu_check_env();
+
+	if (ret != TEST_SUCCESS)
+		return ret;
 	TEST_ASSERT(inet_pton(AF_INET, RTU_TOPO_PORT_IP4, &ip4_port) == 1 &&
 			    inet_pton(AF_INET, RTU_TOPO_S_IP4, &ip4_s) == 1 &&
 			    inet_pton(AF_INET6, RTU_TOPO_PORT_IP6, &ip6_port) == 1 &&
 			    inet_pton(AF_INET6, RTU_TOPO_S_IP6, &ip6_s) == 1,
 		    "address plan");
-	return rtu_check_env();
+	return TEST_SUCCESS;
 }
 
 static int
@@ -548,7 +543,7 @@ test_tx_tcp_cksum(const struct flow *f)
 	TEST_ASSERT_EQUAL(errs, errs0 + 1,
 			  "S counted %" PRId64 " TCP checksum errors, expected only the control's",
 			  errs - errs0);
-	return ofl_finish();
+	return tx_finish();
 }
 
 static int
@@ -607,7 +602,7 @@ test_tx_udp_cksum(const struct flow *f)
 	errs = rtu_ns_counter_wait(topo.ns_s, file, proto, field, errs0 + 1, RTU_TIMEOUT_MS);
 	TEST_ASSERT_EQUAL(errs, errs0 + 1, "S counted %" PRId64 " UDP checksum errors, expected 1",
 			  errs - errs0);
-	return ofl_finish();
+	return tx_finish();
 }
 
 static int
@@ -688,7 +683,7 @@ test_tx_ipv4_cksum(void)
 	hdr = rtu_ns_counter_wait(topo.ns_r, "snmp", "Ip", "InHdrErrors", hdr0 + 1, RTU_TIMEOUT_MS);
 	TEST_ASSERT_EQUAL(hdr, hdr0 + 1, "R counted %" PRId64 " IP header errors, expected 1",
 			  hdr - hdr0);
-	return ofl_finish();
+	return tx_finish();
 }
 
 /*
@@ -811,7 +806,7 @@ test_tx_tso(const struct flow *f)
 	/* Shared mbuf: headers copied, the packet untouched. */
 	TEST_ASSERT_SUCCESS(tso_one(f, 4, 9000, TSO_SEGSZ, 6, true), "TSO of a clone");
 	TEST_ASSERT_SUCCESS(expect_nothing_more(f), "extra segments");
-	return ofl_finish();
+	return tx_finish();
 }
 
 static int
@@ -857,7 +852,7 @@ test_tx_uso(const struct flow *f)
 	}
 	errs = rtu_ns_counter(topo.ns_s, file, proto, field);
 	TEST_ASSERT_EQUAL(errs, errs0, "S counted UDP checksum errors");
-	return ofl_finish();
+	return tx_finish();
 }
 
 static int
@@ -1023,256 +1018,7 @@ test_tx_malformed(void)
 			  st1.opackets - st0.opackets);
 	TEST_ASSERT_EQUAL(krx1 - krx0, 1ULL, "kernel rx_packets +%" PRIu64, krx1 - krx0);
 	TEST_ASSERT_EQUAL(kdrop1 - kdrop0, 0ULL, "kernel rx_dropped +%" PRIu64, kdrop1 - kdrop0);
-	return ofl_finish();
-}
-
-/* ---- rx checksum state ---- */
-
-static int
-rx_setup(uint64_t offloads, uint16_t data_room)
-{
-	struct rte_eth_conf conf;
-	int ret;
-
-	memset(&conf, 0, sizeof(conf));
-	conf.rxmode.offloads = offloads;
-	ret = rtu_fixture_setup(&fx, 1, NULL, 2047, 511);
-	if (ret != TEST_SUCCESS)
-		return ret;
-	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fx.port.port_id), "stop");
-	fx.port.started = false;
-	if (data_room != 0) {
-		/* Rebuild the queue on small mbufs; the fixture checks and frees rx_pool. */
-		static unsigned int n;
-		struct rte_mempool *old = fx.rx_pool;
-		char name[RTE_MEMPOOL_NAMESIZE];
-
-		snprintf(name, sizeof(name), "ofl_small%u", n++);
-		fx.rx_pool = rtu_pool_create(name, 2047, data_room);
-		TEST_ASSERT_NOT_NULL(fx.rx_pool, "pool");
-		TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 1, &conf, fx.rx_pool, 0), "setup");
-		TEST_ASSERT(rte_mempool_full(old), "%u mbufs of the first pool held",
-			    rtu_mempool_in_use(old));
-		rte_mempool_free(old);
-	} else {
-		TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 1, &conf, fx.rx_pool, 0), "setup");
-	}
-	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
-	return rtu_topo_routed(&topo, fx.port.ifname, &host_mac, 0);
-}
-
-static int
-rx_setup_cksum(void)
-{
-	return rx_setup(RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM, 0);
-}
-
-static int
-rx_setup_none(void)
-{
-	return rx_setup(0, 0);
-}
-
-static int
-rx_setup_tcp_scatter(void)
-{
-	return rx_setup(RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_SCATTER, 512);
-}
-
-struct rx_got {
-	uint64_t l4_flags;
-	bool partial_ok; /* the field holds the pseudo-header sum */
-	bool full_ok;	 /* the checksum is complete and right */
-	uint16_t nb_segs;
-	uint32_t len;
-};
-
-/* Waits for the first IPv4 frame of @proto to @dport from R and classifies it. */
-static int
-rx_expect_within(uint8_t proto, uint16_t dport, struct rx_got *g, unsigned int timeout_ms)
-{
-	uint64_t deadline = rtu_now_ms() + timeout_ms;
-	struct rte_mbuf *pkts[RTU_BURST];
-	bool found = false;
-	uint16_t n, i;
-
-	memset(g, 0, sizeof(*g));
-	while (!found && rtu_now_ms() < deadline) {
-		n = rte_eth_rx_burst(fx.port.port_id, 0, pkts, RTU_BURST);
-		for (i = 0; i < n; i++) {
-			struct rte_mbuf *m = pkts[i];
-			uint8_t hbuf[RTE_ETHER_HDR_LEN + 60 + 20];
-			const struct rte_ether_hdr *eth;
-			const struct rte_ipv4_hdr *ip;
-			const struct rte_udp_hdr *l4;
-			struct rte_ipv4_hdr iph;
-			uint16_t field, phdr;
-			size_t l3;
-
-			eth = rte_pktmbuf_read(m, 0,
-					       sizeof(hbuf) < m->pkt_len ? sizeof(hbuf) :
-									   m->pkt_len,
-					       hbuf);
-			if (found || m->pkt_len < sizeof(hbuf) - 60 ||
-			    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
-				goto next;
-			ip = (const void *)(eth + 1);
-			l3 = rte_ipv4_hdr_len(ip);
-			l4 = (const void *)((const uint8_t *)ip + l3);
-			if (ip->next_proto_id != proto || l4->dst_port != rte_cpu_to_be_16(dport))
-				goto next;
-			found = true;
-			g->l4_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-			g->nb_segs = m->nb_segs;
-			g->len = m->pkt_len;
-			memcpy(&iph, ip, sizeof(iph));
-			field = proto == IPPROTO_TCP ? ((const struct rte_tcp_hdr *)l4)->cksum :
-						       l4->dgram_cksum;
-			phdr = rte_ipv4_phdr_cksum(&iph, 0);
-			g->partial_ok = field == phdr;
-			g->full_ok = rte_ipv4_udptcp_cksum_mbuf_verify(m, ip,
-								       RTE_ETHER_HDR_LEN + l3) == 0;
-next:
-			rte_pktmbuf_free(m);
-		}
-	}
-	if (!found)
-		printf("  no %s frame to port %u arrived from R\n",
-		       proto == IPPROTO_TCP ? "TCP" : "UDP", dport);
-	return found ? TEST_SUCCESS : TEST_FAILED;
-}
-
-static int
-rx_expect(uint8_t proto, uint16_t dport, struct rx_got *g)
-{
-	return rx_expect_within(proto, dport, g, RTU_TIMEOUT_MS);
-}
-
-/* From a socket in R towards the port: one UDP datagram and a TCP SYN. */
-static int
-rx_send_from_r(size_t udp_payload)
-{
-	int fd;
-
-	memset(frame, 0x5a, udp_payload);
-	fd = sock_fd[0] = rtu_ns_udp_send(topo.ns_r, RTU_TOPO_PORT_IP4, DPORT, frame, udp_payload);
-	TEST_ASSERT(fd >= 0, "UDP datagram from R: %s", strerror(-fd));
-	fd = sock_fd[1] = rtu_ns_tcp_connect(topo.ns_r, RTU_TOPO_PORT_IP4, DPORT + 1);
-	TEST_ASSERT(fd >= 0, "TCP connect from R: %s", strerror(-fd));
-	return TEST_SUCCESS;
-}
-
-/*
- * A port restart must leave the kernel side's configuration alone. ethdev
- * replays the MAC (mac_addr_set) on every rte_eth_dev_start(); the kernel
- * announces NETDEV_CHANGEADDR for any SIOCSIFHWADDR, even to the same
- * address, and that flushes every neighbour of the interface, permanent
- * ones included.
- */
-static int
-test_restart_keeps_neighbours(void)
-{
-	TEST_ASSERT(rtu_topo_has_port_neigh(&topo), "no neighbour entry to begin with");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fx.port.port_id), "stop");
-	fx.port.started = false;
-	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
-	TEST_ASSERT(rtu_topo_has_port_neigh(&topo),
-		    "rte_eth_dev_start() flushed the permanent neighbour 10.77.1.2 of %s",
-		    fx.port.ifname);
-	return ofl_finish();
-}
-
-/* Rx TCP and UDP checksum offloads on: partial checksums are reported as NONE. */
-static int
-test_rx_cksum_none(void)
-{
-	struct rx_got g;
-
-	TEST_ASSERT_SUCCESS(rx_send_from_r(200), "send");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_NONE,
-			  "UDP from a local socket: L4 flags 0x%" PRIx64 ", expected NONE",
-			  g.l4_flags);
-	TEST_ASSERT(g.partial_ok, "UDP: the checksum field is not the pseudo-header sum");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_TCP, DPORT + 1, &g), "TCP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_NONE,
-			  "TCP SYN: L4 flags 0x%" PRIx64 ", expected NONE", g.l4_flags);
-	TEST_ASSERT(g.partial_ok, "TCP: the checksum field is not the pseudo-header sum");
-	return ofl_finish();
-}
-
-/* No rx offloads: the kernel must hand finished frames (TUNSETOFFLOAD 0). */
-static int
-test_rx_cksum_complete(void)
-{
-	struct rx_got g;
-
-	TEST_ASSERT_SUCCESS(rx_send_from_r(200), "send");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, "UDP: L4 flags 0x%" PRIx64,
-			  g.l4_flags);
-	TEST_ASSERT(g.full_ok, "UDP: checksum not complete with no rx offloads");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_TCP, DPORT + 1, &g), "TCP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, "TCP: L4 flags 0x%" PRIx64,
-			  g.l4_flags);
-	TEST_ASSERT(g.full_ok, "TCP: checksum not complete with no rx offloads");
-	return ofl_finish();
-}
-
-/*
- * TCP checksum offload only, scattered small mbufs: TCP partial → NONE; a
- * partial UDP checksum over a chain is completed by the driver → GOOD.
- */
-static int
-test_rx_cksum_sw_complete(void)
-{
-	struct rx_got g;
-
-	TEST_ASSERT_SUCCESS(rx_send_from_r(1400), "send");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP");
-	TEST_ASSERT(g.nb_segs > 1, "1442-byte frame in %u segments of 512 bytes", g.nb_segs);
-	TEST_ASSERT(g.full_ok, "UDP: the driver did not complete the partial checksum");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_GOOD,
-			  "UDP completed in software: L4 flags 0x%" PRIx64 ", expected GOOD",
-			  g.l4_flags);
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_TCP, DPORT + 1, &g), "TCP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_NONE,
-			  "TCP SYN: L4 flags 0x%" PRIx64 ", expected NONE", g.l4_flags);
-	return ofl_finish();
-}
-
-/* Offloads follow reconfiguration: cksum on, then off again on the same port. */
-static int
-test_rx_cksum_reconfigure(void)
-{
-	struct rte_eth_conf conf;
-	struct rx_got g;
-
-	TEST_ASSERT_SUCCESS(rx_send_from_r(200), "send");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_NONE, "flags 0x%" PRIx64, g.l4_flags);
-	close_sockets();
-
-	memset(&conf, 0, sizeof(conf));
-	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fx.port.port_id), "stop");
-	fx.port.started = false;
-	TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 1, &conf, fx.rx_pool, 0), "setup");
-	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
-	/*
-	 * Restarting flushes R's neighbours (see test_restart_keeps_neighbours):
-	 * put the port's back so this case checks the offloads alone.
-	 */
-	if (!rtu_topo_has_port_neigh(&topo))
-		TEST_ASSERT_SUCCESS(rtu_topo_set_port_neigh(&topo), "neigh");
-	TEST_ASSERT_SUCCESS(rtu_ns_if_wait_carrier(topo.ns_r, fx.port.ifname, RTU_TIMEOUT_MS),
-			    "link up again in R");
-	rtu_rx_drain(fx.port.port_id, 1);
-	TEST_ASSERT_SUCCESS(rx_send_from_r(200), "send");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP after the restart");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN,
-			  "offloads off again: flags 0x%" PRIx64, g.l4_flags);
-	TEST_ASSERT(g.full_ok, "offloads off again: the kernel still hands partial checksums");
-	return ofl_finish();
+	return tx_finish();
 }
 
 /* ---- LRO: a TCP transfer through a forwarder in the test ---- */
@@ -1500,37 +1246,32 @@ test_lro_forward(void)
 	/* Let the FIN/RST exchange pass so nothing stays queued in the ports. */
 	rtu_rx_drain(fx.port.port_id, 1);
 	rtu_rx_drain(fx2.port.port_id, 1);
-	return ofl_finish();
+	return tx_finish();
 }
 
-static struct unit_test_suite offload_suite = {
-	.suite_name = "rtap offload",
-	.setup = ofl_suite_setup,
+static struct unit_test_suite tx_offload_suite = {
+	.suite_name = "rtap tx offload",
+	.setup = tx_suite_setup,
 	.unit_test_cases = {
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_tcp4_cksum),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_tcp6_cksum),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_udp4_cksum),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_udp6_cksum),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_ipv4_cksum),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_tso4),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_tso6),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_uso4),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_uso6),
-		TEST_CASE_ST(tx_setup, ofl_teardown, test_tx_malformed),
-		TEST_CASE_ST(rx_setup_cksum, ofl_teardown, test_rx_cksum_none),
-		TEST_CASE_ST(rx_setup_none, ofl_teardown, test_rx_cksum_complete),
-		TEST_CASE_ST(rx_setup_tcp_scatter, ofl_teardown, test_rx_cksum_sw_complete),
-		TEST_CASE_ST(rx_setup_cksum, ofl_teardown, test_rx_cksum_reconfigure),
-		TEST_CASE_ST(rx_setup_none, ofl_teardown, test_restart_keeps_neighbours),
-		TEST_CASE_ST(lro_setup, ofl_teardown, test_lro_forward),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_tcp4_cksum),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_tcp6_cksum),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_udp4_cksum),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_udp6_cksum),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_ipv4_cksum),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_tso4),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_tso6),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_uso4),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_uso6),
+		TEST_CASE_ST(tx_setup, tx_teardown, test_tx_malformed),
+		TEST_CASE_ST(lro_setup, tx_teardown, test_lro_forward),
 		TEST_CASES_END(),
 	},
 };
 
 static int
-test_rtap_offload(void)
+test_rtap_tx_offload(void)
 {
-	return unit_test_suite_runner(&offload_suite);
+	return unit_test_suite_runner(&tx_offload_suite);
 }
 
-REGISTER_TEST_COMMAND(rtap_offload_autotest, test_rtap_offload);
+REGISTER_TEST_COMMAND(rtap_tx_offload_autotest, test_rtap_tx_offload);
