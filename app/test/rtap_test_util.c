@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -30,6 +32,7 @@
 
 static unsigned int ifname_counter;
 static unsigned int vdev_counter;
+static unsigned int ns_seq;
 
 uint64_t
 rtu_now_ms(void)
@@ -189,8 +192,9 @@ rtu_if_stat(const char *ifname, const char *name, uint64_t *val)
 	return rtu_if_sysfs(ifname, attr, val);
 }
 
-int
-rtu_if_disable_ipv6(const char *ifname)
+/* Silences IPv6 (router solicitations, MLD, DAD) on the interface. */
+static int
+if_disable_ipv6(const char *ifname)
 {
 	char path[128];
 	int fd, ret = 0;
@@ -205,8 +209,9 @@ rtu_if_disable_ipv6(const char *ifname)
 	return ret;
 }
 
-int
-rtu_if_wait_gone(const char *ifname, unsigned int timeout_ms)
+/* 0 once the interface is gone, -ETIMEDOUT if it is still there after timeout_ms. */
+static int
+if_wait_gone(const char *ifname, unsigned int timeout_ms)
 {
 	uint64_t deadline = rtu_now_ms() + timeout_ms;
 
@@ -689,7 +694,7 @@ rtu_port_probe(struct rtu_port *p, const char *extra_devargs)
 		printf("  %s probed but interface %s does not exist\n", p->vdev, ifname);
 		return -ENODEV;
 	}
-	ret = rtu_if_disable_ipv6(ifname);
+	ret = if_disable_ipv6(ifname);
 	if (ret != 0)
 		printf("  cannot disable IPv6 on %s: %s\n", ifname, strerror(-ret));
 	return 0;
@@ -745,23 +750,6 @@ rtu_port_start(struct rtu_port *p)
 }
 
 int
-rtu_port_create(struct rtu_port *p, uint16_t nb_queues, const struct rte_eth_conf *conf,
-		struct rte_mempool *mp)
-{
-	int ret;
-
-	ret = rtu_port_probe(p, NULL);
-	if (ret != 0) {
-		printf("  rte_vdev_init(%s): %s\n", p->vdev, strerror(-ret));
-		return ret;
-	}
-	ret = rtu_port_setup(p, nb_queues, conf, mp, 0);
-	if (ret != 0)
-		return ret;
-	return rtu_port_start(p);
-}
-
-int
 rtu_port_destroy(struct rtu_port *p)
 {
 	int ret, result = TEST_SUCCESS;
@@ -790,7 +778,7 @@ rtu_port_destroy(struct rtu_port *p)
 	}
 	p->probed = false;
 	if (p->ifname[0] != '\0' && rtu_if_exists(p->ifname)) {
-		if (rtu_if_wait_gone(p->ifname, 2000) == 0) {
+		if (if_wait_gone(p->ifname, 2000) == 0) {
 			printf("  interface %s still existed when rte_vdev_uninit returned\n",
 			       p->ifname);
 		} else {
@@ -903,6 +891,18 @@ rtu_free_bulk(struct rte_mbuf **pkts, unsigned int n)
 		rte_pktmbuf_free(pkts[i]);
 }
 
+void
+rtu_close_fds(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
 int
 rtu_check_env(void)
 {
@@ -1004,6 +1004,491 @@ rtu_fixture_finish(struct rtu_fixture *f)
 	}
 	f->fds_before = 0;
 	return result;
+}
+
+/* ip netns del; 0 or its exit status. */
+static int
+ns_delete(const char *ns)
+{
+	return rtu_run("ip netns del %s", ns);
+}
+
+/* A fresh namespace "rtu<pid>n<k>" with lo up, its name in name; 0, or -1 and nothing left. */
+static int
+ns_create(char name[RTU_NS_NAMESIZE])
+{
+	snprintf(name, RTU_NS_NAMESIZE, "rtu%un%u", (unsigned int)getpid(), ns_seq++);
+	if (rtu_run("ip netns add %s", name) != 0)
+		return -1;
+	if (rtu_run("ip -n %s link set lo up", name) != 0) {
+		ns_delete(name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Enters ns on the calling thread only; returns the fd for ns_leave(), or -errno. */
+static int
+ns_enter(const char *ns)
+{
+	char path[128];
+	int self, fd, ret = 0;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (ret != 0) {
+		close(self);
+		return ret;
+	}
+	return self;
+}
+
+/* Back to the namespace ns_enter() came from (aborts if it cannot); closes self. */
+static void
+ns_leave(int self)
+{
+	if (setns(self, CLONE_NEWNET) < 0)
+		RTE_VERIFY(0); /* cannot go on in the wrong namespace */
+	close(self);
+}
+
+/* socket(2) in ns (SOCK_CLOEXEC added); it stays there whatever thread uses it. */
+static int
+ns_socket(const char *ns, int domain, int type, int proto)
+{
+	int self = ns_enter(ns), fd;
+
+	if (self < 0)
+		return self;
+	fd = socket(domain, type | SOCK_CLOEXEC, proto);
+	if (fd < 0)
+		fd = -errno;
+	ns_leave(self);
+	return fd;
+}
+
+int
+rtu_ns_pkt_open(const char *ns, const char *ifname, uint16_t ethertype)
+{
+	int self = ns_enter(ns), fd;
+
+	if (self < 0)
+		return self;
+	fd = rtu_pkt_open(ifname, ethertype);
+	ns_leave(self);
+	return fd;
+}
+
+/* rtu_if_get_mac() on ifname in ns. */
+static int
+ns_if_get_mac(const char *ns, const char *ifname, struct rte_ether_addr *mac)
+{
+	int self = ns_enter(ns), ret;
+
+	if (self < 0)
+		return self;
+	ret = rtu_if_get_mac(ifname, mac);
+	ns_leave(self);
+	return ret;
+}
+
+/* Moves ifname from the current namespace into ns; 0 or the exit status of ip(8). */
+static int
+ns_move_if(const char *ifname, const char *ns)
+{
+	return rtu_run("ip link set dev %s netns %s", ifname, ns);
+}
+
+int
+rtu_ns_if_wait_carrier(const char *ns, const char *ifname, unsigned int timeout_ms)
+{
+	uint64_t deadline = rtu_now_ms() + timeout_ms;
+
+	while (rtu_run("ip -n %s -o link show dev %s | grep -q LOWER_UP", ns, ifname) != 0) {
+		if (rtu_now_ms() >= deadline) {
+			char cmd[256];
+
+			snprintf(cmd, sizeof(cmd), "ip -n %s link show dev %s", ns, ifname);
+			if (system(cmd) != 0)
+				printf("  %s failed\n", cmd);
+			return -ETIMEDOUT;
+		}
+		/* Polling the kernel's state, not synchronising with our own code. */
+		poll(NULL, 0, 5);
+	}
+	return 0;
+}
+
+int64_t
+rtu_ns_counter(const char *ns, const char *file, const char *proto, const char *field)
+{
+	static char text[16384];
+	char path[64], hdr[64], *save = NULL, *line, *names = NULL;
+	int64_t val = -1;
+	size_t len;
+	ssize_t n;
+	int self, fd;
+
+	self = ns_enter(ns);
+	if (self < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/thread-self/net/%s", file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ns_leave(self);
+	if (fd < 0)
+		return -1;
+	for (len = 0; len < sizeof(text) - 1; len += n) {
+		n = read(fd, text + len, sizeof(text) - 1 - len);
+		if (n <= 0)
+			break;
+	}
+	close(fd);
+	if (len == 0)
+		return -1;
+	text[len] = '\0';
+	snprintf(hdr, sizeof(hdr), "%s:", proto != NULL ? proto : "");
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (proto == NULL) {
+			size_t fl = strlen(field);
+
+			if (strncmp(line, field, fl) == 0 && (line[fl] == ' ' || line[fl] == '\t'))
+				return strtoll(line + fl, NULL, 10);
+			continue;
+		}
+		if (strncmp(line, hdr, strlen(hdr)) != 0)
+			continue;
+		if (names == NULL) {
+			names = line;
+			continue;
+		}
+		/* Values line: walk both in step. */
+		{
+			char *s1 = NULL, *s2 = NULL, *k, *v;
+
+			k = strtok_r(names + strlen(hdr), " ", &s1);
+			v = strtok_r(line + strlen(hdr), " ", &s2);
+			while (k != NULL && v != NULL) {
+				if (strcmp(k, field) == 0)
+					val = strtoll(v, NULL, 10);
+				k = strtok_r(NULL, " ", &s1);
+				v = strtok_r(NULL, " ", &s2);
+			}
+		}
+		return val;
+	}
+	return val;
+}
+
+int64_t
+rtu_ns_counter_wait(const char *ns, const char *file, const char *proto, const char *field,
+		    int64_t want, unsigned int timeout_ms)
+{
+	uint64_t deadline = rtu_now_ms() + timeout_ms;
+	int64_t v;
+
+	for (;;) {
+		v = rtu_ns_counter(ns, file, proto, field);
+		if (v >= want || rtu_now_ms() >= deadline)
+			return v;
+		/* Polling kernel state, not synchronising with our own code. */
+		poll(NULL, 0, 2);
+	}
+}
+
+/* ip:port as a socket address of the family ip is written in; the family or -EINVAL. */
+static int
+sockaddr_of(const char *ip, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, ip, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(port);
+		*len = sizeof(*a4);
+		return AF_INET;
+	}
+	if (inet_pton(AF_INET6, ip, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(port);
+		*len = sizeof(*a6);
+		return AF_INET6;
+	}
+	printf("  %s is no IP address\n", ip);
+	return -EINVAL;
+}
+
+/* Closes fd and returns -errno of the call that failed before. */
+static int
+close_failed(int fd)
+{
+	int ret = -errno;
+
+	close(fd);
+	return ret;
+}
+
+/* A socket in ns of the family of ip, and ip:port in ss. */
+static int
+ns_socket_for(const char *ns, const char *ip, uint16_t port, int type, struct sockaddr_storage *ss,
+	      socklen_t *len)
+{
+	int family = sockaddr_of(ip, port, ss, len);
+
+	if (family < 0)
+		return family;
+	return ns_socket(ns, family, type, 0);
+}
+
+int
+rtu_ns_udp_bind(const char *ns, const char *ip, uint16_t port, unsigned int timeout_ms)
+{
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = timeout_ms % 1000 * 1000 };
+	struct sockaddr_storage ss;
+	int fd, size = 4 << 20;
+	socklen_t len;
+
+	fd = ns_socket_for(ns, ip, port, SOCK_DGRAM, &ss, &len);
+	if (fd < 0)
+		return fd;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		return close_failed(fd);
+	return fd;
+}
+
+int
+rtu_ns_udp_send(const char *ns, const char *ip, uint16_t port, const void *data, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	ssize_t n;
+	int fd;
+
+	fd = ns_socket_for(ns, ip, port, SOCK_DGRAM, &ss, &slen);
+	if (fd < 0)
+		return fd;
+	n = sendto(fd, data, len, 0, (struct sockaddr *)&ss, slen);
+	if (n < 0)
+		return close_failed(fd);
+	if ((size_t)n != len) {
+		close(fd);
+		return -EMSGSIZE;
+	}
+	return fd;
+}
+
+int
+rtu_ns_tcp_listen(const char *ns, const char *ip, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1;
+
+	fd = ns_socket_for(ns, ip, port, SOCK_STREAM | SOCK_NONBLOCK, &ss, &len);
+	if (fd < 0)
+		return fd;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 1) < 0)
+		return close_failed(fd);
+	return fd;
+}
+
+int
+rtu_ns_tcp_connect(const char *ns, const char *ip, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	fd = ns_socket_for(ns, ip, port, SOCK_STREAM | SOCK_NONBLOCK, &ss, &len);
+	if (fd < 0)
+		return fd;
+	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+		close(fd);
+		return -EISCONN;
+	}
+	if (errno != EINPROGRESS)
+		return close_failed(fd);
+	return fd;
+}
+
+/* R's end of the veth of rtu_topo_routed(), the gateway of S. */
+#define TOPO_R_FWD_IP4 "10.77.2.1"
+#define TOPO_R_FWD_IP6 "fd77:2::1"
+
+static void
+mac_str(const struct rte_ether_addr *mac, char *buf, size_t len)
+{
+	rte_ether_format_addr(buf, (uint16_t)len, mac);
+}
+
+int
+rtu_topo_set_port_neigh(const struct rtu_topo *t)
+{
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	mac_str(&t->port_mac, mac, sizeof(mac));
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace " RTU_TOPO_PORT_IP4
+				    " lladdr %s dev %s nud permanent",
+				    t->ns_r, mac, t->port_if),
+			    "neigh");
+	if (t->flags & RTU_TOPO_IPV6)
+		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace " RTU_TOPO_PORT_IP6
+					    " lladdr %s dev %s nud permanent",
+					    t->ns_r, mac, t->port_if),
+				    "neigh6");
+	return TEST_SUCCESS;
+}
+
+bool
+rtu_topo_has_port_neigh(const struct rtu_topo *t)
+{
+	return rtu_run("ip -n %s neigh show " RTU_TOPO_PORT_IP4
+		       " dev %s nud permanent | grep -q lladdr",
+		       t->ns_r, t->port_if) == 0;
+}
+
+/* S behind a veth from R, R forwarding, as drawn in the header. */
+static int
+topo_veth(struct rtu_topo *t)
+{
+	bool ipv6 = t->flags & RTU_TOPO_IPV6;
+	struct rte_ether_addr veth_s_mac;
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	const char *r = t->ns_r, *s;
+
+	TEST_ASSERT_SUCCESS(ns_create(t->ns_s), "ip netns add %s", t->ns_s);
+	t->made_s = true;
+	s = t->ns_s;
+	rtu_ifname(t->veth_r);
+	rtu_ifname(t->veth_s);
+	TEST_ASSERT_SUCCESS(rtu_run("ip link add %s netns %s type veth peer name %s netns %s",
+				    t->veth_r, r, t->veth_s, s),
+			    "veth");
+	/* No checksum offload on the way out of R: the kernel finishes (and segments) it all. */
+	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s ethtool -K %s tx off", r, t->veth_r),
+			    "ethtool -K %s tx off", t->veth_r);
+	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s sysctl -qw net.ipv4.ip_forward=1 "
+				    "net.ipv6.conf.all.forwarding=%d",
+				    r, ipv6 ? 1 : 0),
+			    "forwarding");
+	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=%d",
+				    s, t->veth_s, ipv6 ? 0 : 1),
+			    "sysctl in %s", s);
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add " TOPO_R_FWD_IP4 "/24 dev %s", r, t->veth_r),
+			    "addr");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add " RTU_TOPO_S_IP4 "/24 dev %s", s, t->veth_s),
+			    "addr");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", r, t->veth_r), "up");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", s, t->veth_s), "up");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s route add default via " TOPO_R_FWD_IP4, s), "route");
+	TEST_ASSERT_SUCCESS(ns_if_get_mac(s, t->veth_s, &veth_s_mac), "MAC of %s", t->veth_s);
+	mac_str(&veth_s_mac, mac, sizeof(mac));
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace " RTU_TOPO_S_IP4
+				    " lladdr %s dev %s nud permanent",
+				    r, mac, t->veth_r),
+			    "neigh");
+	if (ipv6) {
+		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add " TOPO_R_FWD_IP6 "/64 dev %s nodad",
+					    r, t->veth_r),
+				    "addr6");
+		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add " RTU_TOPO_S_IP6 "/64 dev %s nodad",
+					    s, t->veth_s),
+				    "addr6");
+		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s -6 route add default via " TOPO_R_FWD_IP6, s),
+				    "route6");
+		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace " RTU_TOPO_S_IP6
+					    " lladdr %s dev %s nud permanent",
+					    r, mac, t->veth_r),
+				    "neigh6");
+	}
+	return TEST_SUCCESS;
+}
+
+int
+rtu_topo_routed(struct rtu_topo *t, const char *ifname, const struct rte_ether_addr *mac,
+		unsigned int flags)
+{
+	bool ipv6 = flags & RTU_TOPO_IPV6;
+	const char *r;
+
+	memset(t, 0, sizeof(*t));
+	t->flags = flags;
+	snprintf(t->port_if, sizeof(t->port_if), "%s", ifname);
+	rte_ether_addr_copy(mac, &t->port_mac);
+	TEST_ASSERT_SUCCESS(ns_create(t->ns_r), "ip netns add %s", t->ns_r);
+	t->made_r = true;
+	r = t->ns_r;
+	TEST_ASSERT_SUCCESS(ns_move_if(ifname, r), "move %s to %s", ifname, r);
+	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=%d "
+				    "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.%s.rp_filter=0",
+				    r, ifname, ipv6 ? 0 : 1, ifname),
+			    "sysctl in %s", r);
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add " RTU_TOPO_R_IP4 "/24 dev %s", r, ifname),
+			    "addr");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", r, ifname), "up");
+	if (ipv6)
+		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add " RTU_TOPO_R_IP6 "/64 dev %s nodad",
+					    r, ifname),
+				    "addr6");
+	TEST_ASSERT_SUCCESS(rtu_topo_set_port_neigh(t), "neighbours of the port's side");
+	if (!(flags & RTU_TOPO_VETH))
+		return TEST_SUCCESS;
+	return topo_veth(t);
+}
+
+int
+rtu_topo_pair(struct rtu_topo *t, const char *if_a, const struct rte_ether_addr *mac_a,
+	      const char *if_b, const struct rte_ether_addr *mac_b)
+{
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	memset(t, 0, sizeof(*t));
+	TEST_ASSERT_SUCCESS(ns_create(t->ns_r), "netns");
+	t->made_r = true;
+	TEST_ASSERT_SUCCESS(ns_create(t->ns_s), "netns");
+	t->made_s = true;
+	TEST_ASSERT_SUCCESS(ns_move_if(if_a, t->ns_r), "move");
+	TEST_ASSERT_SUCCESS(ns_move_if(if_b, t->ns_s), "move");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add " RTU_TOPO_A_IP4 "/24 dev %s", t->ns_r,
+				    if_a),
+			    "addr");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add " RTU_TOPO_B_IP4 "/24 dev %s", t->ns_s,
+				    if_b),
+			    "addr");
+	mac_str(mac_b, mac, sizeof(mac));
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace " RTU_TOPO_B_IP4
+				    " lladdr %s dev %s nud permanent",
+				    t->ns_r, mac, if_a),
+			    "neigh");
+	mac_str(mac_a, mac, sizeof(mac));
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace " RTU_TOPO_A_IP4
+				    " lladdr %s dev %s nud permanent",
+				    t->ns_s, mac, if_b),
+			    "neigh");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", t->ns_r, if_a), "up");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", t->ns_s, if_b), "up");
+	return TEST_SUCCESS;
+}
+
+void
+rtu_topo_destroy(struct rtu_topo *t)
+{
+	if (t->made_s)
+		ns_delete(t->ns_s);
+	if (t->made_r)
+		ns_delete(t->ns_r);
+	t->made_r = t->made_s = false;
 }
 
 bool

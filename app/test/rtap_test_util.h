@@ -7,8 +7,10 @@
 
 /*
  * Helpers shared by the suites: the kernel side of a TAP (ioctls, AF_PACKET,
- * ip(8)), test frames, mbuf chains, and ports created through the vdev bus.
- * Functions return 0 (or a count) on success and -errno on failure.
+ * ip(8)), network namespaces and veth topologies around a port, test frames,
+ * mbuf chains, and ports created through the vdev bus.
+ * Functions return 0 (or a count) on success and -errno on failure, except
+ * where TEST_SUCCESS/TEST_FAILED is said.
  */
 
 #include <stdbool.h>
@@ -26,7 +28,6 @@
 #define RTU_ETHERTYPE  0x88b5
 #define RTU_MAGIC      0x72746170 /* "rtap" */
 #define RTU_TIMEOUT_MS 3000
-#define RTU_NB_MBUFS   8191
 #define RTU_BURST      32
 #define RTU_MAX_IFACES 1024
 /* Largest frame the helpers handle (AF_PACKET receive buffer). */
@@ -54,13 +55,9 @@ int rtu_if_set_flags(const char *ifname, unsigned int set, unsigned int clear);
 int rtu_if_get_mtu(const char *ifname, int *mtu);
 int rtu_if_set_mtu(const char *ifname, int mtu);
 int rtu_if_get_mac(const char *ifname, struct rte_ether_addr *mac);
-/* Silence IPv6 (router solicitations, MLD, DAD) on the interface. */
-int rtu_if_disable_ipv6(const char *ifname);
 int rtu_if_stat(const char *ifname, const char *name, uint64_t *val);
 /* A number from /sys/class/net/IF/ATTR (e.g. "tx_queue_len"). */
 int rtu_if_sysfs(const char *ifname, const char *attr, uint64_t *val);
-/* 0 once the interface is gone, -ETIMEDOUT if it is still there after timeout_ms. */
-int rtu_if_wait_gone(const char *ifname, unsigned int timeout_ms);
 
 /*
  * Open file descriptors of this process, leaving out EAL's hugepage memfds
@@ -146,9 +143,6 @@ int rtu_port_probe_raw(struct rtu_port *p, const char *devargs);
 int rtu_port_setup(struct rtu_port *p, uint16_t nb_queues, const struct rte_eth_conf *conf,
 		   struct rte_mempool *mp, uint16_t nb_desc);
 int rtu_port_start(struct rtu_port *p);
-/* probe + setup + start. */
-int rtu_port_create(struct rtu_port *p, uint16_t nb_queues, const struct rte_eth_conf *conf,
-		    struct rte_mempool *mp);
 /*
  * stop, close, rte_vdev_uninit, then check the interface is gone.
  * Idempotent: does nothing for a port never probed. 0 or TEST_FAILED.
@@ -180,6 +174,8 @@ int rtu_tx_reap_until_full(uint16_t port_id, uint16_t nb_queues, struct rte_memp
 			   unsigned int timeout_ms);
 
 void rtu_free_bulk(struct rte_mbuf **pkts, unsigned int n);
+/* Closes the fds of the array that are open (>= 0) and sets every one to -1. */
+void rtu_close_fds(int *fds, unsigned int n);
 
 /*
  * Do tx completions arrive after tx_burst returns (io_mode=sqpoll in
@@ -217,5 +213,121 @@ int rtu_fixture_setup(struct rtu_fixture *f, uint16_t nb_queues, const struct rt
  * Idempotent (the teardown calls it again after a failed case).
  */
 int rtu_fixture_finish(struct rtu_fixture *f);
+
+/*
+ * Network namespaces, for cases that need a kernel on the other side of a
+ * port: sockets that talk to it like a remote host, or a router that
+ * finishes and validates what it sends (a socket in the port's own namespace
+ * trusts a CHECKSUM_PARTIAL skb and proves nothing). The rtu_topo_*()
+ * functions below create them, named "rtu<pid>n<k>", and delete them. What
+ * follows works in a namespace ns from the current thread, which stays where
+ * it is; commands in ns: rtu_run("ip -n NS ...") or
+ * rtu_run("ip netns exec NS ...").
+ */
+#define RTU_NS_NAMESIZE 32
+
+/* rtu_pkt_open() on ifname in ns (ETH_P_ALL: every frame arriving there). */
+int rtu_ns_pkt_open(const char *ns, const char *ifname, uint16_t ethertype);
+/*
+ * Polls until ifname in ns has its carrier (LOWER_UP: the kernel sets it
+ * asynchronously); 0, or -ETIMEDOUT after timeout_ms (the link is printed).
+ */
+int rtu_ns_if_wait_carrier(const char *ns, const char *ifname, unsigned int timeout_ms);
+/*
+ * A counter of ns from /proc/net/FILE: "snmp" and "netstat" have lines
+ * "Proto: names" then "Proto: values"; "snmp6" has lines "Name value" (give
+ * proto NULL). -1 if there is no such counter.
+ */
+int64_t rtu_ns_counter(const char *ns, const char *file, const char *proto, const char *field);
+/* Polls rtu_ns_counter() until it reached want or timeout_ms; its last value. */
+int64_t rtu_ns_counter_wait(const char *ns, const char *file, const char *proto, const char *field,
+			    int64_t want, unsigned int timeout_ms);
+
+/*
+ * Kernel-side sockets in a namespace; ip is an IPv4 or IPv6 address in text
+ * ("0.0.0.0" or "::" to bind to any). Each returns the fd or -errno.
+ */
+/* UDP socket bound to ip:port, 4 MiB receive buffer, receive timeout timeout_ms. */
+int rtu_ns_udp_bind(const char *ns, const char *ip, uint16_t port, unsigned int timeout_ms);
+/* UDP socket that has sent one datagram of len bytes to ip:port. */
+int rtu_ns_udp_send(const char *ns, const char *ip, uint16_t port, const void *data, size_t len);
+/* Non-blocking TCP socket listening on ip:port (SO_REUSEADDR, backlog 1). */
+int rtu_ns_tcp_listen(const char *ns, const char *ip, uint16_t port);
+/*
+ * Non-blocking TCP socket whose connection to ip:port is under way (connect()
+ * said EINPROGRESS; a connection made at once is -EISCONN): the SYN is out.
+ */
+int rtu_ns_tcp_connect(const char *ns, const char *ip, uint16_t port);
+
+/*
+ * Topologies around ports, in fresh namespaces R and S. The port's side of
+ * an interface is never configured in the kernel: the test plays it with its
+ * own frames, or forwards between two ports.
+ *
+ * rtu_topo_routed(): the port's interface in R, S behind a veth (with
+ * RTU_TOPO_VETH), R forwarding between them:
+ *
+ *   port --tap-- [R: 10.77.1.1, fd77:1::1 | fwd | 10.77.2.1] --veth-- [S: 10.77.2.2]
+ *   (the port plays 10.77.1.2 / fd77:1::2; S has fd77:2::2 with RTU_TOPO_IPV6)
+ *
+ * R's end of the veth has tx checksum offload off, so the kernel finishes
+ * every checksum and segments in software what R forwards from the port;
+ * S validates what arrives like any host (counted in its own /proc/net/snmp).
+ *
+ * rtu_topo_pair(): two ports' interfaces, A's in R and B's in S, each knowing
+ * the other's MAC; what goes between them crosses the test (e.g. a forwarder):
+ *
+ *   [R: 10.77.3.1] --tap-- port A <-> test <-> port B --tap-- [S: 10.77.3.2]
+ */
+#define RTU_TOPO_PORT_IP4 "10.77.1.2"
+#define RTU_TOPO_PORT_IP6 "fd77:1::2"
+#define RTU_TOPO_R_IP4	  "10.77.1.1"
+#define RTU_TOPO_R_IP6	  "fd77:1::1"
+#define RTU_TOPO_S_IP4	  "10.77.2.2"
+#define RTU_TOPO_S_IP6	  "fd77:2::2"
+#define RTU_TOPO_A_IP4	  "10.77.3.1"
+#define RTU_TOPO_B_IP4	  "10.77.3.2"
+
+/* rtu_topo_routed() flags */
+#define RTU_TOPO_VETH (1u << 0) /* S behind a veth, R forwarding */
+#define RTU_TOPO_IPV6 (1u << 1) /* IPv6 addresses and forwarding too */
+
+/* Namespaces and links of one case; rtu_topo_destroy() undoes them. */
+struct rtu_topo {
+	char ns_r[RTU_NS_NAMESIZE];
+	char ns_s[RTU_NS_NAMESIZE];	/* with RTU_TOPO_VETH, or rtu_topo_pair() */
+	char veth_r[IFNAMSIZ];		/* with RTU_TOPO_VETH: the veth's end in R */
+	char veth_s[IFNAMSIZ];		/* and in S */
+	char port_if[IFNAMSIZ];		/* rtu_topo_routed(): the port's interface (in R) */
+	struct rte_ether_addr port_mac; /* and the MAC R sends to for the port's side */
+	unsigned int flags;
+	bool made_r, made_s;
+};
+
+/*
+ * Moves ifname into a fresh namespace R (10.77.1.1/24; fd77:1::1/64 with
+ * RTU_TOPO_IPV6) with a permanent neighbour for the port's side at mac; with
+ * RTU_TOPO_VETH, S and the forwarding veth as drawn above.
+ * TEST_SUCCESS or TEST_FAILED; call rtu_topo_destroy() in either case.
+ */
+int rtu_topo_routed(struct rtu_topo *t, const char *ifname, const struct rte_ether_addr *mac,
+		    unsigned int flags);
+/* (Re)sets the permanent neighbours of the port's side in R; TEST_SUCCESS or TEST_FAILED. */
+int rtu_topo_set_port_neigh(const struct rtu_topo *t);
+/* Whether R still has the permanent IPv4 neighbour of the port's side. */
+bool rtu_topo_has_port_neigh(const struct rtu_topo *t);
+/*
+ * if_a into a fresh R as 10.77.3.1/24, if_b into a fresh S as 10.77.3.2/24,
+ * each with a permanent neighbour for the other (mac_a, mac_b), both up.
+ * TEST_SUCCESS or TEST_FAILED; call rtu_topo_destroy() in either case.
+ */
+int rtu_topo_pair(struct rtu_topo *t, const char *if_a, const struct rte_ether_addr *mac_a,
+		  const char *if_b, const struct rte_ether_addr *mac_b);
+/*
+ * Deletes the namespaces t made (and what is in them). Call it after the
+ * ports whose interfaces are there are closed: deleting a namespace would
+ * unregister a TAP still in use. Idempotent.
+ */
+void rtu_topo_destroy(struct rtu_topo *t);
 
 #endif /* _RTAP_TEST_UTIL_H_ */

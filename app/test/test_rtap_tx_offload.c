@@ -3,30 +3,25 @@
  */
 
 /*
- * Checksum, TSO/USO and LRO offloads, checked by what the kernel makes of them.
+ * Tx offloads: checksum, TSO/USO and malformed requests, checked by what the
+ * kernel makes of them; and LRO end to end, received and sent again as TSO.
  *
  * A packet the port sends with NEEDS_CSUM or a GSO request becomes a
  * CHECKSUM_PARTIAL (and GSO) skb, which the kernel trusts on local delivery:
- * a socket receiving it proves nothing about the checksum field. So the tx
+ * a socket receiving it proves nothing about the checksum field. So the
  * cases route through a namespace R that forwards out a veth with tx
  * checksumming off; there the kernel finishes every checksum and segments
  * in software, exactly from the metadata the driver wrote. The other end of
  * the veth, in namespace S, validates what arrives like any host (counted in
- * its own /proc/net/snmp) and is where the test captures the frames:
+ * its own /proc/net/snmp) and is where the test captures the frames
+ * (rtu_topo_routed(), drawn in rtap_test_util.h).
  *
- *   port --tap-- [R: 10.77.1.1, fd77:1::1 | fwd | 10.77.2.1] --veth-- [S: 10.77.2.2]
- *   (the port plays 10.77.1.2 / fd77:1::2)
- *
- * rx cases let sockets in R talk to the port; LRO runs a real TCP transfer
- * between two namespaces through a forwarder in the test that turns LRO
- * frames back into TSO requests.
+ * LRO runs a real TCP transfer between two namespaces (rtu_topo_pair())
+ * through a forwarder in the test that turns LRO frames back into TSO
+ * requests.
  */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <sched.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -45,7 +40,6 @@
 #include "rtap_test.h"
 #include "rtap_test_util.h"
 
-#define NS_MAX	       32
 #define TSO_PAYLOAD    20000
 #define TSO_SEGSZ      1400
 #define USO_PAYLOAD    8000
@@ -53,301 +47,28 @@
 #define LRO_TIMEOUT_MS 20000
 #define SPORT	       40000
 #define DPORT	       5555
-#define CAP_MAX	       64
 
 static const struct rte_ether_addr host_mac = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
 
-/* Namespaces and veth of the current case; everything is undone by topo_teardown(). */
-struct topo {
-	char ns_r[NS_MAX];
-	char ns_s[NS_MAX];
-	char veth_r[IFNAMSIZ];
-	char veth_s[IFNAMSIZ];
-	struct rte_ether_addr veth_s_mac;
-	bool made_r, made_s;
-};
-
 static struct rtu_fixture fx = { .pkt_fd = -1 };
 static struct rtu_fixture fx2 = { .pkt_fd = -1 };
-static struct topo topo;
+static struct rtu_topo topo;
 static int cap_fd = -1; /* AF_PACKET on the veth in S */
 static int sock_fd[4] = { -1, -1, -1, -1 };
-static unsigned int ns_counter;
 static uint8_t frame[RTU_MAX_FRAME];
 static uint8_t rbuf[RTU_MAX_FRAME];
 
-/* ---- namespaces ---- */
-
-static void
-ns_name(char name[NS_MAX])
-{
-	snprintf(name, NS_MAX, "rtuo%u_%u", (unsigned int)getpid(), ns_counter++);
-}
-
-static int
-ns_create(char name[NS_MAX])
-{
-	ns_name(name);
-	if (rtu_run("ip netns add %s", name) != 0)
-		return -1;
-	return rtu_run("ip -n %s link set lo up", name);
-}
-
-/* Enters netns @ns (this thread only); returns the fd to go back with, or -errno. */
-static int
-ns_enter(const char *ns)
-{
-	char path[128];
-	int self, fd, ret = 0;
-
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-		ret = -errno;
-	if (fd >= 0)
-		close(fd);
-	if (ret != 0) {
-		close(self);
-		return ret;
-	}
-	return self;
-}
-
-static void
-ns_leave(int self)
-{
-	if (setns(self, CLONE_NEWNET) < 0)
-		RTE_VERIFY(0); /* cannot go on in the wrong namespace */
-	close(self);
-}
-
-/* A socket created in @ns (it stays there whatever thread uses it). */
-static int
-ns_socket(const char *ns, int domain, int type, int proto)
-{
-	int self = ns_enter(ns), fd;
-
-	if (self < 0)
-		return self;
-	fd = socket(domain, type | SOCK_CLOEXEC, proto);
-	if (fd < 0)
-		fd = -errno;
-	ns_leave(self);
-	return fd;
-}
-
-/* AF_PACKET socket for every frame arriving on @ifname in @ns. */
-static int
-ns_pkt_open(const char *ns, const char *ifname)
-{
-	int self = ns_enter(ns), fd;
-
-	if (self < 0)
-		return self;
-	fd = rtu_pkt_open(ifname, ETH_P_ALL);
-	ns_leave(self);
-	return fd;
-}
-
-/*
- * A counter of @ns from /proc/net/<file>: "snmp"/"netstat" lines "Proto: names"
- * then "Proto: values"; "snmp6" lines "Name value" (proto NULL). -1 if absent.
- */
-static int64_t
-ns_counter_get(const char *ns, const char *file, const char *proto, const char *field)
-{
-	static char text[16384];
-	char path[64], hdr[64], *save = NULL, *line, *names = NULL;
-	int64_t val = -1;
-	size_t len;
-	ssize_t n;
-	int self, fd;
-
-	self = ns_enter(ns);
-	if (self < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/thread-self/net/%s", file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ns_leave(self);
-	if (fd < 0)
-		return -1;
-	for (len = 0; len < sizeof(text) - 1; len += n) {
-		n = read(fd, text + len, sizeof(text) - 1 - len);
-		if (n <= 0)
-			break;
-	}
-	close(fd);
-	if (len == 0)
-		return -1;
-	text[len] = '\0';
-	snprintf(hdr, sizeof(hdr), "%s:", proto != NULL ? proto : "");
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		if (proto == NULL) {
-			size_t fl = strlen(field);
-
-			if (strncmp(line, field, fl) == 0 && (line[fl] == ' ' || line[fl] == '\t'))
-				return strtoll(line + fl, NULL, 10);
-			continue;
-		}
-		if (strncmp(line, hdr, strlen(hdr)) != 0)
-			continue;
-		if (names == NULL) {
-			names = line;
-			continue;
-		}
-		/* Values line: walk both in step. */
-		{
-			char *s1 = NULL, *s2 = NULL, *k, *v;
-
-			k = strtok_r(names + strlen(hdr), " ", &s1);
-			v = strtok_r(line + strlen(hdr), " ", &s2);
-			while (k != NULL && v != NULL) {
-				if (strcmp(k, field) == 0)
-					val = strtoll(v, NULL, 10);
-				k = strtok_r(NULL, " ", &s1);
-				v = strtok_r(NULL, " ", &s2);
-			}
-		}
-		return val;
-	}
-	return val;
-}
-
-static void
-mac_str(const struct rte_ether_addr *mac, char *buf, size_t len)
-{
-	rte_ether_format_addr(buf, (uint16_t)len, mac);
-}
-
-/*
- * Moves the port's interface into a fresh namespace R (10.77.1.1/24; with
- * @ipv6 also fd77:1::1/64), the port's side known by a static neighbour.
- * With @veth, S and the forwarding veth as described at the top.
- */
-static int
-topo_setup(const struct rtu_fixture *f, bool veth, bool ipv6)
-{
-	char mac[RTE_ETHER_ADDR_FMT_SIZE];
-	const char *r, *s, *t = f->port.ifname;
-
-	memset(&topo, 0, sizeof(topo));
-	TEST_ASSERT_SUCCESS(ns_create(topo.ns_r), "ip netns add %s", topo.ns_r);
-	topo.made_r = true;
-	r = topo.ns_r;
-	mac_str(&host_mac, mac, sizeof(mac));
-	TEST_ASSERT_SUCCESS(rtu_run("ip link set dev %s netns %s", t, r), "move %s to %s", t, r);
-	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=%d "
-				    "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.%s.rp_filter=0",
-				    r, t, ipv6 ? 0 : 1, t),
-			    "sysctl in %s", r);
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add 10.77.1.1/24 dev %s", r, t), "addr");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", r, t), "up");
-	TEST_ASSERT_SUCCESS(
-		rtu_run("ip -n %s neigh replace 10.77.1.2 lladdr %s dev %s nud permanent", r, mac,
-			t),
-		"neigh");
-	if (ipv6) {
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add fd77:1::1/64 dev %s nodad", r, t),
-				    "addr6");
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace fd77:1::2 lladdr %s dev %s nud "
-					    "permanent",
-					    r, mac, t),
-				    "neigh6");
-	}
-	if (!veth)
-		return TEST_SUCCESS;
-
-	TEST_ASSERT_SUCCESS(ns_create(topo.ns_s), "ip netns add %s", topo.ns_s);
-	topo.made_s = true;
-	s = topo.ns_s;
-	rtu_ifname(topo.veth_r);
-	rtu_ifname(topo.veth_s);
-	TEST_ASSERT_SUCCESS(rtu_run("ip link add %s netns %s type veth peer name %s netns %s",
-				    topo.veth_r, r, topo.veth_s, s),
-			    "veth");
-	/* No checksum offload on the way out of R: the kernel finishes (and segments) it all. */
-	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s ethtool -K %s tx off", r, topo.veth_r),
-			    "ethtool -K %s tx off", topo.veth_r);
-	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s sysctl -qw net.ipv4.ip_forward=1 "
-				    "net.ipv6.conf.all.forwarding=%d",
-				    r, ipv6 ? 1 : 0),
-			    "forwarding");
-	TEST_ASSERT_SUCCESS(rtu_run("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=%d",
-				    s, topo.veth_s, ipv6 ? 0 : 1),
-			    "sysctl in %s", s);
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add 10.77.2.1/24 dev %s", r, topo.veth_r),
-			    "addr");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add 10.77.2.2/24 dev %s", s, topo.veth_s),
-			    "addr");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", r, topo.veth_r), "up");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", s, topo.veth_s), "up");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s route add default via 10.77.2.1", s), "route");
-	{
-		int self = ns_enter(s);
-
-		TEST_ASSERT(self >= 0, "enter %s", s);
-		if (rtu_if_get_mac(topo.veth_s, &topo.veth_s_mac) != 0) {
-			ns_leave(self);
-			TEST_ASSERT(false, "MAC of %s", topo.veth_s);
-		}
-		ns_leave(self);
-	}
-	mac_str(&topo.veth_s_mac, mac, sizeof(mac));
-	TEST_ASSERT_SUCCESS(
-		rtu_run("ip -n %s neigh replace 10.77.2.2 lladdr %s dev %s nud permanent", r, mac,
-			topo.veth_r),
-		"neigh");
-	if (ipv6) {
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add fd77:2::1/64 dev %s nodad", r,
-					    topo.veth_r),
-				    "addr6");
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add fd77:2::2/64 dev %s nodad", s,
-					    topo.veth_s),
-				    "addr6");
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s -6 route add default via fd77:2::1", s),
-				    "route6");
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace fd77:2::2 lladdr %s dev %s nud "
-					    "permanent",
-					    r, mac, topo.veth_r),
-				    "neigh6");
-	}
-	cap_fd = ns_pkt_open(s, topo.veth_s);
-	TEST_ASSERT(cap_fd >= 0, "AF_PACKET on %s: %s", topo.veth_s, strerror(-cap_fd));
-	return TEST_SUCCESS;
-}
-
+/* The case's kernel-side sockets and the capture in S. */
 static void
 close_sockets(void)
 {
-	unsigned int i;
-
-	if (cap_fd >= 0)
-		close(cap_fd);
-	cap_fd = -1;
-	for (i = 0; i < RTE_DIM(sock_fd); i++) {
-		if (sock_fd[i] >= 0)
-			close(sock_fd[i]);
-		sock_fd[i] = -1;
-	}
-}
-
-/* Namespaces go after the ports: deleting R would unregister a TAP still in use. */
-static void
-topo_teardown(void)
-{
-	if (topo.made_s)
-		rtu_run("ip netns del %s", topo.ns_s);
-	if (topo.made_r)
-		rtu_run("ip netns del %s", topo.ns_r);
-	topo.made_r = topo.made_s = false;
+	rtu_close_fds(&cap_fd, 1);
+	rtu_close_fds(sock_fd, RTE_DIM(sock_fd));
 }
 
 /* Sockets, ports (checks included), namespaces. */
 static int
-ofl_finish(void)
+tx_finish(void)
 {
 	int ret = TEST_SUCCESS;
 
@@ -356,14 +77,14 @@ ofl_finish(void)
 		ret = TEST_FAILED;
 	if (rtu_fixture_finish(&fx) != TEST_SUCCESS)
 		ret = TEST_FAILED;
-	topo_teardown();
+	rtu_topo_destroy(&topo);
 	return ret;
 }
 
 static void
-ofl_teardown(void)
+tx_teardown(void)
 {
-	ofl_finish();
+	tx_finish();
 }
 
 /* ---- test frames ---- */
@@ -375,8 +96,9 @@ struct flow {
 	uint16_t dport;
 };
 
-static const uint8_t addr6_host[16] = { 0xfd, 0x77, 0, 1, [15] = 2 };
-static const uint8_t addr6_s[16] = { 0xfd, 0x77, 0, 2, [15] = 2 };
+/* The port's side and S in the address plan of rtu_topo_routed(), as frames carry them. */
+static struct in_addr ip4_port, ip4_s;
+static struct in6_addr ip6_port, ip6_s;
 
 static inline uint8_t
 pat(uint32_t seed, size_t i)
@@ -440,8 +162,8 @@ build_frame(uint8_t *buf, const struct rte_ether_addr *dst, const struct flow *f
 		ip->payload_len = rte_cpu_to_be_16((uint16_t)(l4len + payload));
 		ip->proto = f->proto;
 		ip->hop_limits = 64;
-		memcpy(ip->src_addr, addr6_host, 16);
-		memcpy(ip->dst_addr, addr6_s, 16);
+		memcpy(ip->src_addr, &ip6_port, sizeof(ip->src_addr));
+		memcpy(ip->dst_addr, &ip6_s, sizeof(ip->dst_addr));
 		if (f->proto == IPPROTO_TCP)
 			((struct rte_tcp_hdr *)l4)->cksum = rte_ipv6_udptcp_cksum(ip, l4);
 		else
@@ -456,8 +178,8 @@ build_frame(uint8_t *buf, const struct rte_ether_addr *dst, const struct flow *f
 		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 		ip->time_to_live = 64;
 		ip->next_proto_id = f->proto;
-		ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 77, 1, 2));
-		ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 77, 2, 2));
+		ip->src_addr = ip4_port.s_addr;
+		ip->dst_addr = ip4_s.s_addr;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		if (f->proto == IPPROTO_TCP)
 			((struct rte_tcp_hdr *)l4)->cksum = rte_ipv4_udptcp_cksum(ip, l4);
@@ -677,52 +399,29 @@ expect_forwarded(const struct flow *f, uint32_t seed, size_t payload, bool expec
 	return TEST_SUCCESS;
 }
 
-/* Polls a counter of ns until it reached @want (the kernel counts asynchronously). */
-static int64_t
-wait_counter(const char *ns, const char *file, const char *proto, const char *field, int64_t want)
-{
-	uint64_t deadline = rtu_now_ms() + RTU_TIMEOUT_MS;
-	int64_t v;
-
-	for (;;) {
-		v = ns_counter_get(ns, file, proto, field);
-		if (v >= want || rtu_now_ms() >= deadline)
-			return v;
-		/* Polling kernel state, not synchronising with our own code. */
-		poll(NULL, 0, 2);
-	}
-}
-
 /* A UDP socket in S bound to @dport, with a receive timeout. */
 static int
 udp_listen_s(bool v6, uint16_t dport)
 {
-	struct timeval tv = { .tv_sec = RTU_TIMEOUT_MS / 1000 };
-	int fd, size = 4 << 20;
-
-	fd = ns_socket(topo.ns_s, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return fd;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (v6) {
-		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(dport) };
-
-		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-			goto fail;
-	} else {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(dport) };
-
-		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-			goto fail;
-	}
-	return fd;
-fail:
-	close(fd);
-	return -errno;
+	return rtu_ns_udp_bind(topo.ns_s, v6 ? "::" : "0.0.0.0", dport, RTU_TIMEOUT_MS);
 }
 
 /* ---- setups ---- */
+
+static int
+tx_suite_setup(void)
+{
+	int ret = rtu_check_env();
+
+	if (ret != TEST_SUCCESS)
+		return ret;
+	TEST_ASSERT(inet_pton(AF_INET, RTU_TOPO_PORT_IP4, &ip4_port) == 1 &&
+			    inet_pton(AF_INET, RTU_TOPO_S_IP4, &ip4_s) == 1 &&
+			    inet_pton(AF_INET6, RTU_TOPO_PORT_IP6, &ip6_port) == 1 &&
+			    inet_pton(AF_INET6, RTU_TOPO_S_IP6, &ip6_s) == 1,
+		    "address plan");
+	return TEST_SUCCESS;
+}
 
 static int
 tx_setup(void)
@@ -752,7 +451,12 @@ tx_topo_setup(void)
 
 	if (ret != TEST_SUCCESS)
 		return ret;
-	return topo_setup(&fx, true, true);
+	ret = rtu_topo_routed(&topo, fx.port.ifname, &host_mac, RTU_TOPO_VETH | RTU_TOPO_IPV6);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	cap_fd = rtu_ns_pkt_open(topo.ns_s, topo.veth_s, ETH_P_ALL);
+	TEST_ASSERT(cap_fd >= 0, "AF_PACKET on %s: %s", topo.veth_s, strerror(-cap_fd));
+	return TEST_SUCCESS;
 }
 
 /* ---- tx cases ---- */
@@ -816,7 +520,7 @@ test_tx_tcp_cksum(const struct flow *f)
 	uint32_t seed = 1;
 	unsigned int i;
 
-	errs0 = ns_counter_get(topo.ns_s, "snmp", "Tcp", "InCsumErrors");
+	errs0 = rtu_ns_counter(topo.ns_s, "snmp", "Tcp", "InCsumErrors");
 	TEST_ASSERT(errs0 >= 0, "no Tcp InCsumErrors in %s", topo.ns_s);
 	for (i = 0; i < RTE_DIM(cksum_sizes); i++, seed++) {
 		TEST_ASSERT_SUCCESS(send_cksum(f, cksum_sizes[i], seed, 1), "send");
@@ -834,11 +538,12 @@ test_tx_tcp_cksum(const struct flow *f)
 	 * method above would catch a driver getting it wrong.
 	 */
 	TEST_ASSERT_SUCCESS(send_control(f, seed), "control");
-	errs = wait_counter(topo.ns_s, "snmp", "Tcp", "InCsumErrors", errs0 + 1);
+	errs = rtu_ns_counter_wait(topo.ns_s, "snmp", "Tcp", "InCsumErrors", errs0 + 1,
+				   RTU_TIMEOUT_MS);
 	TEST_ASSERT_EQUAL(errs, errs0 + 1,
 			  "S counted %" PRId64 " TCP checksum errors, expected only the control's",
 			  errs - errs0);
-	return ofl_finish();
+	return tx_finish();
 }
 
 static int
@@ -879,7 +584,7 @@ test_tx_udp_cksum(const struct flow *f)
 
 	fd = sock_fd[0] = udp_listen_s(f->v6, f->dport);
 	TEST_ASSERT(fd >= 0, "UDP socket in S: %s", strerror(-fd));
-	errs0 = ns_counter_get(topo.ns_s, file, proto, field);
+	errs0 = rtu_ns_counter(topo.ns_s, file, proto, field);
 	TEST_ASSERT(errs0 >= 0, "no %s in %s", field, topo.ns_s);
 	for (i = 0; i < RTE_DIM(cksum_sizes); i++, seed++) {
 		TEST_ASSERT_SUCCESS(send_cksum(f, cksum_sizes[i], seed, 1), "send");
@@ -894,10 +599,10 @@ test_tx_udp_cksum(const struct flow *f)
 
 	/* Control: no pseudo-header sum; S drops and counts it (at a closed port: at once). */
 	TEST_ASSERT_SUCCESS(send_control(f, seed), "control");
-	errs = wait_counter(topo.ns_s, file, proto, field, errs0 + 1);
+	errs = rtu_ns_counter_wait(topo.ns_s, file, proto, field, errs0 + 1, RTU_TIMEOUT_MS);
 	TEST_ASSERT_EQUAL(errs, errs0 + 1, "S counted %" PRId64 " UDP checksum errors, expected 1",
 			  errs - errs0);
-	return ofl_finish();
+	return tx_finish();
 }
 
 static int
@@ -924,7 +629,7 @@ test_tx_ipv4_cksum(void)
 
 	fd = sock_fd[0] = udp_listen_s(false, DPORT);
 	TEST_ASSERT(fd >= 0, "UDP socket in S: %s", strerror(-fd));
-	hdr0 = ns_counter_get(topo.ns_r, "snmp", "Ip", "InHdrErrors");
+	hdr0 = rtu_ns_counter(topo.ns_r, "snmp", "Ip", "InHdrErrors");
 	for (seed = 1; seed <= 4; seed++) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + RTE_ETHER_HDR_LEN);
 		uint8_t before[64];
@@ -975,10 +680,10 @@ test_tx_ipv4_cksum(void)
 	m = rtu_mbuf_from(fx.tx_pool, frame, len, 1);
 	TEST_ASSERT_NOT_NULL(m, "mbuf");
 	TEST_ASSERT_SUCCESS(send_mbuf(&fx, m, false), "send control");
-	hdr = wait_counter(topo.ns_r, "snmp", "Ip", "InHdrErrors", hdr0 + 1);
+	hdr = rtu_ns_counter_wait(topo.ns_r, "snmp", "Ip", "InHdrErrors", hdr0 + 1, RTU_TIMEOUT_MS);
 	TEST_ASSERT_EQUAL(hdr, hdr0 + 1, "R counted %" PRId64 " IP header errors, expected 1",
 			  hdr - hdr0);
-	return ofl_finish();
+	return tx_finish();
 }
 
 /*
@@ -1101,7 +806,7 @@ test_tx_tso(const struct flow *f)
 	/* Shared mbuf: headers copied, the packet untouched. */
 	TEST_ASSERT_SUCCESS(tso_one(f, 4, 9000, TSO_SEGSZ, 6, true), "TSO of a clone");
 	TEST_ASSERT_SUCCESS(expect_nothing_more(f), "extra segments");
-	return ofl_finish();
+	return tx_finish();
 }
 
 static int
@@ -1133,7 +838,7 @@ test_tx_uso(const struct flow *f)
 		TEST_SKIP("no UDP_TSO capability (kernel without TUN_F_USO4/6)");
 	fd = sock_fd[0] = udp_listen_s(f->v6, f->dport);
 	TEST_ASSERT(fd >= 0, "UDP socket in S: %s", strerror(-fd));
-	errs0 = ns_counter_get(topo.ns_s, file, proto, field);
+	errs0 = rtu_ns_counter(topo.ns_s, file, proto, field);
 	TEST_ASSERT_SUCCESS(tso_one(f, 1, USO_PAYLOAD, TSO_SEGSZ, 5, false), "USO");
 	for (i = 0; i < nb; i++) {
 		size_t want = RTE_MIN((size_t)TSO_SEGSZ, USO_PAYLOAD - i * TSO_SEGSZ);
@@ -1145,9 +850,9 @@ test_tx_uso(const struct flow *f)
 		TEST_ASSERT_SUCCESS(check_payload(rbuf, want, 1, i * TSO_SEGSZ), "datagram %u",
 				    i + 1);
 	}
-	errs = ns_counter_get(topo.ns_s, file, proto, field);
+	errs = rtu_ns_counter(topo.ns_s, file, proto, field);
 	TEST_ASSERT_EQUAL(errs, errs0, "S counted UDP checksum errors");
-	return ofl_finish();
+	return tx_finish();
 }
 
 static int
@@ -1313,298 +1018,7 @@ test_tx_malformed(void)
 			  st1.opackets - st0.opackets);
 	TEST_ASSERT_EQUAL(krx1 - krx0, 1ULL, "kernel rx_packets +%" PRIu64, krx1 - krx0);
 	TEST_ASSERT_EQUAL(kdrop1 - kdrop0, 0ULL, "kernel rx_dropped +%" PRIu64, kdrop1 - kdrop0);
-	return ofl_finish();
-}
-
-/* ---- rx checksum state ---- */
-
-static int
-rx_setup(uint64_t offloads, uint16_t data_room)
-{
-	struct rte_eth_conf conf;
-	int ret;
-
-	memset(&conf, 0, sizeof(conf));
-	conf.rxmode.offloads = offloads;
-	ret = rtu_fixture_setup(&fx, 1, NULL, 2047, 511);
-	if (ret != TEST_SUCCESS)
-		return ret;
-	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fx.port.port_id), "stop");
-	fx.port.started = false;
-	if (data_room != 0) {
-		/* Rebuild the queue on small mbufs; the fixture checks and frees rx_pool. */
-		static unsigned int n;
-		struct rte_mempool *old = fx.rx_pool;
-		char name[RTE_MEMPOOL_NAMESIZE];
-
-		snprintf(name, sizeof(name), "ofl_small%u", n++);
-		fx.rx_pool = rtu_pool_create(name, 2047, data_room);
-		TEST_ASSERT_NOT_NULL(fx.rx_pool, "pool");
-		TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 1, &conf, fx.rx_pool, 0), "setup");
-		TEST_ASSERT(rte_mempool_full(old), "%u mbufs of the first pool held",
-			    rtu_mempool_in_use(old));
-		rte_mempool_free(old);
-	} else {
-		TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 1, &conf, fx.rx_pool, 0), "setup");
-	}
-	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
-	return topo_setup(&fx, false, false);
-}
-
-static int
-rx_setup_cksum(void)
-{
-	return rx_setup(RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM, 0);
-}
-
-static int
-rx_setup_none(void)
-{
-	return rx_setup(0, 0);
-}
-
-static int
-rx_setup_tcp_scatter(void)
-{
-	return rx_setup(RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_SCATTER, 512);
-}
-
-struct rx_got {
-	uint64_t l4_flags;
-	bool partial_ok; /* the field holds the pseudo-header sum */
-	bool full_ok;	 /* the checksum is complete and right */
-	uint16_t nb_segs;
-	uint32_t len;
-};
-
-/* Waits for the first IPv4 frame of @proto to @dport from R and classifies it. */
-static int
-rx_expect_within(uint8_t proto, uint16_t dport, struct rx_got *g, unsigned int timeout_ms)
-{
-	uint64_t deadline = rtu_now_ms() + timeout_ms;
-	struct rte_mbuf *pkts[RTU_BURST];
-	bool found = false;
-	uint16_t n, i;
-
-	memset(g, 0, sizeof(*g));
-	while (!found && rtu_now_ms() < deadline) {
-		n = rte_eth_rx_burst(fx.port.port_id, 0, pkts, RTU_BURST);
-		for (i = 0; i < n; i++) {
-			struct rte_mbuf *m = pkts[i];
-			uint8_t hbuf[RTE_ETHER_HDR_LEN + 60 + 20];
-			const struct rte_ether_hdr *eth;
-			const struct rte_ipv4_hdr *ip;
-			const struct rte_udp_hdr *l4;
-			struct rte_ipv4_hdr iph;
-			uint16_t field, phdr;
-			size_t l3;
-
-			eth = rte_pktmbuf_read(m, 0,
-					       sizeof(hbuf) < m->pkt_len ? sizeof(hbuf) :
-									   m->pkt_len,
-					       hbuf);
-			if (found || m->pkt_len < sizeof(hbuf) - 60 ||
-			    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
-				goto next;
-			ip = (const void *)(eth + 1);
-			l3 = rte_ipv4_hdr_len(ip);
-			l4 = (const void *)((const uint8_t *)ip + l3);
-			if (ip->next_proto_id != proto || l4->dst_port != rte_cpu_to_be_16(dport))
-				goto next;
-			found = true;
-			g->l4_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-			g->nb_segs = m->nb_segs;
-			g->len = m->pkt_len;
-			memcpy(&iph, ip, sizeof(iph));
-			field = proto == IPPROTO_TCP ? ((const struct rte_tcp_hdr *)l4)->cksum :
-						       l4->dgram_cksum;
-			phdr = rte_ipv4_phdr_cksum(&iph, 0);
-			g->partial_ok = field == phdr;
-			g->full_ok = rte_ipv4_udptcp_cksum_mbuf_verify(m, ip,
-								       RTE_ETHER_HDR_LEN + l3) == 0;
-next:
-			rte_pktmbuf_free(m);
-		}
-	}
-	if (!found)
-		printf("  no %s frame to port %u arrived from R\n",
-		       proto == IPPROTO_TCP ? "TCP" : "UDP", dport);
-	return found ? TEST_SUCCESS : TEST_FAILED;
-}
-
-static int
-rx_expect(uint8_t proto, uint16_t dport, struct rx_got *g)
-{
-	return rx_expect_within(proto, dport, g, RTU_TIMEOUT_MS);
-}
-
-/* From a socket in R towards the port: one UDP datagram and a TCP SYN. */
-static int
-rx_send_from_r(size_t udp_payload)
-{
-	struct sockaddr_in dst = { .sin_family = AF_INET };
-	int fd;
-
-	dst.sin_addr.s_addr = htonl(RTE_IPV4(10, 77, 1, 2));
-	fd = sock_fd[0] = ns_socket(topo.ns_r, AF_INET, SOCK_DGRAM, 0);
-	TEST_ASSERT(fd >= 0, "UDP socket in R: %s", strerror(-fd));
-	dst.sin_port = htons(DPORT);
-	memset(frame, 0x5a, udp_payload);
-	TEST_ASSERT_EQUAL(sendto(fd, frame, udp_payload, 0, (struct sockaddr *)&dst, sizeof(dst)),
-			  (ssize_t)udp_payload, "sendto: %s", strerror(errno));
-	fd = sock_fd[1] = ns_socket(topo.ns_r, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	TEST_ASSERT(fd >= 0, "TCP socket in R: %s", strerror(-fd));
-	dst.sin_port = htons(DPORT + 1);
-	TEST_ASSERT(connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0 && errno == EINPROGRESS,
-		    "connect: %s", strerror(errno));
-	return TEST_SUCCESS;
-}
-
-/* Is the port's permanent neighbour entry (set up by topo_setup) still in R? */
-static bool
-has_perm_neigh(void)
-{
-	return rtu_run("ip -n %s neigh show 10.77.1.2 dev %s nud permanent | grep -q lladdr",
-		       topo.ns_r, fx.port.ifname) == 0;
-}
-
-/*
- * A port restart must leave the kernel side's configuration alone. ethdev
- * replays the MAC (mac_addr_set) on every rte_eth_dev_start(); the kernel
- * announces NETDEV_CHANGEADDR for any SIOCSIFHWADDR, even to the same
- * address, and that flushes every neighbour of the interface, permanent
- * ones included.
- */
-static int
-test_restart_keeps_neighbours(void)
-{
-	TEST_ASSERT(has_perm_neigh(), "no neighbour entry to begin with");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fx.port.port_id), "stop");
-	fx.port.started = false;
-	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
-	TEST_ASSERT(has_perm_neigh(),
-		    "rte_eth_dev_start() flushed the permanent neighbour 10.77.1.2 of %s",
-		    fx.port.ifname);
-	return ofl_finish();
-}
-
-/* Polls until @ifname in @ns has its carrier (kernel state, asynchronous). */
-static int
-wait_oper_up(const char *ns, const char *ifname)
-{
-	uint64_t deadline = rtu_now_ms() + RTU_TIMEOUT_MS;
-
-	while (rtu_run("ip -n %s -o link show dev %s | grep -q LOWER_UP", ns, ifname) != 0) {
-		if (rtu_now_ms() >= deadline) {
-			char cmd[256];
-
-			snprintf(cmd, sizeof(cmd), "ip -n %s link show dev %s", ns, ifname);
-			if (system(cmd) != 0)
-				printf("  %s failed\n", cmd);
-			return -ETIMEDOUT;
-		}
-		poll(NULL, 0, 5);
-	}
-	return 0;
-}
-
-/* Rx TCP and UDP checksum offloads on: partial checksums are reported as NONE. */
-static int
-test_rx_cksum_none(void)
-{
-	struct rx_got g;
-
-	TEST_ASSERT_SUCCESS(rx_send_from_r(200), "send");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_NONE,
-			  "UDP from a local socket: L4 flags 0x%" PRIx64 ", expected NONE",
-			  g.l4_flags);
-	TEST_ASSERT(g.partial_ok, "UDP: the checksum field is not the pseudo-header sum");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_TCP, DPORT + 1, &g), "TCP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_NONE,
-			  "TCP SYN: L4 flags 0x%" PRIx64 ", expected NONE", g.l4_flags);
-	TEST_ASSERT(g.partial_ok, "TCP: the checksum field is not the pseudo-header sum");
-	return ofl_finish();
-}
-
-/* No rx offloads: the kernel must hand finished frames (TUNSETOFFLOAD 0). */
-static int
-test_rx_cksum_complete(void)
-{
-	struct rx_got g;
-
-	TEST_ASSERT_SUCCESS(rx_send_from_r(200), "send");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, "UDP: L4 flags 0x%" PRIx64,
-			  g.l4_flags);
-	TEST_ASSERT(g.full_ok, "UDP: checksum not complete with no rx offloads");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_TCP, DPORT + 1, &g), "TCP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, "TCP: L4 flags 0x%" PRIx64,
-			  g.l4_flags);
-	TEST_ASSERT(g.full_ok, "TCP: checksum not complete with no rx offloads");
-	return ofl_finish();
-}
-
-/*
- * TCP checksum offload only, scattered small mbufs: TCP partial → NONE; a
- * partial UDP checksum over a chain is completed by the driver → GOOD.
- */
-static int
-test_rx_cksum_sw_complete(void)
-{
-	struct rx_got g;
-
-	TEST_ASSERT_SUCCESS(rx_send_from_r(1400), "send");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP");
-	TEST_ASSERT(g.nb_segs > 1, "1442-byte frame in %u segments of 512 bytes", g.nb_segs);
-	TEST_ASSERT(g.full_ok, "UDP: the driver did not complete the partial checksum");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_GOOD,
-			  "UDP completed in software: L4 flags 0x%" PRIx64 ", expected GOOD",
-			  g.l4_flags);
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_TCP, DPORT + 1, &g), "TCP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_NONE,
-			  "TCP SYN: L4 flags 0x%" PRIx64 ", expected NONE", g.l4_flags);
-	return ofl_finish();
-}
-
-/* Offloads follow reconfiguration: cksum on, then off again on the same port. */
-static int
-test_rx_cksum_reconfigure(void)
-{
-	struct rte_eth_conf conf;
-	struct rx_got g;
-
-	TEST_ASSERT_SUCCESS(rx_send_from_r(200), "send");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_NONE, "flags 0x%" PRIx64, g.l4_flags);
-	close_sockets();
-
-	memset(&conf, 0, sizeof(conf));
-	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fx.port.port_id), "stop");
-	fx.port.started = false;
-	TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 1, &conf, fx.rx_pool, 0), "setup");
-	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
-	/*
-	 * Restarting flushes R's neighbours (see test_restart_keeps_neighbours):
-	 * put the port's back so this case checks the offloads alone.
-	 */
-	if (!has_perm_neigh()) {
-		char mac[RTE_ETHER_ADDR_FMT_SIZE];
-
-		mac_str(&host_mac, mac, sizeof(mac));
-		TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace 10.77.1.2 lladdr %s dev %s nud "
-					    "permanent",
-					    topo.ns_r, mac, fx.port.ifname),
-				    "neigh");
-	}
-	TEST_ASSERT_SUCCESS(wait_oper_up(topo.ns_r, fx.port.ifname), "link up again in R");
-	rtu_rx_drain(fx.port.port_id, 1);
-	TEST_ASSERT_SUCCESS(rx_send_from_r(200), "send");
-	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP after the restart");
-	TEST_ASSERT_EQUAL(g.l4_flags, RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN,
-			  "offloads off again: flags 0x%" PRIx64, g.l4_flags);
-	TEST_ASSERT(g.full_ok, "offloads off again: the kernel still hands partial checksums");
-	return ofl_finish();
+	return tx_finish();
 }
 
 /* ---- LRO: a TCP transfer through a forwarder in the test ---- */
@@ -1711,7 +1125,6 @@ lro_setup(void)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 	unsigned int p;
 	int ret;
 
@@ -1737,35 +1150,8 @@ lro_setup(void)
 		TEST_ASSERT_SUCCESS(rtu_port_setup(&f->port, 1, &conf, f->rx_pool, 0), "setup");
 		TEST_ASSERT_SUCCESS(rtu_port_start(&f->port), "start");
 	}
-	/* ns1 (R): A 10.77.3.1 -- fwd -- B 10.77.3.2 (S). */
-	memset(&topo, 0, sizeof(topo));
-	TEST_ASSERT_SUCCESS(ns_create(topo.ns_r), "netns");
-	topo.made_r = true;
-	TEST_ASSERT_SUCCESS(ns_create(topo.ns_s), "netns");
-	topo.made_s = true;
-	TEST_ASSERT_SUCCESS(rtu_run("ip link set dev %s netns %s", fx.port.ifname, topo.ns_r),
-			    "move");
-	TEST_ASSERT_SUCCESS(rtu_run("ip link set dev %s netns %s", fx2.port.ifname, topo.ns_s),
-			    "move");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add 10.77.3.1/24 dev %s", topo.ns_r,
-				    fx.port.ifname),
-			    "addr");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s addr add 10.77.3.2/24 dev %s", topo.ns_s,
-				    fx2.port.ifname),
-			    "addr");
-	mac_str(&fx2.mac, mac, sizeof(mac));
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace 10.77.3.2 lladdr %s dev %s nud "
-				    "permanent",
-				    topo.ns_r, mac, fx.port.ifname),
-			    "neigh");
-	mac_str(&fx.mac, mac, sizeof(mac));
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s neigh replace 10.77.3.1 lladdr %s dev %s nud "
-				    "permanent",
-				    topo.ns_s, mac, fx2.port.ifname),
-			    "neigh");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", topo.ns_r, fx.port.ifname), "up");
-	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", topo.ns_s, fx2.port.ifname), "up");
-	return TEST_SUCCESS;
+	/* R: A 10.77.3.1 -- fwd -- B 10.77.3.2 (S). */
+	return rtu_topo_pair(&topo, fx.port.ifname, &fx.mac, fx2.port.ifname, &fx2.mac);
 }
 
 static int
@@ -1773,29 +1159,20 @@ test_lro_forward(void)
 {
 	uint64_t deadline, sent = 0, rcvd = 0, t0, t1;
 	int64_t retrans0, out0, retrans, out, csum_err0, csum_err;
-	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct rte_eth_stats sa, sb;
 	struct lro_stats st;
-	int lfd, cfd, afd = -1, one = 1;
+	int lfd, cfd, afd = -1;
 	size_t i;
 
 	memset(&st, 0, sizeof(st));
 	stream_init();
-	lfd = sock_fd[0] = ns_socket(topo.ns_s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	TEST_ASSERT(lfd >= 0, "socket: %s", strerror(-lfd));
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	a.sin_addr.s_addr = htonl(RTE_IPV4(10, 77, 3, 2));
-	a.sin_port = htons(DPORT);
-	TEST_ASSERT_SUCCESS(bind(lfd, (struct sockaddr *)&a, sizeof(a)), "bind: %s",
-			    strerror(errno));
-	TEST_ASSERT_SUCCESS(listen(lfd, 1), "listen");
-	cfd = sock_fd[1] = ns_socket(topo.ns_r, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	TEST_ASSERT(cfd >= 0, "socket: %s", strerror(-cfd));
-	retrans0 = ns_counter_get(topo.ns_r, "snmp", "Tcp", "RetransSegs");
-	out0 = ns_counter_get(topo.ns_r, "snmp", "Tcp", "OutSegs");
-	csum_err0 = ns_counter_get(topo.ns_s, "snmp", "Tcp", "InCsumErrors");
-	TEST_ASSERT(connect(cfd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == EINPROGRESS,
-		    "connect: %s", strerror(errno));
+	lfd = sock_fd[0] = rtu_ns_tcp_listen(topo.ns_s, RTU_TOPO_B_IP4, DPORT);
+	TEST_ASSERT(lfd >= 0, "listening socket in S: %s", strerror(-lfd));
+	retrans0 = rtu_ns_counter(topo.ns_r, "snmp", "Tcp", "RetransSegs");
+	out0 = rtu_ns_counter(topo.ns_r, "snmp", "Tcp", "OutSegs");
+	csum_err0 = rtu_ns_counter(topo.ns_s, "snmp", "Tcp", "InCsumErrors");
+	cfd = sock_fd[1] = rtu_ns_tcp_connect(topo.ns_r, RTU_TOPO_B_IP4, DPORT);
+	TEST_ASSERT(cfd >= 0, "connect from R: %s", strerror(-cfd));
 
 	t0 = rtu_now_ms();
 	deadline = t0 + LRO_TIMEOUT_MS;
@@ -1839,9 +1216,9 @@ test_lro_forward(void)
 		}
 	}
 	t1 = rtu_now_ms();
-	retrans = ns_counter_get(topo.ns_r, "snmp", "Tcp", "RetransSegs") - retrans0;
-	out = ns_counter_get(topo.ns_r, "snmp", "Tcp", "OutSegs") - out0;
-	csum_err = ns_counter_get(topo.ns_s, "snmp", "Tcp", "InCsumErrors") - csum_err0;
+	retrans = rtu_ns_counter(topo.ns_r, "snmp", "Tcp", "RetransSegs") - retrans0;
+	out = rtu_ns_counter(topo.ns_r, "snmp", "Tcp", "OutSegs") - out0;
+	csum_err = rtu_ns_counter(topo.ns_s, "snmp", "Tcp", "InCsumErrors") - csum_err0;
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &sa), "stats");
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx2.port.port_id, &sb), "stats");
 	printf("  %" PRIu64 " of %u bytes in %" PRIu64 " ms (%.0f Mbit/s): %" PRIu64
@@ -1869,37 +1246,32 @@ test_lro_forward(void)
 	/* Let the FIN/RST exchange pass so nothing stays queued in the ports. */
 	rtu_rx_drain(fx.port.port_id, 1);
 	rtu_rx_drain(fx2.port.port_id, 1);
-	return ofl_finish();
+	return tx_finish();
 }
 
-static struct unit_test_suite offload_suite = {
-	.suite_name = "rtap offload",
-	.setup = rtu_check_env,
+static struct unit_test_suite tx_offload_suite = {
+	.suite_name = "rtap tx offload",
+	.setup = tx_suite_setup,
 	.unit_test_cases = {
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_tcp4_cksum),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_tcp6_cksum),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_udp4_cksum),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_udp6_cksum),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_ipv4_cksum),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_tso4),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_tso6),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_uso4),
-		TEST_CASE_ST(tx_topo_setup, ofl_teardown, test_tx_uso6),
-		TEST_CASE_ST(tx_setup, ofl_teardown, test_tx_malformed),
-		TEST_CASE_ST(rx_setup_cksum, ofl_teardown, test_rx_cksum_none),
-		TEST_CASE_ST(rx_setup_none, ofl_teardown, test_rx_cksum_complete),
-		TEST_CASE_ST(rx_setup_tcp_scatter, ofl_teardown, test_rx_cksum_sw_complete),
-		TEST_CASE_ST(rx_setup_cksum, ofl_teardown, test_rx_cksum_reconfigure),
-		TEST_CASE_ST(rx_setup_none, ofl_teardown, test_restart_keeps_neighbours),
-		TEST_CASE_ST(lro_setup, ofl_teardown, test_lro_forward),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_tcp4_cksum),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_tcp6_cksum),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_udp4_cksum),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_udp6_cksum),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_ipv4_cksum),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_tso4),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_tso6),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_uso4),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_uso6),
+		TEST_CASE_ST(tx_setup, tx_teardown, test_tx_malformed),
+		TEST_CASE_ST(lro_setup, tx_teardown, test_lro_forward),
 		TEST_CASES_END(),
 	},
 };
 
 static int
-test_rtap_offload(void)
+test_rtap_tx_offload(void)
 {
-	return unit_test_suite_runner(&offload_suite);
+	return unit_test_suite_runner(&tx_offload_suite);
 }
 
-REGISTER_TEST_COMMAND(rtap_offload_autotest, test_rtap_offload);
+REGISTER_TEST_COMMAND(rtap_tx_offload_autotest, test_rtap_tx_offload);
