@@ -7,21 +7,28 @@
 #   1. devtools/setup.sh (packages, driver-SDK headers, hugepages)
 #   2. meson setup (or reconfigure) + ninja + meson install
 #   3. unit tests: meson test --suite unit
-#   4. integration tests: pytest test/ (testpmd, namespaces, iperf3)
-#   5. lint: shellcheck and codespell (counted), clang-format (reported only)
-#   6. the benchmark's quick mode, once (counted: it ran, not how fast)
+#   4. the unit tests again under ASan+UBSan+LSan: a second build dir
+#      ($BUILD-asan, -Db_sanitize=address,undefined) building only
+#      dpdk-test-rtap; its cases count as asan/<test>. Any sanitizer report
+#      fails its test (options: app/test/meson.build).
+#   5. integration tests: pytest test/ (testpmd, namespaces, iperf3)
+#   6. lint: shellcheck and codespell (counted), clang-format (reported only)
+#   7. the benchmark's quick mode, once (counted: it ran, not how fast)
 # and prints, last, one line "N passed, N failed, N skipped" counting every
 # test case (devtools/test-summary.py says how; a failed setup, build or
 # install counts as one failed case). Exit status 1 if any failed.
 #
-# Environment: RTAP_BUILD_DIR (default build), RTAP_PYTEST_ARGS (extra pytest
-# arguments, e.g. "-k persist"), RTAP_SKIP_SETUP=1, RTAP_SKIP_UNIT=1,
-# RTAP_SKIP_PYTEST=1, RTAP_SKIP_LINT=1.
+# Environment: RTAP_BUILD_DIR (default build), RTAP_ASAN_BUILD_DIR (default
+# $RTAP_BUILD_DIR-asan), RTAP_PYTEST_ARGS (extra pytest arguments, e.g.
+# "-k persist"), RTAP_SKIP_SETUP=1, RTAP_SKIP_UNIT=1, RTAP_SKIP_ASAN=1 (the
+# sanitizer run of step 4; RTAP_SKIP_UNIT does not skip it), RTAP_SKIP_PYTEST=1,
+# RTAP_SKIP_LINT=1.
 
 set -u -o pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 BUILD=${RTAP_BUILD_DIR:-build}
+ASAN_BUILD=${RTAP_ASAN_BUILD_DIR:-$BUILD-asan}
 PY=/usr/bin/python3 # Debian's: the tests' modules come from Debian packages
 export PYTHONDONTWRITEBYTECODE=1
 
@@ -57,14 +64,22 @@ if [ "${RTAP_SKIP_SETUP:-0}" != 1 ]; then
 	sh devtools/setup.sh || check setup failed
 fi
 
+# meson_setup DIR [OPTION]...: set up, or reconfigure, a build directory
+meson_setup()
+{
+	local dir=$1
+	shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$@" || meson setup --wipe "$dir" "$@"
+	elif [ -d "$dir/meson-private" ]; then
+		meson setup --wipe "$dir" "$@" # an earlier setup that did not finish
+	else
+		meson setup "$dir" "$@"
+	fi
+}
+
 section "meson setup $BUILD"
-if [ -f "$BUILD/build.ninja" ]; then
-	meson setup --reconfigure "$BUILD" || meson setup --wipe "$BUILD"
-elif [ -d "$BUILD/meson-private" ]; then
-	meson setup --wipe "$BUILD" # an earlier setup that did not finish
-else
-	meson setup "$BUILD"
-fi
+meson_setup "$BUILD"
 rc=$?
 section "ninja -C $BUILD"
 if [ $rc -ne 0 ] || ! ninja -C "$BUILD"; then
@@ -84,6 +99,28 @@ if [ "${RTAP_SKIP_UNIT:-0}" != 1 ]; then
 	rm -f "$BUILD"/meson-logs/testlog*.json
 	meson test -C "$BUILD" --suite unit --print-errorlogs
 	summary_args+=(--meson-log "$BUILD/meson-logs/testlog.json" --meson-rc $?)
+fi
+
+# The unit suites again, driver and tests built with ASan and UBSan (DPDK's own
+# libraries are Debian's, not instrumented). Only the test program is built:
+# no plugin, nothing installed. b_lundef=false: clang's sanitizer runtimes
+# leave symbols undefined in shared objects (harmless with gcc).
+if [ "${RTAP_SKIP_ASAN:-0}" != 1 ]; then
+	asan_start=$SECONDS
+	section "sanitizers: meson setup $ASAN_BUILD"
+	meson_setup "$ASAN_BUILD" -Db_sanitize=address,undefined -Db_lundef=false
+	rc=$?
+	section "sanitizers: ninja -C $ASAN_BUILD app/test/dpdk-test-rtap"
+	if [ $rc -ne 0 ] || ! ninja -C "$ASAN_BUILD" app/test/dpdk-test-rtap; then
+		check asan-build failed
+	else
+		section "sanitizers: meson test -C $ASAN_BUILD --suite unit"
+		rm -f "$ASAN_BUILD"/meson-logs/testlog*.json
+		meson test -C "$ASAN_BUILD" --suite unit --no-rebuild --print-errorlogs
+		summary_args+=(--meson-log "$ASAN_BUILD/meson-logs/testlog.json" --meson-rc $?
+			--meson-prefix asan/)
+	fi
+	echo "run-tests: sanitizer stage took $((SECONDS - asan_start)) s"
 fi
 
 if [ "${RTAP_SKIP_PYTEST:-0}" != 1 ]; then

@@ -8,13 +8,16 @@ Unit tests: each meson test of build/meson-logs/testlog.json counts the cases
 its DPDK-style summary reports (" + Tests Passed :  N", Failed, Skipped,
 Unsupported (as skipped), Total: cases the summary leaves unaccounted count as
 failed). A meson test without a summary counts as one case; one that failed
-although its summary shows no failure (a crash at exit, a timeout) adds one
-failed case.
+although its summary shows no failure (a crash at exit, a timeout, a
+LeakSanitizer report) adds one failed case. --meson-log may be given more than
+once (the sanitizer build's run); the --meson-rc and --meson-prefix after it
+belong to it, the prefix (e.g. "asan/") goes before its test names.
 
 pytest: the cases of its JUnit XML; a run that ended abnormally (exit code
 other than 0, 1 or 5) with no failure recorded adds one failed case.
 
-usage: test-summary.py [--meson-log FILE --meson-rc N] [--junit FILE --pytest-rc N]
+usage: test-summary.py [--meson-log FILE --meson-rc N [--meson-prefix P]]...
+                       [--junit FILE --pytest-rc N]
                        [--check NAME=passed|failed|skipped]...
 """
 
@@ -68,7 +71,8 @@ def count_meson_test(entry):
     return c, result
 
 
-def meson(path, rc, total):
+def meson(path, rc, prefix, total):
+    label = "unit " + prefix.rstrip("/") if prefix else "unit"
     entries = []
     try:
         with open(path) as f:
@@ -78,18 +82,18 @@ def meson(path, rc, total):
                     entries.append(json.loads(line))
     except (OSError, ValueError) as e:
         if rc != 0:
-            print("unit: meson test failed (exit %d) and left no readable log: %s" % (rc, e))
+            print("%s: meson test failed (exit %d) and left no readable log: %s" % (label, rc, e))
             total.failed += 1
         else:
-            print("unit: no unit tests ran")
+            print("%s: no unit tests ran" % label)
         return
     if not entries and rc != 0:
-        print("unit: meson test failed (exit %d) with no test run" % rc)
+        print("%s: meson test failed (exit %d) with no test run" % (label, rc))
         total.failed += 1
         return
     for entry in entries:
         c, result = count_meson_test(entry)
-        print("unit %-32s %s (%s)" % (entry.get("name", "?"), c, result))
+        print("unit %-40s %s (%s)" % (prefix + entry.get("name", "?"), c, result))
         total.add(c)
 
 
@@ -118,10 +122,33 @@ def pytest(path, rc, total):
     total.add(c)
 
 
+class MesonLog(argparse.Action):
+    """--meson-log FILE starts one meson test run: {"log", "rc", "prefix"}."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        runs = getattr(namespace, self.dest) or []
+        runs.append({"log": values, "rc": 0, "prefix": ""})
+        setattr(namespace, self.dest, runs)
+
+
+class MesonRunOption(argparse.Action):
+    """--meson-rc N, --meson-prefix P: of the --meson-log before them."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        runs = getattr(namespace, "meson")
+        if not runs:
+            parser.error("%s must follow a --meson-log" % option_string)
+        runs[-1][self.dest] = values
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--meson-log")
-    ap.add_argument("--meson-rc", type=int, default=0)
+    ap.add_argument("--meson-log", dest="meson", action=MesonLog, default=[],
+                    metavar="FILE")
+    ap.add_argument("--meson-rc", dest="rc", type=int, action=MesonRunOption,
+                    metavar="N")
+    ap.add_argument("--meson-prefix", dest="prefix", action=MesonRunOption,
+                    metavar="P")
     ap.add_argument("--junit")
     ap.add_argument("--pytest-rc", type=int, default=0)
     ap.add_argument("--check", action="append", default=[])
@@ -133,9 +160,9 @@ def main():
         if status not in ("passed", "failed", "skipped"):
             sys.exit("bad --check %r" % check)
         setattr(total, status, getattr(total, status) + 1)
-        print("check %-31s %s" % (name, status))
-    if args.meson_log:
-        meson(args.meson_log, args.meson_rc, total)
+        print("check %-39s %s" % (name, status))
+    for run in args.meson:
+        meson(run["log"], run["rc"], run["prefix"], total)
     if args.junit:
         pytest(args.junit, args.pytest_rc, total)
     print(total)

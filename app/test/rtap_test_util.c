@@ -518,8 +518,9 @@ rtu_frame_udp4(uint8_t *buf, size_t len, const struct rte_ether_addr *dst,
 	ip->total_length = rte_cpu_to_be_16(len - sizeof(*eth));
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 2));
+	/* DPDK 22.11's RTE_IPV4() shifts its int argument: 198 << 24 overflows. */
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 1));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 2));
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->src_port = rte_cpu_to_be_16(sport);
 	udp->dst_port = rte_cpu_to_be_16(dport);
