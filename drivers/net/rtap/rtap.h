@@ -13,16 +13,21 @@
  *
  * Who touches what:
  * - struct rtap_pmd (dev_private, shared memory): written by the primary's
- *   control thread only; read anywhere.
+ *   control thread only (but for the counter baseline, below); read anywhere.
  * - struct rtap_rx_queue / rtap_tx_queue (shared memory): configuration is
  *   written by the control thread while the queue is stopped; `stats` is
  *   written by the one lcore that polls the queue, and only read elsewhere;
- *   `reset` is written by the control thread (stats_reset) and only read by
- *   the lcore never.
+ *   `reset` (the baseline stats_get subtracts) is written by stats_reset, in
+ *   whichever process calls it, and never touched by an lcore. The same goes
+ *   for the kernel counter baseline in struct rtap_pmd. Two processes
+ *   resetting at the same moment may each keep their own baseline.
  * - struct rtap_proc and the rings (process_private, this process only):
- *   a ring is set up, started, stopped and released by the control thread
- *   while no lcore polls it (ethdev's rule for queue operations); between
- *   start and stop it belongs to the polling lcore alone.
+ *   a ring is set up, started, stopped and released by the control thread;
+ *   ethdev's rule is that no lcore polls a queue while it is stopped or
+ *   released, and the application must keep it (the driver cannot).
+ *   `started` is published with release semantics after the rest of the
+ *   ring is set, and read with acquire by the bursts; between start and
+ *   stop the ring belongs to the polling lcore alone.
  */
 
 #include <stdbool.h>
@@ -155,7 +160,8 @@ struct rtap_ring {
 	struct rte_mbuf **slot_mbuf; /* the mbuf (chain head) of each busy slot */
 };
 
-#define RTAP_CANCEL_TAG UINT64_MAX
+/* Not UINT64_MAX: liburing reserves that for its own timeouts. */
+#define RTAP_CANCEL_TAG (UINT64_MAX - 1)
 
 static inline uint16_t
 rtap_slot_get(struct rtap_ring *r, struct rte_mbuf *m)
@@ -180,6 +186,13 @@ static inline unsigned int
 rtap_ring_busy(const struct rtap_ring *r)
 {
 	return r->nb_slots - r->nb_free;
+}
+
+/* The lcore's test: has the control thread handed the ring over? */
+static inline bool
+rtap_ring_running(const struct rtap_ring *r)
+{
+	return __atomic_load_n(&r->started, __ATOMIC_ACQUIRE);
 }
 
 /*

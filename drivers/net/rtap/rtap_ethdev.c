@@ -525,6 +525,9 @@ static const struct eth_dev_ops rtap_ops = {
  * every fd number in it means something else here. It reads infos, link
  * state and statistics and resets the latter; control operations are
  * refused with -E_RTE_SECONDARY, never performed on another process's fds.
+ * configure and queue setup have no op at all: ethdev rewrites the shared
+ * queue arrays before it calls those ops, so only a missing op (-ENOTSUP,
+ * checked first) leaves the primary's queues alone.
  */
 static int
 rtap_secondary_refuse(struct rte_eth_dev *dev)
@@ -545,23 +548,6 @@ rtap_secondary_refuse_mac(struct rte_eth_dev *dev, struct rte_ether_addr *mac __
 	return rtap_secondary_refuse(dev);
 }
 
-static int
-rtap_secondary_refuse_rxq(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
-			  uint16_t nb_desc __rte_unused, unsigned int socket_id __rte_unused,
-			  const struct rte_eth_rxconf *conf __rte_unused,
-			  struct rte_mempool *mp __rte_unused)
-{
-	return rtap_secondary_refuse(dev);
-}
-
-static int
-rtap_secondary_refuse_txq(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
-			  uint16_t nb_desc __rte_unused, unsigned int socket_id __rte_unused,
-			  const struct rte_eth_txconf *conf __rte_unused)
-{
-	return rtap_secondary_refuse(dev);
-}
-
 /* The link as the primary last saw it: reading it must not change it. */
 static int
 rtap_secondary_link_update(struct rte_eth_dev *dev __rte_unused, int wait_to_complete __rte_unused)
@@ -570,7 +556,6 @@ rtap_secondary_link_update(struct rte_eth_dev *dev __rte_unused, int wait_to_com
 }
 
 static const struct eth_dev_ops rtap_secondary_ops = {
-	.dev_configure = rtap_secondary_refuse,
 	.dev_start = rtap_secondary_refuse,
 	.dev_stop = rtap_secondary_refuse,
 	.dev_close = rtap_dev_close,
@@ -586,8 +571,6 @@ static const struct eth_dev_ops rtap_secondary_ops = {
 	.mac_addr_set = rtap_secondary_refuse_mac,
 	.stats_get = rtap_stats_get,
 	.stats_reset = rtap_stats_reset,
-	.rx_queue_setup = rtap_secondary_refuse_rxq,
-	.tx_queue_setup = rtap_secondary_refuse_txq,
 	.rx_queue_start = rtap_secondary_refuse_queue,
 	.rx_queue_stop = rtap_secondary_refuse_queue,
 	.tx_queue_start = rtap_secondary_refuse_queue,

@@ -18,7 +18,10 @@
 
 #include <errno.h>
 #include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <ethdev_driver.h>
@@ -243,6 +246,30 @@ rtap_ring_reap(struct rtap_ring *r, bool *cancel_seen)
 }
 
 /*
+ * The reads a drain cancels were posted by the polling lcore, and their
+ * completion work runs on that thread only: under COOP_TASKRUN when it next
+ * enters the kernel or returns to user space from an interrupt. An lcore
+ * spinning in user space on a tickless core may do neither for a long time,
+ * so the drain interrupts every thread of this process that is running
+ * (an expedited private membarrier: an IPI, returning from which runs the
+ * pending work). Registered once per process; without it, the drain waits.
+ */
+static void
+rtap_kick_pollers(void)
+{
+	static int registered; /* 0 not yet, 1 yes, -1 not available */
+
+	if (registered == 0) {
+		long ret =
+			syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+
+		registered = ret == 0 ? 1 : -1;
+	}
+	if (registered > 0)
+		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+}
+
+/*
  * Cancel everything in flight and reap until every busy slot and the cancel
  * itself have completed, so no completion is left for a later burst. Bounded:
  * returns how many requests are still in flight after RTAP_DRAIN_TIMEOUT_MS
@@ -252,10 +279,11 @@ static unsigned int
 rtap_ring_drain(struct rtap_ring *r, const char *what, uint16_t queue_id)
 {
 	struct __kernel_timespec ts = { .tv_nsec = RTAP_DRAIN_STEP_MS * 1000 * 1000 };
+	uint64_t deadline =
+		rte_get_timer_cycles() + rte_get_timer_hz() * RTAP_DRAIN_TIMEOUT_MS / 1000;
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
 	bool cancel_seen = false;
-	unsigned int waited = 0;
 	int ret;
 
 	rtap_ring_reap(r, &cancel_seen);
@@ -280,18 +308,22 @@ rtap_ring_drain(struct rtap_ring *r, const char *what, uint16_t queue_id)
 		return rtap_ring_busy(r);
 	}
 
-	while ((rtap_ring_busy(r) > 0 || !cancel_seen) && waited < RTAP_DRAIN_TIMEOUT_MS) {
-		ret = io_uring_wait_cqe_timeout(&r->io, &cqe, &ts);
-		if (ret == -ETIME)
-			waited += RTAP_DRAIN_STEP_MS;
-		else if (ret < 0 && ret != -EINTR)
+	while (rtap_ring_busy(r) > 0 || !cancel_seen) {
+		if (rte_get_timer_cycles() >= deadline) {
+			PMD_LOG(ERR,
+				"%s queue %u: %u requests still in flight after %u ms: left to the kernel",
+				what, queue_id, rtap_ring_busy(r), RTAP_DRAIN_TIMEOUT_MS);
 			break;
+		}
+		rtap_kick_pollers();
+		ret = io_uring_wait_cqe_timeout(&r->io, &cqe, &ts);
+		if (ret < 0 && ret != -ETIME && ret != -EINTR) {
+			PMD_LOG(ERR, "%s queue %u: io_uring_wait_cqe: %s", what, queue_id,
+				strerror(-ret));
+			break;
+		}
 		rtap_ring_reap(r, &cancel_seen);
 	}
-	if (rtap_ring_busy(r) > 0)
-		PMD_LOG(ERR,
-			"%s queue %u: %u requests still in flight after %u ms: left to the kernel",
-			what, queue_id, rtap_ring_busy(r), waited);
 	return rtap_ring_busy(r);
 }
 
@@ -478,6 +510,9 @@ rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 		return -EINVAL;
 	if (r->ring.started)
 		return 0;
+	/* Reads a timed-out drain left must be gone before the geometry changes. */
+	if (rtap_ring_busy(&r->ring) > 0 && rtap_ring_drain(&r->ring, "rx", queue_id) > 0)
+		return -EBUSY;
 
 	/* Size the reads for the MTU in force now. */
 	cap = rtap_rx_capacity(dev, r->mp, dev->data->mtu, &segs);
@@ -497,7 +532,8 @@ rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 		return ret;
 	}
 	r->ring.dead = false;
-	r->ring.started = true; /* the lcore's first burst posts the reads */
+	/* Handed to the lcore, whose first burst posts the reads. */
+	__atomic_store_n(&r->ring.started, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -508,7 +544,7 @@ rtap_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 
 	if (r == NULL)
 		return -EINVAL;
-	r->ring.started = false;
+	__atomic_store_n(&r->ring.started, false, __ATOMIC_RELEASE);
 	rtap_ring_drain(&r->ring, "rx", queue_id);
 	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
 	rtap_pair_update(dev, queue_id);
@@ -580,7 +616,8 @@ rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	if (r->done == NULL || r->iov == NULL || r->hdr == NULL)
 		goto nomem;
 
-	ret = rtap_ring_init(dev, &r->ring, nb_desc, nb_desc, fd, socket_id, "tx", queue_id);
+	/* One SQE more than slots: the drain's cancel fits even with every slot queued. */
+	ret = rtap_ring_init(dev, &r->ring, nb_desc + 1u, nb_desc, fd, socket_id, "tx", queue_id);
 	if (ret < 0)
 		goto fail;
 
@@ -620,7 +657,7 @@ rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 		return ret;
 	}
 	r->ring.dead = false;
-	r->ring.started = true;
+	__atomic_store_n(&r->ring.started, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -631,7 +668,9 @@ rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 
 	if (r == NULL)
 		return -EINVAL;
-	r->ring.started = false;
+	__atomic_store_n(&r->ring.started, false, __ATOMIC_RELEASE);
+	/* Writes that completed are counted (SQPOLL completes them late); the rest cancelled. */
+	rtap_tx_done_cleanup(r->txq, 0);
 	rtap_ring_drain(&r->ring, "tx", queue_id);
 	dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
 	rtap_pair_update(dev, queue_id);

@@ -186,7 +186,7 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	unsigned int head, seen = 0;
 	uint16_t nb_rx = 0;
 
-	if (unlikely(r == NULL || !r->ring.started))
+	if (unlikely(r == NULL || !rtap_ring_running(&r->ring)))
 		return 0;
 
 	io_uring_for_each_cqe(&r->ring.io, head, cqe) {
@@ -321,7 +321,7 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint16_t i, n, nb_sqe = 0;
 	uint64_t dropped = 0;
 
-	if (unlikely(r == NULL || !r->ring.started))
+	if (unlikely(r == NULL || !rtap_ring_running(&r->ring)))
 		return 0;
 	ring = &r->ring;
 

@@ -19,6 +19,7 @@
  * little-endian headers (TUNSETVNETLE) whatever its last owner left.
  */
 
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,12 @@
 #include <rte_udp.h>
 
 #include "rtap.h"
+
+/* What segmentation rewrites (the checksum field) lies within the minimum L4 header. */
+static_assert(offsetof(struct rte_tcp_hdr, cksum) + 2 <= sizeof(struct rte_tcp_hdr), "tcp");
+static_assert(offsetof(struct rte_udp_hdr, dgram_cksum) + 2 <= sizeof(struct rte_udp_hdr), "udp");
+static_assert(offsetof(struct rtap_tx_hdr, copy) == RTAP_VNET_HDR_LEN,
+	      "the header copy must follow the virtio-net header");
 
 /* ---- rx ---- */
 
@@ -251,16 +258,35 @@ rtap_vnet_tx_check(const struct rte_mbuf *m)
 	hdr_len = rtap_vnet_tx_hdr_len(m);
 	if (hdr_len > m->data_len || (rtap_vnet_tx_rewrites(m) && hdr_len > RTAP_TX_HDR_COPY))
 		return -EINVAL;
-	if ((fl & RTE_MBUF_F_TX_IP_CKSUM) &&
-	    (!(fl & RTE_MBUF_F_TX_IPV4) || m->l3_len < sizeof(struct rte_ipv4_hdr)))
-		return -EINVAL;
+	/* The IPv4 checksum covers IHL words: exactly the l3_len bytes checked above. */
+	if (fl & RTE_MBUF_F_TX_IP_CKSUM) {
+		const struct rte_ipv4_hdr *ip;
+
+		if (!(fl & RTE_MBUF_F_TX_IPV4) || m->l3_len < sizeof(struct rte_ipv4_hdr))
+			return -EINVAL;
+		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+					     rtap_vnet_tx_l3_off(m));
+		if ((uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4 != m->l3_len)
+			return -EINVAL;
+	}
+	/*
+	 * Segmentation rewrites the L4 checksum field from the IP addresses:
+	 * both must lie within the headers (and so within the copy).
+	 */
 	if (fl & RTAP_TX_SEG_MASK) {
+		bool tcp = (fl & RTE_MBUF_F_TX_TCP_SEG) != 0;
+
 		if ((fl & RTAP_TX_SEG_MASK) == RTAP_TX_SEG_MASK || m->tso_segsz == 0 ||
-		    m->l4_len == 0 || (fl & RTE_MBUF_F_TX_TUNNEL_MASK) ||
+		    (fl & RTE_MBUF_F_TX_TUNNEL_MASK) ||
 		    !(fl & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)))
 			return -EINVAL;
-		l4 = (fl & RTE_MBUF_F_TX_TCP_SEG) ? RTE_MBUF_F_TX_TCP_CKSUM :
-						    RTE_MBUF_F_TX_UDP_CKSUM;
+		if (tcp ? m->l4_len < sizeof(struct rte_tcp_hdr) :
+			  m->l4_len != sizeof(struct rte_udp_hdr))
+			return -EINVAL;
+		if (m->l3_len < ((fl & RTE_MBUF_F_TX_IPV4) ? sizeof(struct rte_ipv4_hdr) :
+							     sizeof(struct rte_ipv6_hdr)))
+			return -EINVAL;
+		l4 = tcp ? RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM;
 	}
 	if (l4 == RTE_MBUF_F_TX_TCP_CKSUM || l4 == RTE_MBUF_F_TX_UDP_CKSUM) {
 		uint32_t offset = l4 == RTE_MBUF_F_TX_TCP_CKSUM ?
