@@ -1358,6 +1358,63 @@ test_restart_leftover_cancel(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Defect 4 (secondary processes), the secondary's half; test/test_regress.py
+ * runs it against a testpmd primary:
+ *   dpdk-test-rtap --proc-type=secondary --file-prefix=P -- rtap_regress_secondary
+ * A secondary has none of the primary's fds (its fd numbers mean other files
+ * or nothing here): a control op such as MTU set must fail with an error
+ * rather than act on whatever those numbers are in this process. The caller
+ * checks the kernel MTU did not change.
+ */
+static int
+secondary_setup(void)
+{
+	if (rte_eal_process_type() != RTE_PROC_SECONDARY)
+		TEST_SKIP("run as a secondary of a process with a net_rtap port 0");
+	return TEST_SUCCESS;
+}
+
+static int
+test_secondary_mtu_refused(void)
+{
+	uint16_t port = RTE_MAX_ETHPORTS, p, mtu = 0;
+	int ret;
+
+	RTE_ETH_FOREACH_DEV(p) {
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(p, &info) == 0 && info.driver_name != NULL &&
+		    strstr(info.driver_name, "rtap") != NULL) {
+			port = p;
+			break;
+		}
+	}
+	TEST_ASSERT(port != RTE_MAX_ETHPORTS, "no net_rtap port in the primary");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_mtu(port, &mtu), "get_mtu");
+	ret = rte_eth_dev_set_mtu(port, mtu - 100);
+	printf("  secondary: rte_eth_dev_set_mtu(%u, %u) returned %d\n", port, mtu - 100, ret);
+	TEST_ASSERT(ret != 0, "a secondary set the MTU of port %u", port);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite secondary_suite = {
+	.suite_name = "rtap regressions, secondary process",
+	.setup = secondary_setup,
+	.unit_test_cases = {
+		TEST_CASE(test_secondary_mtu_refused),
+		TEST_CASES_END(),
+	},
+};
+
+static int
+test_rtap_regress_secondary(void)
+{
+	return unit_test_suite_runner(&secondary_suite);
+}
+
+REGISTER_TEST_COMMAND(rtap_regress_secondary, test_rtap_regress_secondary);
+
 static struct unit_test_suite regress_suite = {
 	.suite_name = "rtap regressions",
 	.setup = rtu_check_env,
