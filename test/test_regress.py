@@ -19,7 +19,8 @@ import conftest
 from conftest import PMD, link_info, move_to_netns, ping, run, vdev, wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("RTAP_TEST_BUILD", os.path.join(ROOT, "build"))
+# the build devtools/run-tests.sh uses (RTAP_BUILD_DIR, relative to the tree)
+BUILD = os.path.join(ROOT, os.environ.get("RTAP_BUILD_DIR", "build"))
 PLUGIN = os.path.join(BUILD, "drivers", "net", "rtap", "librte_net_rtap.so")
 UNIT = os.path.join(BUILD, "app", "test", "dpdk-test-rtap")
 PROC_INFO = "/usr/bin/dpdk-proc-info"
