@@ -193,8 +193,8 @@ rtu_if_stat(const char *ifname, const char *name, uint64_t *val)
 }
 
 /* Silences IPv6 (router solicitations, MLD, DAD) on the interface. */
-static int
-if_disable_ipv6(const char *ifname)
+int
+rtu_if_disable_ipv6(const char *ifname)
 {
 	char path[128];
 	int fd, ret = 0;
@@ -210,8 +210,8 @@ if_disable_ipv6(const char *ifname)
 }
 
 /* 0 once the interface is gone, -ETIMEDOUT if it is still there after timeout_ms. */
-static int
-if_wait_gone(const char *ifname, unsigned int timeout_ms)
+int
+rtu_if_wait_gone(const char *ifname, unsigned int timeout_ms)
 {
 	uint64_t deadline = rtu_now_ms() + timeout_ms;
 
@@ -695,7 +695,7 @@ rtu_port_probe(struct rtu_port *p, const char *extra_devargs)
 		printf("  %s probed but interface %s does not exist\n", p->vdev, ifname);
 		return -ENODEV;
 	}
-	ret = if_disable_ipv6(ifname);
+	ret = rtu_if_disable_ipv6(ifname);
 	if (ret != 0)
 		printf("  cannot disable IPv6 on %s: %s\n", ifname, strerror(-ret));
 	return 0;
@@ -779,7 +779,7 @@ rtu_port_destroy(struct rtu_port *p)
 	}
 	p->probed = false;
 	if (p->ifname[0] != '\0' && rtu_if_exists(p->ifname)) {
-		if (if_wait_gone(p->ifname, 2000) == 0) {
+		if (rtu_if_wait_gone(p->ifname, 2000) == 0) {
 			printf("  interface %s still existed when rte_vdev_uninit returned\n",
 			       p->ifname);
 		} else {

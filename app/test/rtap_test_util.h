@@ -56,6 +56,10 @@ int rtu_if_get_mtu(const char *ifname, int *mtu);
 int rtu_if_set_mtu(const char *ifname, int mtu);
 int rtu_if_get_mac(const char *ifname, struct rte_ether_addr *mac);
 int rtu_if_stat(const char *ifname, const char *name, uint64_t *val);
+/* Silence IPv6 (router solicitations, MLD, DAD) on the interface. */
+int rtu_if_disable_ipv6(const char *ifname);
+/* 0 once the interface is gone, -ETIMEDOUT if it is still there after timeout_ms. */
+int rtu_if_wait_gone(const char *ifname, unsigned int timeout_ms);
 /* A number from /sys/class/net/IF/ATTR (e.g. "tx_queue_len"). */
 int rtu_if_sysfs(const char *ifname, const char *attr, uint64_t *val);
 
