@@ -172,9 +172,15 @@ def test_secondary_mtu_refused(testpmd, netns, ifname, state):
     assert link_info(name, ns)["mtu"] == mtu, "a secondary changed the MTU:\n" + out
     assert res.returncode == 0, out
     assert "test_secondary_mtu_refused succeeded" in out, out
+    assert "test_secondary_configure_refused succeeded" in out, out
     # refused up front, not after kernel calls on fds that are not the port's here
     assert not re.search(r"ioctl\(", out), \
         "the secondary made ioctls on the primary's fd numbers:\n" + out
+    # the primary's queues survived the secondary's configure and queue setups
+    if state == "stopped":
+        out = tp.cmd("port start 0")
+        assert not re.search(r"fail|error|not set up", out, re.I), out
+        assert re.search(r"Link status:\s*up", tp.cmd("show port info 0")), "port 0 down"
     assert tp.quit() == 0
 
 

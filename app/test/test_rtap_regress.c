@@ -1398,11 +1398,52 @@ test_secondary_mtu_refused(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Review finding: ethdev rewrites the shared queue arrays before it calls
+ * dev_configure and the queue setup ops, so a secondary's refusal inside
+ * those ops came too late: the primary's queues were gone. Both must fail
+ * and leave the port as it was; the caller then starts it in the primary.
+ */
+static int
+test_secondary_configure_refused(void)
+{
+	struct rte_eth_conf conf;
+	struct rte_mempool *mp;
+	uint16_t port = RTE_MAX_ETHPORTS, p;
+	int ret;
+
+	RTE_ETH_FOREACH_DEV(p) {
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(p, &info) == 0 && info.driver_name != NULL &&
+		    strstr(info.driver_name, "rtap") != NULL) {
+			port = p;
+			break;
+		}
+	}
+	TEST_ASSERT(port != RTE_MAX_ETHPORTS, "no net_rtap port in the primary");
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	printf("  secondary: rte_eth_dev_configure(%u) returned %d\n", port, ret);
+	TEST_ASSERT(ret != 0, "a secondary configured port %u", port);
+	mp = rtu_pool_create("rg_sec", 1023, RTE_MBUF_DEFAULT_DATAROOM);
+	TEST_ASSERT_NOT_NULL(mp, "pool");
+	ret = rte_eth_rx_queue_setup(port, 0, 512, SOCKET_ID_ANY, NULL, mp);
+	printf("  secondary: rte_eth_rx_queue_setup(%u, 0) returned %d\n", port, ret);
+	TEST_ASSERT(ret != 0, "a secondary set up rx queue 0 of port %u", port);
+	ret = rte_eth_tx_queue_setup(port, 0, 512, SOCKET_ID_ANY, NULL);
+	printf("  secondary: rte_eth_tx_queue_setup(%u, 0) returned %d\n", port, ret);
+	TEST_ASSERT(ret != 0, "a secondary set up tx queue 0 of port %u", port);
+	rte_mempool_free(mp);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite secondary_suite = {
 	.suite_name = "rtap regressions, secondary process",
 	.setup = secondary_setup,
 	.unit_test_cases = {
 		TEST_CASE(test_secondary_mtu_refused),
+		TEST_CASE(test_secondary_configure_refused),
 		TEST_CASES_END(),
 	},
 };
