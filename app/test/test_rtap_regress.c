@@ -1045,6 +1045,36 @@ test_imissed_after_link_del(void)
 }
 
 /*
+ * Review defect: after ip link del, stopping the port detached its queues
+ * with TUNSETQUEUE, which the kernel answers EINVAL (not EBADFD) for a
+ * deleted interface: every stop logged a failure that is not one. The stop
+ * must be quiet and the port must still close cleanly.
+ */
+static int
+test_stop_after_link_del_is_quiet(void)
+{
+	char *log;
+	bool noisy;
+
+	if (rg_fixture_setup(&fx, 2, NULL, 2047, 511, NULL) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rtu_run("ip link del %s", fx.port.ifname), 0, "ip link del");
+	TEST_ASSERT_SUCCESS(rtu_if_wait_gone(fx.port.ifname, RTU_TIMEOUT_MS), "still there");
+	cap_begin();
+	rte_eth_dev_stop(fx.port.port_id);
+	log = cap_end();
+	noisy = strstr(log, "TUNSETQUEUE") != NULL;
+	if (noisy)
+		printf("  stop logged:\n%s", log);
+	free(log);
+	fx.port.started = false;
+	TEST_ASSERT(!noisy, "stopping a port whose interface is gone logged a TUNSETQUEUE failure");
+	close(fx.pkt_fd);
+	fx.pkt_fd = -1;
+	return rtu_fixture_finish(&fx);
+}
+
+/*
  * rte_vdev_init(devargs) must fail, leaving no port, fd or interface; the log
  * it wrote is returned (free() it).
  */
@@ -1471,6 +1501,7 @@ static struct unit_test_suite regress_suite = {
 		TEST_CASE_ST(bare_setup, rg_teardown, test_tx_done_cleanup_free_cnt),
 		TEST_CASE_ST(bare_setup, rg_teardown, test_vnet_hdr_byte_order),
 		TEST_CASE_ST(bare_setup, rg_teardown, test_imissed_after_link_del),
+		TEST_CASE_ST(bare_setup, rg_teardown, test_stop_after_link_del_is_quiet),
 		TEST_CASE_ST(bare_setup, rg_teardown, test_devargs_names),
 		TEST_CASE_ST(bare_setup, rg_teardown, test_qinq_full_mtu),
 		TEST_CASE_ST(bare_setup, rg_teardown, test_mtu_zero_keeps_interface_mtu),
