@@ -8,8 +8,8 @@
 /*
  * The driver's one private header: constants, the structs every file shares,
  * log macros, and the prototypes of each file, grouped by file. Calls go
- * down the list of files only: ethdev -> xstats; ethdev -> mp -> queue ->
- * rxtx; ethdev, mp, xstats and queue -> ifctl -> tun. rtap_vnet.h holds the
+ * down the list of files only: ethdev -> xstats -> mp -> queue -> rxtx
+ * (ethdev calls each of them); ethdev, xstats, mp and queue -> ifctl -> tun. rtap_vnet.h holds the
  * pure header/mbuf functions.
  *
  * Who touches what:
@@ -418,6 +418,7 @@ int rtap_mp_primary_init(void);
 void rtap_mp_primary_uninit(void);
 int rtap_mp_secondary_attach(struct rte_eth_dev *dev);
 void rtap_mp_secondary_close(struct rte_eth_dev *dev);
+int rtap_mp_kernel_stats(struct rte_eth_dev *dev, struct rtnl_link_stats64 *k);
 int rtap_mp_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_mp_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_mp_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);

@@ -343,22 +343,16 @@ rtap_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 /* ---- statistics ---- */
 
 /*
- * The kernel's count of frames it could not queue to us, read now (in the
- * primary through the keep-alive fd, elsewhere by name and index in this
- * process's namespace), or the last value read when it can't be.
+ * The kernel's count of frames it could not queue to us, read now (see
+ * rtap_kernel_stats()), or the last value read when it can't be.
  */
 static uint64_t
 rtap_kernel_tx_dropped(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rtnl_link_stats64 k;
-	int ret;
 
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
-		ret = rtap_ifctl_get_stats(pmd->keep_fd, &k);
-	else
-		ret = rtap_ifctl_get_stats_here(pmd->ifname, pmd->if_index, &k);
-	if (ret == 0)
+	if (rtap_kernel_stats(dev, &k) == 0)
 		pmd->kernel_tx_dropped_last = k.tx_dropped;
 	return pmd->kernel_tx_dropped_last;
 }
@@ -482,9 +476,12 @@ rtap_dev_close(struct rte_eth_dev *dev)
 			dev->data->dev_started = 0;
 		}
 		rtap_queues_release(dev);
-	} else
+	} else {
 		rtap_mp_secondary_close(dev);
+	}
 	rtap_queue_fds_close(dev, 0);
+	/* Gone for the rte_mp thread too before the keep-alive fd it may use is closed. */
+	rtap_proc_free(dev);
 
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
 		if (pmd->keep_fd >= 0) {
@@ -493,7 +490,6 @@ rtap_dev_close(struct rte_eth_dev *dev)
 		}
 		rtap_mp_primary_uninit();
 	}
-	rtap_proc_free(dev);
 	return 0;
 }
 

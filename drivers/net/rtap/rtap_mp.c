@@ -19,6 +19,8 @@
  *   a page of another generation makes the secondary start over.
  * - RTAP_MP_OP_PAIR: attach or detach pair `queue` as its queues' shared
  *   states now say (a secondary started or stopped one of them).
+ * - RTAP_MP_OP_KSTATS: the interface's counters, which the primary reads
+ *   wherever the interface is (a secondary's namespace may not have it).
  * Both run under rtap_fd_lock, which the primary's control thread holds
  * whenever it changes a pair fd or its attachment.
  *
@@ -59,6 +61,7 @@
 enum rtap_mp_op {
 	RTAP_MP_OP_FDS = 1,
 	RTAP_MP_OP_PAIR = 2,
+	RTAP_MP_OP_KSTATS = 3,
 };
 
 struct rtap_mp_req {
@@ -74,8 +77,15 @@ struct rtap_mp_rep {
 	uint8_t has[(RTAP_MAX_QUEUES + 7) / 8]; /* FDS: the pairs of this page's fds */
 };
 
+/* RTAP_MP_OP_KSTATS's reply */
+struct rtap_mp_krep {
+	int32_t ret;
+	struct rtnl_link_stats64 stats;
+};
+
 static_assert(sizeof(struct rtap_mp_req) <= RTE_MP_MAX_PARAM_LEN, "rte_mp request too long");
 static_assert(sizeof(struct rtap_mp_rep) <= RTE_MP_MAX_PARAM_LEN, "rte_mp reply too long");
+static_assert(sizeof(struct rtap_mp_krep) <= RTE_MP_MAX_PARAM_LEN, "rte_mp reply too long");
 
 static unsigned int rtap_mp_users; /* primary ports that registered the action */
 
@@ -123,6 +133,12 @@ rtap_mp_serve(const struct rte_mp_msg *msg, const void *peer)
 	if (dev == NULL || dev->process_private == NULL || dev->dev_ops == NULL ||
 	    dev->dev_ops->rx_queue_setup != rtap_rx_queue_setup) {
 		rep->ret = -ENODEV;
+	} else if (req->op == RTAP_MP_OP_KSTATS) {
+		struct rtap_mp_krep *krep = (struct rtap_mp_krep *)out.param;
+		struct rtap_pmd *pmd = dev->data->dev_private;
+
+		out.len_param = sizeof(*krep);
+		krep->ret = rtap_ifctl_get_stats(pmd->keep_fd, &krep->stats);
 	} else {
 		struct rtap_pmd *pmd = dev->data->dev_private;
 
@@ -178,6 +194,8 @@ rtap_mp_close_fds(const struct rte_mp_msg *msg)
 static int
 rtap_mp_request(struct rte_eth_dev *dev, uint16_t op, uint16_t queue, struct rte_mp_msg *out)
 {
+	int want = op == RTAP_MP_OP_KSTATS ? (int)sizeof(struct rtap_mp_krep) :
+					     (int)sizeof(struct rtap_mp_rep);
 	struct timespec ts = { .tv_sec = RTAP_MP_TIMEOUT_S };
 	struct rte_mp_reply reply;
 	struct rtap_mp_req *req;
@@ -205,12 +223,17 @@ rtap_mp_request(struct rte_eth_dev *dev, uint16_t op, uint16_t queue, struct rte
 	}
 	*out = reply.msgs[0];
 	free(reply.msgs);
-	if (out->len_param != sizeof(struct rtap_mp_rep)) {
+	if (out->len_param != want && out->len_param != (int)sizeof(struct rtap_mp_rep)) {
 		rtap_mp_close_fds(out);
 		PMD_LOG(ERR, "port %s: malformed reply from the primary", dev->data->name);
 		return -EPROTO;
 	}
-	ret = ((struct rtap_mp_rep *)out->param)->ret;
+	ret = ((struct rtap_mp_rep *)out->param)->ret; /* first in every reply */
+	if (ret == 0 && out->len_param != want) {
+		rtap_mp_close_fds(out);
+		PMD_LOG(ERR, "port %s: malformed reply from the primary", dev->data->name);
+		return -EPROTO;
+	}
 	if (ret < 0) {
 		rtap_mp_close_fds(out);
 		PMD_LOG(ERR, "port %s: the primary refused: %s", dev->data->name, strerror(-ret));
@@ -344,6 +367,21 @@ rtap_mp_pair(struct rte_eth_dev *dev, uint16_t queue_id)
 	if (ret == 0)
 		rtap_mp_close_fds(&msg);
 	return ret;
+}
+
+/* The interface's counters, read by the primary. */
+int
+rtap_mp_kernel_stats(struct rte_eth_dev *dev, struct rtnl_link_stats64 *k)
+{
+	struct rte_mp_msg msg;
+	int ret;
+
+	ret = rtap_mp_request(dev, RTAP_MP_OP_KSTATS, 0, &msg);
+	if (ret < 0)
+		return ret;
+	rtap_mp_close_fds(&msg);
+	memcpy(k, &((const struct rtap_mp_krep *)msg.param)->stats, sizeof(*k));
+	return 0;
 }
 
 static int

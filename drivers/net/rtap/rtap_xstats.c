@@ -65,7 +65,6 @@ static const struct rtap_xname rtap_port_xstats[] = {
 	{ "rx_oversize_dropped", RTAP_X_RX_TRUNC, 0 },
 	{ "rx_malformed_header_dropped", RTAP_X_RX, RTAP_RXX_BAD_HDR },
 	{ "rx_read_errors", RTAP_X_RX_READERR, 0 },
-	{ "rx_mbuf_allocation_errors", RTAP_X_RX_NOMBUF, 0 },
 	{ "tx_unicast_packets", RTAP_X_TX_UCAST, 0 },
 	{ "tx_multicast_packets", RTAP_X_TX_MCAST, 0 },
 	{ "tx_broadcast_packets", RTAP_X_TX, RTAP_TXX_BCAST },
@@ -145,9 +144,10 @@ rtap_since(const uint64_t *now, const uint64_t *base)
 }
 
 /*
- * The interface's counters now (in the primary through the keep-alive fd,
- * elsewhere by name and index in this process's namespace), or the last
- * ones read when that fails (interface gone or out of sight).
+ * The interface's counters now: in the primary through the keep-alive fd
+ * (in whatever namespace the interface is); a secondary asks the primary,
+ * or, failing that, looks the interface up by name and index in its own
+ * namespace. The last ones read when all that fails (interface gone).
  */
 int
 rtap_kernel_stats(struct rte_eth_dev *dev, struct rtnl_link_stats64 *k)
@@ -157,6 +157,8 @@ rtap_kernel_stats(struct rte_eth_dev *dev, struct rtnl_link_stats64 *k)
 
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
 		ret = rtap_ifctl_get_stats(pmd->keep_fd, k);
+	else if (rtap_mp_kernel_stats(dev, k) == 0)
+		ret = 0;
 	else
 		ret = rtap_ifctl_get_stats_here(pmd->ifname, pmd->if_index, k);
 	if (ret == 0)
