@@ -272,6 +272,12 @@ def test_secondary_data_path(mp_pair, secondaries):
     for q in SEC_QUEUES:
         assert xs["tx_q%d_packets" % q] == 16, xs
         assert xs["rx_q%d_packets" % q] >= 16, xs
+    # a queue the primary runs is not the secondary's to stop
+    sec.send("stop 0")
+    with pytest.raises(AssertionError, match="FAIL stop"):
+        sec.result()
+    assert re.search(r"STOP 0 rx -\d+ tx -\d+", sec.output()), sec.output()[-500:]
+    assert primary_forwards(p) > 0
     sec.cmd("stop " + " ".join(map(str, SEC_QUEUES)))
     assert sec.quit() == 0, sec.output()
     assert link_info(p.a, p.ns1), "the secondary's exit deleted the interface"
