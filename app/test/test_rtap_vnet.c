@@ -10,6 +10,9 @@
  *
  * Each case gets a fresh pool and ends by checking that every mbuf it took
  * went back, so a failing case cannot leak into the next one.
+ *
+ * Cases named test_bug_* show defects this suite found; they fail until the
+ * defect is fixed (the comment on each says what is wrong).
  */
 
 #include <inttypes.h>
@@ -679,6 +682,25 @@ test_csum_complete_chain(void)
 	/* Headers alone in the first segment (field at its very end). */
 	if (csum_complete_case(&(struct fspec){ .ipv = 4, .proto = IPPROTO_TCP, .payload = 500 },
 			       (const uint16_t[]){ 52 }, 1) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return pool_empty();
+}
+
+/*
+ * Segment boundaries at odd distances from csum_start: what a chain in
+ * segments of an odd data room makes (rtap_rx_chain_trim cuts at seg_room).
+ * rtap_vnet_csum_complete() sums with DPDK's rte_raw_cksum_mbuf(), which in
+ * DPDK 22.11 truncates each odd-placed segment's 32-bit partial sum to 16
+ * bits before byte-swapping it (rte_ip.h: rte_bswap16((uint16_t)tmp)), so the
+ * completed checksum is wrong whenever such a segment sums past 0xffff.
+ */
+static int
+test_bug_csum_complete_chain_odd_boundary(void)
+{
+	static const uint16_t seg[] = { 101, 1501 };
+
+	if (csum_complete_case(&(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 3000 },
+			       seg, RTE_DIM(seg)) != TEST_SUCCESS)
 		return TEST_FAILED;
 	return pool_empty();
 }
@@ -2241,6 +2263,109 @@ test_tx_le_fields(void)
 	return pool_empty();
 }
 
+/* ---- defects found ---- */
+
+/*
+ * BUG: rtap_vnet_tx_check() accepts segmentation with an l4_len too short to
+ * hold the L4 checksum field (it refuses l4_len 0 only), and rtap_vnet_tx()
+ * then writes the pseudo-header sum at hdrs + l4_off + 16 (TCP) / + 6 (UDP),
+ * past the hdr_len bytes @hdrs is documented to hold. For a shared mbuf that
+ * lands in the copy beyond what is sent (the kernel gets the application's
+ * sum); in place, possibly beyond data_len.
+ */
+static int
+test_bug_tx_gso_l4_len_short(void)
+{
+	static const struct {
+		uint8_t ipv, proto;
+		uint64_t fl;
+		uint16_t l4_len;
+	} cases[] = {
+		{ 4, IPPROTO_TCP, TSO | V4, 8 },
+		{ 4, IPPROTO_TCP, TSO | V4, 17 },
+		{ 6, IPPROTO_UDP, USO | V6, 4 },
+	};
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct rte_mbuf *m;
+		int ret;
+
+		frame_build(&fr,
+			    &(struct fspec){ .ipv = cases[i].ipv,
+					     .proto = cases[i].proto,
+					     .payload = 3000 });
+		m = mb_frame(&fr, (const uint16_t[]){ fr.l4_off + cases[i].l4_len, 2000 }, 2);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		mb_tx_frame(m, &fr, cases[i].fl, 1400);
+		m->l4_len = cases[i].l4_len;
+		ret = rtap_vnet_tx_check(m);
+		if (ret == 0 && tx_confined(m) != TEST_SUCCESS) {
+			printf("  BUG: l4_len %u accepted for %s segmentation, and rtap_vnet_tx() "
+			       "writes outside hdr_len\n",
+			       cases[i].l4_len, cases[i].proto == IPPROTO_TCP ? "TCP" : "UDP");
+			bad++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	TEST_ASSERT_EQUAL(bad, 0, "%u requests accepted and carried out out of bounds", bad);
+	return pool_empty();
+}
+
+/*
+ * BUG: rtap_vnet_tx_check() accepts segmentation with an l3_len shorter
+ * than the IP header rtap_vnet_gso_phdr() reads the addresses from (IPv6:
+ * 40 bytes), so rtap_vnet_tx() reads past hdr_len: for a shared mbuf, stale
+ * bytes of the slot's copy end up in the pseudo-header sum.
+ */
+static int
+test_bug_tx_gso_l3_len_short(void)
+{
+	struct rte_mbuf *m;
+	int ret, conf = TEST_SUCCESS;
+
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_TCP, .payload = 3000 });
+	m = mb_frame(&fr, (const uint16_t[]){ 74, 2000 }, 2);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	mb_tx(m, TSO | V6, 14, 8, 20, 1400);
+	ret = rtap_vnet_tx_check(m);
+	if (ret == 0)
+		conf = tx_confined(m);
+	rte_pktmbuf_free(m);
+	TEST_ASSERT(ret != 0 || conf == TEST_SUCCESS,
+		    "BUG: TSO v6 with l3_len 8 accepted, and rtap_vnet_tx() reads outside hdr_len");
+	return pool_empty();
+}
+
+/*
+ * BUG: rtap_vnet_tx() computes the IPv4 checksum with rte_ipv4_cksum(),
+ * over IHL * 4 bytes, while rtap_vnet_tx_check() only bounds l3_len: with
+ * IHL * 4 > l3_len it reads past hdr_len (for a shared mbuf: stale bytes of
+ * the slot's copy, and a wrong checksum on the wire).
+ */
+static int
+test_bug_tx_ip_cksum_ihl_beyond_l3_len(void)
+{
+	struct rte_mbuf *m;
+	int ret, conf = TEST_SUCCESS;
+
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_UDP,
+				     .payload = 100,
+				     .ip_opts = 8 });
+	m = mb_frame(&fr, NULL, 0);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	mb_tx(m, IPCK, 14, 20, 0, 0); /* IHL says 28 bytes */
+	ret = rtap_vnet_tx_check(m);
+	if (ret == 0)
+		conf = tx_confined(m);
+	rte_pktmbuf_free(m);
+	TEST_ASSERT(ret != 0 || conf == TEST_SUCCESS,
+		    "BUG: IHL 7 with l3_len 20 accepted, and rtap_vnet_tx() reads outside hdr_len");
+	return pool_empty();
+}
+
 #define CASE(fn) TEST_CASE_ST(vnet_setup, vnet_teardown, fn)
 
 static struct unit_test_suite vnet_suite = {
@@ -2285,6 +2410,10 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_tx_gso),
 		CASE(test_tx_tunnel),
 		CASE(test_tx_le_fields),
+		CASE(test_bug_csum_complete_chain_odd_boundary),
+		CASE(test_bug_tx_gso_l4_len_short),
+		CASE(test_bug_tx_gso_l3_len_short),
+		CASE(test_bug_tx_ip_cksum_ihl_beyond_l3_len),
 		TEST_CASES_END(),
 	},
 };
