@@ -11,7 +11,7 @@
  * Each case gets a fresh pool and ends by checking that every mbuf it took
  * went back, so a failing case cannot leak into the next one.
  *
- * Cases named test_bug_* show defects this suite found; they fail until the
+ * Cases named test_regress_* show defects this suite found; they fail until the
  * defect is fixed (the comment on each says what is wrong).
  */
 
@@ -695,7 +695,7 @@ test_csum_complete_chain(void)
  * completed checksum is wrong whenever such a segment sums past 0xffff.
  */
 static int
-test_bug_csum_complete_chain_odd_boundary(void)
+test_regress_csum_complete_chain_odd_boundary(void)
 {
 	static const uint16_t seg[] = { 101, 1501 };
 
@@ -1680,17 +1680,27 @@ test_tx_rewrites(void)
 
 /* ---- tx: rtap_vnet_tx_check ---- */
 
-/* rtap_vnet_tx_check() of @len zero bytes in segments @seg with the given request. */
+/*
+ * rtap_vnet_tx_check() of @len zero bytes in segments @seg with the given
+ * request. The check reads metadata, and for an IPv4 checksum request the
+ * header's IHL: that byte says l3_len where l3_len is a possible IHL
+ * (a multiple of 4 from 20 to 60), else 5.
+ */
 static int
 check_of(uint32_t len, const uint16_t *seg, unsigned int nb_seg, uint64_t fl, uint16_t l2,
 	 uint16_t l3, uint16_t l4, uint16_t segsz, int *ret)
 {
 	struct rte_mbuf *m = mb_make(zeros, len, seg, nb_seg);
+	uint32_t l3_off;
 
 	TEST_ASSERT_NOT_NULL(m, "mbuf of %u bytes", len);
 	mb_tx(m, fl, l2, l3, l4, segsz);
 	m->outer_l2_len = 14;
 	m->outer_l3_len = 20;
+	l3_off = rtap_vnet_tx_l3_off(m);
+	if ((fl & RTE_MBUF_F_TX_IP_CKSUM) && l3_off < m->data_len)
+		*rte_pktmbuf_mtod_offset(m, uint8_t *, l3_off) =
+			0x40 | ((l3 % 4 == 0 && l3 >= 20 && l3 <= 60) ? l3 / 4 : 5);
 	*ret = rtap_vnet_tx_check(m);
 	rte_pktmbuf_free(m);
 	return TEST_SUCCESS;
@@ -1787,8 +1797,11 @@ test_tx_check_hdr_bounds(void)
 	/* A rewrite must fit RTAP_TX_HDR_COPY; a plain L4 checksum need not. */
 	CHECK(0, 400, NULL, 0, IPCK | TCPCK, 127, 60, 59, 0, "rewrite of 246 bytes");
 	CHECK(-EINVAL, 400, NULL, 0, IPCK | TCPCK, 127, 60, 60, 0, "rewrite of 247 bytes");
-	CHECK(0, 400, NULL, 0, IPCK, 127, 119, 0, 0, "IP rewrite of 246 bytes");
-	CHECK(-EINVAL, 400, NULL, 0, IPCK, 127, 120, 0, 0, "IP rewrite of 247 bytes");
+	/*
+	 * An IPv4 checksum alone rewrites at most l2_len (7 bits) + 60 bytes
+	 * (l3_len must match an IHL): it always fits the copy.
+	 */
+	CHECK(0, 400, NULL, 0, IPCK, 127, 60, 0, 0, "IP rewrite of 187 bytes");
 	CHECK(0, 3000, (const uint16_t[]){ 246 }, 1, TSO | V6, 14, 200, 32, 1000,
 	      "TSO headers of 246 bytes");
 	CHECK(-EINVAL, 3000, (const uint16_t[]){ 400 }, 1, TSO | V6, 14, 200, 33, 1000,
@@ -1814,6 +1827,9 @@ test_tx_check_ip_cksum(void)
 	CHECK(-EINVAL, 54, NULL, 0, IPCK, 14, 0, 0, 0, "l3_len 0");
 	CHECK(-EINVAL, 54, NULL, 0, IPCK | TCPCK, 14, 19, 20, 0, "l3_len 19, with TCP");
 	CHECK(0, 54, NULL, 0, IPCK, 14, 20, 0, 0, "l3_len 20");
+	/* The checksum covers IHL words: they must be exactly l3_len. */
+	CHECK(-EINVAL, 54, NULL, 0, IPCK, 14, 21, 0, 0, "l3_len 21, no IHL says that");
+	CHECK(-EINVAL, 200, NULL, 0, IPCK, 14, 119, 0, 0, "l3_len 119, no IHL says that");
 	CHECK(0, 54, NULL, 0, IPCK | V6, 14, 20, 0, 0, "both IP flags");
 	CHECK(-EINVAL, 104, NULL, 0, VXLAN | RTE_MBUF_F_TX_IP_CKSUM | V6, 30, 40, 0, 0,
 	      "tunnel, inner IPv6");
@@ -2274,7 +2290,7 @@ test_tx_le_fields(void)
  * sum); in place, possibly beyond data_len.
  */
 static int
-test_bug_tx_gso_l4_len_short(void)
+test_regress_tx_gso_l4_len_short(void)
 {
 	static const struct {
 		uint8_t ipv, proto;
@@ -2319,7 +2335,7 @@ test_bug_tx_gso_l4_len_short(void)
  * bytes of the slot's copy end up in the pseudo-header sum.
  */
 static int
-test_bug_tx_gso_l3_len_short(void)
+test_regress_tx_gso_l3_len_short(void)
 {
 	struct rte_mbuf *m;
 	int ret, conf = TEST_SUCCESS;
@@ -2344,7 +2360,7 @@ test_bug_tx_gso_l3_len_short(void)
  * the slot's copy, and a wrong checksum on the wire).
  */
 static int
-test_bug_tx_ip_cksum_ihl_beyond_l3_len(void)
+test_regress_tx_ip_cksum_ihl_beyond_l3_len(void)
 {
 	struct rte_mbuf *m;
 	int ret, conf = TEST_SUCCESS;
@@ -2410,10 +2426,10 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_tx_gso),
 		CASE(test_tx_tunnel),
 		CASE(test_tx_le_fields),
-		CASE(test_bug_csum_complete_chain_odd_boundary),
-		CASE(test_bug_tx_gso_l4_len_short),
-		CASE(test_bug_tx_gso_l3_len_short),
-		CASE(test_bug_tx_ip_cksum_ihl_beyond_l3_len),
+		CASE(test_regress_csum_complete_chain_odd_boundary),
+		CASE(test_regress_tx_gso_l4_len_short),
+		CASE(test_regress_tx_gso_l3_len_short),
+		CASE(test_regress_tx_ip_cksum_ihl_beyond_l3_len),
 		TEST_CASES_END(),
 	},
 };
