@@ -3,26 +3,28 @@
  */
 
 /*
- * Multi-process: the primary hands its queue pair fds to secondaries over
- * rte_mp, and a secondary runs queues of its own on copies of them.
+ * Multi-process: the primary hands its queue fds (one TAP fd per rx queue,
+ * tx queue j writing on fd j mod their count, see rtap_queue.c) to
+ * secondaries over rte_mp, and a secondary runs queues of its own on
+ * copies of them.
  *
  * The primary owns every kernel object (the interface, the keep-alive fd,
- * the pair fds and whether each is attached). At probe it registers one
+ * the queue fds and whether each is attached). At probe it registers one
  * action for all its ports (unregistered when its last port closes), which
  * the rte_mp thread runs:
- * - RTAP_MP_OP_FDS: the open pair fds from pair `queue` on, at most
+ * - RTAP_MP_OP_FDS: the open queue fds from fd `queue` on, at most
  *   RTE_MP_MAX_FD_NUM per reply (8 on DPDK 22.11, more where the DPDK
- *   allows), with a bitmap of the pairs they belong to and the pair the
+ *   allows), with a bitmap of the fd indexes they are and the index the
  *   next page starts at; a secondary pages until none is left, so all 255
- *   pairs can be shared. Each reply carries the port's fd generation
- *   (pmd->fd_gen, bumped whenever the primary opens or closes a pair fd);
+ *   can be shared. Each reply carries the port's fd generation
+ *   (pmd->fd_gen, bumped whenever the primary opens or closes a queue fd);
  *   a page of another generation makes the secondary start over.
- * - RTAP_MP_OP_PAIR: attach or detach pair `queue` as its queues' shared
- *   states now say (a secondary started or stopped one of them).
+ * - RTAP_MP_OP_ATTACH: attach or detach fd `queue` as the shared states of
+ *   the queues using it now say (a secondary started or stopped one).
  * - RTAP_MP_OP_KSTATS: the interface's counters, which the primary reads
  *   wherever the interface is (a secondary's namespace may not have it).
  * Both run under rtap_fd_lock, which the primary's control thread holds
- * whenever it changes a pair fd or its attachment.
+ * whenever it changes a queue fd or its attachment.
  *
  * A secondary asks for all the fds when it attaches to the port, and again
  * at a queue start when the shared fd generation is not the one its copies
@@ -60,13 +62,13 @@
 
 enum rtap_mp_op {
 	RTAP_MP_OP_FDS = 1,
-	RTAP_MP_OP_PAIR = 2,
+	RTAP_MP_OP_ATTACH = 2,
 	RTAP_MP_OP_KSTATS = 3,
 };
 
 struct rtap_mp_req {
 	uint16_t op;
-	uint16_t queue; /* FDS: the first pair to look at; PAIR: the pair */
+	uint16_t queue; /* FDS: the first fd index to look at; ATTACH: the fd index */
 	char port[RTE_ETH_NAME_MAX_LEN];
 };
 
@@ -74,7 +76,7 @@ struct rtap_mp_rep {
 	int32_t ret; /* 0 or -errno */
 	uint32_t fd_gen;
 	uint16_t next;				/* FDS: where the next page starts */
-	uint8_t has[(RTAP_MAX_QUEUES + 7) / 8]; /* FDS: the pairs of this page's fds */
+	uint8_t has[(RTAP_MAX_QUEUES + 7) / 8]; /* FDS: the indexes of this page's fds */
 };
 
 /* RTAP_MP_OP_KSTATS's reply */
@@ -145,8 +147,8 @@ rtap_mp_serve(const struct rte_mp_msg *msg, const void *peer)
 		rep->fd_gen = __atomic_load_n(&pmd->fd_gen, __ATOMIC_ACQUIRE);
 		if (req->op == RTAP_MP_OP_FDS && req->queue < RTAP_MAX_QUEUES)
 			rtap_mp_fill_fds(dev, req->queue, &out);
-		else if (req->op == RTAP_MP_OP_PAIR && req->queue < dev->data->nb_rx_queues)
-			rep->ret = rtap_queue_pair_sync(dev, req->queue);
+		else if (req->op == RTAP_MP_OP_ATTACH && req->queue < rtap_nb_fds(dev))
+			rep->ret = rtap_queue_fd_sync(dev, req->queue);
 		else
 			rep->ret = -EINVAL;
 	}
@@ -284,7 +286,7 @@ rtap_mp_page_fds(struct rte_eth_dev *dev, int *fds, uint32_t *gen)
 			if (rep->has[q / 8] & (1u << (q % 8)))
 				fds[q] = msg.fds[k++];
 		while (k < msg.num_fds)
-			close(msg.fds[k++]); /* more fds than pairs: not ours to keep */
+			close(msg.fds[k++]); /* more fds than indexes: not ours to keep */
 		first = rep->next;
 	}
 	PMD_LOG(DEBUG, "port %s: queue fds in %u pages of up to %d", dev->data->name, pages,
@@ -293,7 +295,7 @@ rtap_mp_page_fds(struct rte_eth_dev *dev, int *fds, uint32_t *gen)
 }
 
 /*
- * Copies of every pair fd the primary has open, replacing this process's.
+ * Copies of every queue fd the primary has open, replacing this process's.
  * Rings keep the files they registered, so replacing the numbers is safe
  * while queues run.
  */
@@ -334,7 +336,7 @@ rtap_mp_secondary_attach(struct rte_eth_dev *dev)
 	return ret;
 }
 
-/* The fd of pair @queue_id as the primary has it now. */
+/* Fd @queue_id as the primary has it now. */
 static int
 rtap_mp_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
 {
@@ -349,21 +351,21 @@ rtap_mp_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
 			return ret;
 	}
 	if (proc->qfd[queue_id] < 0) {
-		PMD_LOG(ERR, "port %s: queue pair %u has no fd in the primary (not set up)",
+		PMD_LOG(ERR, "port %s: queue fd %u is not open in the primary (not set up)",
 			dev->data->name, queue_id);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* Ask the primary to attach or detach pair @queue_id as the shared states say. */
+/* Ask the primary to attach or detach fd @fd as the shared queue states say. */
 static int
-rtap_mp_pair(struct rte_eth_dev *dev, uint16_t queue_id)
+rtap_mp_attach(struct rte_eth_dev *dev, uint16_t fd)
 {
 	struct rte_mp_msg msg;
 	int ret;
 
-	ret = rtap_mp_request(dev, RTAP_MP_OP_PAIR, queue_id, &msg);
+	ret = rtap_mp_request(dev, RTAP_MP_OP_ATTACH, fd, &msg);
 	if (ret == 0)
 		rtap_mp_close_fds(&msg);
 	return ret;
@@ -397,12 +399,13 @@ int
 rtap_mp_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 {
 	struct rtap_rx_queue *rxq = dev->data->rx_queues[queue_id];
+	uint16_t fd = queue_id;
 	const char *ops;
 	int ret;
 
 	if (rxq == NULL)
 		return -EINVAL;
-	ret = rtap_mp_queue_fd(dev, queue_id);
+	ret = rtap_mp_queue_fd(dev, fd);
 	if (ret < 0)
 		return ret;
 	/* Mbufs come from the primary's pool through this process's table of pool drivers. */
@@ -418,12 +421,12 @@ rtap_mp_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	if (ret < 0)
 		return ret;
 	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
-	ret = rtap_mp_pair(dev, queue_id);
+	ret = rtap_mp_attach(dev, fd);
 	if (ret == 0)
 		ret = rtap_rx_queue_start(dev, queue_id);
 	if (ret < 0) {
 		dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
-		rtap_mp_pair(dev, queue_id);
+		rtap_mp_attach(dev, fd);
 		rtap_rx_ring_destroy(dev, queue_id);
 	}
 	return ret;
@@ -433,21 +436,23 @@ int
 rtap_mp_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 {
 	struct rtap_rx_ring *r = rtap_proc(dev)->rx[queue_id];
+	uint16_t fd = queue_id;
 
 	if (r == NULL || !r->ring.started)
 		return rtap_mp_not_ours(dev, "rx", queue_id);
 	rtap_rx_queue_stop(dev, queue_id);
-	return rtap_mp_pair(dev, queue_id);
+	return rtap_mp_attach(dev, fd);
 }
 
 int
 rtap_mp_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 {
+	uint16_t fd = rtap_tx_fd_index(dev, queue_id);
 	int ret;
 
 	if (dev->data->tx_queues[queue_id] == NULL)
 		return -EINVAL;
-	ret = rtap_mp_queue_fd(dev, queue_id);
+	ret = rtap_mp_queue_fd(dev, fd);
 	if (ret < 0)
 		return ret;
 	rtap_tx_ring_destroy(dev, queue_id);
@@ -455,12 +460,12 @@ rtap_mp_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	if (ret < 0)
 		return ret;
 	dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
-	ret = rtap_mp_pair(dev, queue_id);
+	ret = rtap_mp_attach(dev, fd);
 	if (ret == 0)
 		ret = rtap_tx_queue_start(dev, queue_id);
 	if (ret < 0) {
 		dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
-		rtap_mp_pair(dev, queue_id);
+		rtap_mp_attach(dev, fd);
 		rtap_tx_ring_destroy(dev, queue_id);
 	}
 	return ret;
@@ -470,11 +475,12 @@ int
 rtap_mp_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 {
 	struct rtap_tx_ring *r = rtap_proc(dev)->tx[queue_id];
+	uint16_t fd = rtap_tx_fd_index(dev, queue_id);
 
 	if (r == NULL || !r->ring.started)
 		return rtap_mp_not_ours(dev, "tx", queue_id);
 	rtap_tx_queue_stop(dev, queue_id);
-	return rtap_mp_pair(dev, queue_id);
+	return rtap_mp_attach(dev, fd);
 }
 
 /* A secondary closing the port: its queues stopped (the primary told), its rings gone. */

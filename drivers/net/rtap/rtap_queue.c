@@ -3,12 +3,15 @@
  */
 
 /*
- * Queue lifecycle: the queue pairs' TAP fds, the io_uring of each queue
+ * Queue lifecycle: the TAP fds the queues use, the io_uring of each queue
  * (init, drain, exit), and queue setup, start, stop and release. Control
  * thread only: ethdev calls these while no lcore polls the queue.
  *
- * Queue pair i (rx i + tx i) owns one TAP fd, opened on the first setup of
- * either queue and attached to the interface while either queue runs.
+ * The TAP has one fd per rx queue (at least one): the kernel steers frames
+ * only to fds someone reads. Rx queue i reads fd i; tx queue j writes on fd
+ * j mod that count, so tx queues share fds when there are more of them. An
+ * fd is opened on the first setup of a queue that uses it, and attached to
+ * the interface while any queue using it runs.
  * Each queue has its own ring with that fd as fixed file 0. Starting a
  * queue posts nothing: the polling lcore's first burst does, so that the
  * completion work of every read runs on the lcore and not here. Stopping
@@ -44,8 +47,11 @@ rtap_proc_alloc(int socket_id)
 	proc = rte_zmalloc_socket("rtap_proc", sizeof(*proc), RTE_CACHE_LINE_SIZE, socket_id);
 	if (proc == NULL)
 		return NULL;
-	for (q = 0; q < RTAP_MAX_QUEUES; q++)
+	for (q = 0; q < RTAP_MAX_QUEUES; q++) {
 		proc->qfd[q] = -1;
+		proc->rxq_efd[q] = -1;
+	}
+	proc->nl_fd = -1;
 	return proc;
 }
 
@@ -61,9 +67,9 @@ rtap_proc_free(struct rte_eth_dev *dev)
 	rte_free(proc);
 }
 
-/* ---- queue pair fds ---- */
+/* ---- TAP fds ---- */
 
-/* The pair's fd, opened (detached) on first use. Returns it or -errno. */
+/* Fd @queue_id, opened (detached) on first use. Returns it or -errno. */
 static int
 rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
 {
@@ -100,7 +106,7 @@ rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
 	proc->attached[queue_id] = false;
 	__atomic_add_fetch(&pmd->fd_gen, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&rtap_fd_lock);
-	PMD_LOG(DEBUG, "%s: queue pair %u fd %d", ifname, queue_id, fd);
+	PMD_LOG(DEBUG, "%s: queue fd %u is %d", ifname, queue_id, fd);
 	return fd;
 }
 
@@ -128,35 +134,53 @@ rtap_queue_attach(struct rte_eth_dev *dev, uint16_t queue_id, bool attach)
 	return ret;
 }
 
+/* How many TAP fds the port's queues use: one per rx queue, at least one. */
+uint16_t
+rtap_nb_fds(const struct rte_eth_dev *dev)
+{
+	return RTE_MAX(dev->data->nb_rx_queues, (uint16_t)1);
+}
+
+/* The fd tx queue @queue_id writes on. */
+uint16_t
+rtap_tx_fd_index(const struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	return queue_id % rtap_nb_fds(dev);
+}
+
 /*
- * The pair's fd carries traffic while either of its queues runs, in any
- * process (the queue states are shared). The primary's call; the caller
- * holds rtap_fd_lock (rtap_mp.c calls it for a secondary's queues).
+ * Fd @fd carries traffic while any queue using it runs, in any process (the
+ * queue states are shared). The primary's call; the caller holds
+ * rtap_fd_lock (rtap_mp.c calls it for a secondary's queues).
  */
 int
-rtap_queue_pair_sync(struct rte_eth_dev *dev, uint16_t queue_id)
+rtap_queue_fd_sync(struct rte_eth_dev *dev, uint16_t fd)
 {
-	bool running = dev->data->rx_queue_state[queue_id] == RTE_ETH_QUEUE_STATE_STARTED ||
-		dev->data->tx_queue_state[queue_id] == RTE_ETH_QUEUE_STATE_STARTED;
+	const struct rte_eth_dev_data *data = dev->data;
+	bool running =
+		fd < data->nb_rx_queues && data->rx_queue_state[fd] == RTE_ETH_QUEUE_STATE_STARTED;
+	uint16_t j;
 
-	return rtap_queue_attach(dev, queue_id, running);
+	for (j = fd; !running && j < data->nb_tx_queues; j += rtap_nb_fds(dev))
+		running = data->tx_queue_state[j] == RTE_ETH_QUEUE_STATE_STARTED;
+	return rtap_queue_attach(dev, fd, running);
 }
 
 /* A secondary's fds are copies of the primary's files: the primary attaches them. */
 static int
-rtap_pair_update(struct rte_eth_dev *dev, uint16_t queue_id)
+rtap_fd_update(struct rte_eth_dev *dev, uint16_t fd)
 {
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0; /* rtap_mp.c asks the primary */
 	pthread_mutex_lock(&rtap_fd_lock);
-	ret = rtap_queue_pair_sync(dev, queue_id);
+	ret = rtap_queue_fd_sync(dev, fd);
 	pthread_mutex_unlock(&rtap_fd_lock);
 	return ret;
 }
 
-/* Close the fds of queue pairs @from and up (their rings are gone). */
+/* Close the fds @from and up (the rings that used them are gone). */
 void
 rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from)
 {
@@ -504,6 +528,9 @@ rtap_rx_ring_create(struct rte_eth_dev *dev, uint16_t queue_id)
 	r->capacity = rtap_rx_capacity(dev, rxq->mp, dev->data->mtu, &segs);
 	r->nb_segs = segs;
 	r->coop = !((struct rtap_pmd *)dev->data->dev_private)->sqpoll;
+	/* Set up again on a started port with Rx interrupts: the queue's eventfd follows. */
+	if (proc->rxq_efd[queue_id] >= 0)
+		io_uring_register_eventfd(&r->ring.io, proc->rxq_efd[queue_id]);
 	proc->rx[queue_id] = r;
 	return 0;
 
@@ -598,7 +625,7 @@ rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	r->ol = rtap_rx_offload_mode(dev);
 
 	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
-	ret = rtap_pair_update(dev, queue_id);
+	ret = rtap_fd_update(dev, queue_id);
 	if (ret < 0) {
 		dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
 		return ret;
@@ -619,7 +646,7 @@ rtap_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 	__atomic_store_n(&r->ring.started, false, __ATOMIC_RELEASE);
 	rtap_ring_drain(&r->ring, "rx", queue_id);
 	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
-	rtap_pair_update(dev, queue_id);
+	rtap_fd_update(dev, queue_id);
 	return 0;
 }
 
@@ -668,7 +695,7 @@ rtap_tx_ring_create(struct rte_eth_dev *dev, uint16_t queue_id)
 	struct rtap_proc *proc = rtap_proc(dev);
 	int socket_id = rte_eal_process_type() == RTE_PROC_PRIMARY ? dev->device->numa_node :
 								     (int)rte_socket_id();
-	int fd = proc->qfd[queue_id];
+	int fd = proc->qfd[rtap_tx_fd_index(dev, queue_id)];
 	struct rtap_tx_ring *r;
 	uint16_t nb_desc;
 	int ret;
@@ -697,6 +724,8 @@ rtap_tx_ring_create(struct rte_eth_dev *dev, uint16_t queue_id)
 		goto fail;
 	r->txq = txq;
 	r->sqpoll = ((struct rtap_pmd *)dev->data->dev_private)->sqpoll;
+	r->fd_index = rtap_tx_fd_index(dev, queue_id);
+	r->fast_free = txq->fast_free;
 	proc->tx[queue_id] = r;
 	return 0;
 
@@ -723,7 +752,7 @@ rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 		return -EINVAL;
 	}
 
-	fd = rtap_queue_fd(dev, queue_id);
+	fd = rtap_queue_fd(dev, rtap_tx_fd_index(dev, queue_id));
 	if (fd < 0)
 		return fd;
 
@@ -736,6 +765,9 @@ rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	txq->queue_id = queue_id;
 	txq->nb_desc = nb_desc;
 	txq->deferred_start = conf != NULL && conf->tx_deferred_start;
+	txq->fast_free =
+		((dev->data->dev_conf.txmode.offloads | (conf != NULL ? conf->offloads : 0)) &
+		 RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE) != 0;
 	dev->data->tx_queues[queue_id] = txq;
 	ret = rtap_tx_ring_create(dev, queue_id);
 	if (ret < 0) {
@@ -756,7 +788,7 @@ rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	if (r->ring.started)
 		return 0;
 	dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
-	ret = rtap_pair_update(dev, queue_id);
+	ret = rtap_fd_update(dev, rtap_tx_fd_index(dev, queue_id));
 	if (ret < 0) {
 		dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
 		return ret;
@@ -778,7 +810,7 @@ rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 	rtap_tx_done_cleanup(r->txq, 0);
 	rtap_ring_drain(&r->ring, "tx", queue_id);
 	dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
-	rtap_pair_update(dev, queue_id);
+	rtap_fd_update(dev, rtap_tx_fd_index(dev, queue_id));
 	return 0;
 }
 
@@ -809,10 +841,10 @@ rtap_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
 /* ---- the port's queues together ---- */
 
 /*
- * Stop every queue that runs (rx and tx of each pair alike), here or, by
- * the shared state, in a secondary: the primary takes those back (their fd
- * detached, a live secondary's ring sees the interface gone), so that a
- * secondary that died with queues started leaves nothing attached.
+ * Stop every queue that runs, here or, by the shared state, in a
+ * secondary: the primary takes those back (their fd detached, a live
+ * secondary's ring sees the interface gone), so that a secondary that died
+ * with queues started leaves nothing attached.
  */
 void
 rtap_queues_stop(struct rte_eth_dev *dev)
@@ -843,20 +875,23 @@ rtap_queues_start(struct rte_eth_dev *dev)
 	int ret = 0;
 
 	for (q = 0; q < data->nb_rx_queues; q++) {
-		if (data->rx_queues[q] == NULL || data->tx_queues[q] == NULL) {
-			PMD_LOG(ERR, "%s: queue pair %u is not set up", pmd->ifname, q);
+		if (data->rx_queues[q] == NULL) {
+			PMD_LOG(ERR, "%s: rx queue %u is not set up", pmd->ifname, q);
 			return -EINVAL;
 		}
 	}
-	for (q = 0; q < data->nb_rx_queues && ret == 0; q++) {
-		const struct rtap_rx_queue *rxq = data->rx_queues[q];
-		const struct rtap_tx_queue *txq = data->tx_queues[q];
-
-		if (!rxq->deferred_start)
-			ret = rtap_rx_queue_start(dev, q);
-		if (ret == 0 && !txq->deferred_start)
-			ret = rtap_tx_queue_start(dev, q);
+	for (q = 0; q < data->nb_tx_queues; q++) {
+		if (data->tx_queues[q] == NULL) {
+			PMD_LOG(ERR, "%s: tx queue %u is not set up", pmd->ifname, q);
+			return -EINVAL;
+		}
 	}
+	for (q = 0; q < data->nb_rx_queues && ret == 0; q++)
+		if (!((const struct rtap_rx_queue *)data->rx_queues[q])->deferred_start)
+			ret = rtap_rx_queue_start(dev, q);
+	for (q = 0; q < data->nb_tx_queues && ret == 0; q++)
+		if (!((const struct rtap_tx_queue *)data->tx_queues[q])->deferred_start)
+			ret = rtap_tx_queue_start(dev, q);
 	if (ret < 0)
 		rtap_queues_stop(dev);
 	return ret;
@@ -872,4 +907,50 @@ rtap_queues_release(struct rte_eth_dev *dev)
 		rtap_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		rtap_tx_queue_release(dev, q);
+}
+
+/*
+ * After a reconfigure: a tx queue ethdev kept whose fd changes with the new
+ * rx queue count is released (it must be set up again; start says so), and
+ * fds no queue uses any more are closed.
+ */
+void
+rtap_queues_reconfigure(struct rte_eth_dev *dev)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		if (proc->tx[q] != NULL && proc->tx[q]->fd_index != rtap_tx_fd_index(dev, q))
+			rtap_tx_queue_release(dev, q);
+	rtap_queue_fds_close(dev, rtap_nb_fds(dev));
+}
+
+/* rte_eth_rx_queue_info_get(): what the queue was set up with. */
+void
+rtap_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_rxq_info *qinfo)
+{
+	const struct rtap_rx_queue *rxq = dev->data->rx_queues[queue_id];
+	const struct rtap_rx_ring *r = rtap_proc(dev)->rx[queue_id];
+
+	qinfo->mp = rxq->mp;
+	qinfo->nb_desc = rxq->nb_desc;
+	qinfo->scattered_rx = r != NULL && r->nb_segs > 1;
+	qinfo->rx_buf_size = r != NULL ? r->seg_room : 0;
+	qinfo->conf.rx_deferred_start = rxq->deferred_start;
+	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+	qinfo->queue_state = dev->data->rx_queue_state[queue_id];
+}
+
+void
+rtap_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_txq_info *qinfo)
+{
+	const struct rtap_tx_queue *txq = dev->data->tx_queues[queue_id];
+	const struct rtap_tx_ring *r = rtap_proc(dev)->tx[queue_id];
+
+	qinfo->nb_desc = txq->nb_desc;
+	qinfo->conf.tx_deferred_start = txq->deferred_start;
+	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads |
+		(r != NULL && r->fast_free ? RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE : 0);
+	qinfo->queue_state = dev->data->tx_queue_state[queue_id];
 }
