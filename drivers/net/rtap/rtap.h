@@ -8,13 +8,15 @@
 /*
  * The driver's one private header: constants, the structs every file shares,
  * log macros, and the prototypes of each file, grouped by file. Calls go
- * down the list of files only: ethdev -> xstats -> mp -> queue -> rxtx
- * (ethdev calls each of them); ethdev, xstats, mp and queue -> ifctl -> tun. rtap_vnet.h holds the
- * pure header/mbuf functions.
+ * down the list of files only: ethdev -> intr; ethdev -> xstats -> mp ->
+ * queue -> rxtx (ethdev calls each of them); all but rxtx -> ifctl -> tun.
+ * rtap_vnet.h holds the pure header/mbuf functions.
  *
  * Who touches what:
  * - struct rtap_pmd (dev_private, shared memory): written by the primary's
- *   control thread only (but for the counter baseline, below); read anywhere.
+ *   control thread only, but for the counter baselines and last kernel
+ *   counters (below, any process) and fd_gen (the primary, under
+ *   rtap_fd_lock); read anywhere.
  * - struct rtap_rx_queue / rtap_tx_queue (shared memory): configuration is
  *   written by the control thread while the queue is stopped; `stats` is
  *   written by the one lcore that polls the queue, and only read elsewhere;
@@ -27,8 +29,9 @@
  *   queue: the process that started it (rtap_mp.c: a secondary starts only
  *   queues the primary left stopped).
  * - the queue state arrays (dev->data->rx/tx_queue_state, shared): set by
- *   the process that starts or stops the queue; a STARTED queue whose ring
- *   is not started here runs in another process.
+ *   the process that starts or stops the queue, and by the primary's port
+ *   stop for every queue (it takes a secondary's back); a STARTED queue
+ *   whose ring is not started here runs in another process.
  * - struct rtap_proc and the rings (process_private, this process only):
  *   a ring is set up, started, stopped and released by the control thread;
  *   ethdev's rule is that no lcore polls a queue while it is stopped or
@@ -36,8 +39,9 @@
  *   `started` is published with release semantics after the rest of the
  *   ring is set, and read with acquire by the bursts; between start and
  *   stop the ring belongs to the polling lcore alone. In the primary, the
- *   qfd and attached arrays are also read by the rte_mp thread (rtap_mp.c,
- *   serving secondaries): whoever changes them holds rtap_fd_lock.
+ *   qfd and attached arrays, and process_private itself, are also used by
+ *   the rte_mp thread (rtap_mp.c, serving secondaries): whoever changes
+ *   them, or frees process_private, holds rtap_fd_lock.
  */
 
 #include <stdbool.h>
