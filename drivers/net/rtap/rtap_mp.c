@@ -386,6 +386,23 @@ rtap_mp_kernel_stats(struct rte_eth_dev *dev, struct rtnl_link_stats64 *k)
 	return 0;
 }
 
+/*
+ * ethdev of 22.11 points a secondary's fast-path queue arrays at the shared
+ * ones when the port is probed there, and never again, while the primary
+ * allocates them at its first configure and reallocates them when the queue
+ * counts change: a port hotplugged before the primary configured it had
+ * NULL there (the first burst crashed). Point them again at every queue
+ * start, when this process's lcores cannot be using a queue that moved.
+ */
+static void
+rtap_mp_fp_refresh(struct rte_eth_dev *dev)
+{
+	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
+
+	__atomic_store_n(&fpo->rxq.data, dev->data->rx_queues, __ATOMIC_RELEASE);
+	__atomic_store_n(&fpo->txq.data, dev->data->tx_queues, __ATOMIC_RELEASE);
+}
+
 static int
 rtap_mp_not_ours(struct rte_eth_dev *dev, const char *what, uint16_t queue_id)
 {
@@ -416,6 +433,7 @@ rtap_mp_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 			queue_id, rxq->mp->name, rxq->mp_ops, rxq->mp->ops_index, ops);
 		return -EXDEV;
 	}
+	rtap_mp_fp_refresh(dev);
 	rtap_rx_ring_destroy(dev, queue_id); /* a ring of an earlier start */
 	ret = rtap_rx_ring_create(dev, queue_id);
 	if (ret < 0)
@@ -455,6 +473,7 @@ rtap_mp_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	ret = rtap_mp_queue_fd(dev, fd);
 	if (ret < 0)
 		return ret;
+	rtap_mp_fp_refresh(dev);
 	rtap_tx_ring_destroy(dev, queue_id);
 	ret = rtap_tx_ring_create(dev, queue_id);
 	if (ret < 0)
