@@ -22,7 +22,7 @@ import tempfile
 import pexpect
 import pytest
 
-from conftest import PMD, PMD_DIR, link_info, run, wait_for
+from conftest import PMD, PMD_DIR, link_info, move_to_netns, run, vdev, wait_for
 from test_regress import PLUGIN, UNIT, check_plugin, eal_plugin, kernel_counter, proc_info
 
 pytestmark = pytest.mark.skipif(PMD != "net_rtap", reason="multi-process of net_rtap")
@@ -283,6 +283,68 @@ def test_secondary_data_path(mp_pair, secondaries):
     assert link_info(p.a, p.ns1), "the secondary's exit deleted the interface"
     assert primary_forwards(p) > 0
     assert p.tp.quit() == 0
+
+
+class Side:
+    """One port's kernel side, as the check_secondary_*() helpers want it."""
+
+    def __init__(self, name, netns):
+        self.a, self.ns1 = name, netns
+        self.mac_a = link_info(name, netns)["address"]
+
+
+def primary_cmds(tp, commands):
+    for command in commands:
+        out = tp.cmd(command)
+        assert not re.search(r"fail|error|invalid|please", out, re.I), (command, out)
+
+
+# Issue 11: all 255 queues of a port can be shared: the secondary gets every
+# fd (32 pages of 8 on 22.11) and runs the last queue.
+def test_secondary_255_queues(testpmd, netns, ifname, secondaries):
+    ns, name = netns(), ifname("m")
+    tp = testpmd(vdevs=[vdev(0, iface=name)], in_memory=False, eal_args=eal_plugin(),
+                 app_args=["--rxq=255", "--txq=255"], timeout=180)
+    check_plugin(tp)
+    primary_cmds(tp, deferred(0, [254]))
+    move_to_netns(name, ns)
+    tp.start_forwarding()
+    sec = Secondary(tp.prefix)
+    secondaries.append(sec)
+    assert (sec.queues, sec.fds) == (255, 255), "the secondary got %d of 255 fds" % sec.fds
+    sec.cmd("start 254")
+    side = Side(name, ns)
+    check_secondary_tx(side, sec, [254], 8)
+    check_secondary_rx(side, sec, [254], 8)
+    sec.cmd("stop 254")
+    assert sec.quit() == 0
+    assert tp.quit() == 0
+
+
+# Issue 11: a port hotplugged into the running primary (testpmd port attach)
+# reaches a secondary that was already attached, data path included.
+def test_secondary_hotplug(testpmd, netns, ifname, secondaries):
+    ns, first, second = netns(), ifname("h"), ifname("h")
+    tp = testpmd(vdevs=[vdev(0, iface=first)], in_memory=False, eal_args=eal_plugin(),
+                 app_args=["--rxq=2", "--txq=2"])
+    check_plugin(tp)
+    sec = Secondary(tp.prefix)
+    secondaries.append(sec)
+    out = tp.cmd("port attach " + vdev(1, iface=second))
+    assert re.search(r"Port 1 is attached", out), out
+    primary_cmds(tp, ["port stop 1", "port 1 rxq 1 deferred_start on",
+                      "port 1 txq 1 deferred_start on", "port start 1"])
+    move_to_netns(second, ns)
+    out = sec.cmd("port 1")
+    assert "QUEUES 2" in out, out
+    sec.cmd("start 1")
+    assert "FDS 2 " in sec.cmd("fds"), sec.output()[-1000:]
+    side = Side(second, ns)
+    check_secondary_tx(side, sec, [1], 8)
+    check_secondary_rx(side, sec, [1], 8)
+    sec.cmd("stop 1")
+    assert sec.quit() == 0
+    assert tp.quit() == 0
 
 
 # Issue 11: queues the primary sets up again reach the secondary at its next

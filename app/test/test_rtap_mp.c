@@ -19,6 +19,8 @@
  *                      same layout) arrived or MS ms passed; each is compared
  *                      byte for byte; prints "RXQ Q count" per queue
  *   flood              transmit and receive on the started queues until killed
+ *   port P             use port P from now on (a port hotplugged into the primary);
+ *                      prints "PORT ..." as at the start
  *   fds                print "FDS n GEN g": fds now, and the primary's fd generation
  *                      they are from
  *   ring Q             print "RING Q tx <descriptors> rx <reads> ol <RTAP_RX_OL_*> ..."
@@ -287,6 +289,16 @@ test_rtap_mp_secondary(void)
 			       proc->rx[a] != NULL ? proc->rx[a]->ol : 0,
 			       txq != NULL ? txq->nb_desc : 0, data->rx_queue_state[a],
 			       data->tx_queue_state[a]);
+		} else if (sscanf(line, "port %u", &a) == 1) {
+			if (a >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port((uint16_t)a) ||
+			    rte_eth_macaddr_get((uint16_t)a, &c->mac) != 0) {
+				printf("FAIL no port %u\n", a);
+				continue;
+			}
+			c->port = (uint16_t)a;
+			memset(c->started, 0, sizeof(c->started));
+			printf("PORT %u QUEUES %u FDS %u\nOK\n", c->port,
+			       rte_eth_devices[c->port].data->nb_rx_queues, mp_fds(c->port));
 		} else if (strncmp(line, "fds", 3) == 0) {
 			const struct rtap_proc *proc = rte_eth_devices[c->port].process_private;
 
