@@ -199,6 +199,23 @@ rtap_size_bucket(uint32_t len)
 	return len <= 9022 ? 6 : 7;
 }
 
+/*
+ * Size bucket and group-address counts of one packet (rx or tx), into a
+ * burst's tallies (devtools/bench/tally_cost.c measures it).
+ */
+static inline void
+rtap_tally_frame(uint32_t *size, uint32_t *mcast, uint32_t *bcast, const struct rte_mbuf *m)
+{
+	const struct rte_ether_addr *dst = rte_pktmbuf_mtod(m, const struct rte_ether_addr *);
+
+	size[rtap_size_bucket(m->pkt_len)]++;
+	if (unlikely(rte_is_multicast_ether_addr(dst))) {
+		(*mcast)++;
+		if (rte_is_broadcast_ether_addr(dst))
+			(*bcast)++;
+	}
+}
+
 /* Shared part of an rx queue: configuration and counters. */
 struct rtap_rx_queue {
 	struct rte_mempool *mp;

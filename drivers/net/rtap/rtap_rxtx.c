@@ -60,20 +60,6 @@ struct rtap_rx_tally {
 	uint32_t ol[RTAP_RXX_LRO - RTAP_RXX_L4_GOOD + 1]; /* RTAP_RXX_L4_GOOD... */
 };
 
-/* Size bucket and group-address counts of one packet (rx or tx). */
-static inline void
-rtap_tally_frame(uint32_t *size, uint32_t *mcast, uint32_t *bcast, const struct rte_mbuf *m)
-{
-	const struct rte_ether_addr *dst = rte_pktmbuf_mtod(m, const struct rte_ether_addr *);
-
-	size[rtap_size_bucket(m->pkt_len)]++;
-	if (unlikely(rte_is_multicast_ether_addr(dst))) {
-		(*mcast)++;
-		if (rte_is_broadcast_ether_addr(dst))
-			(*bcast)++;
-	}
-}
-
 /* The checksum and LRO outcome of a packet an rx offload looked at. */
 static inline void
 rtap_rx_count_ol(struct rtap_rx_tally *t, const struct rte_mbuf *m)
