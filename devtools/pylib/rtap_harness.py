@@ -514,13 +514,15 @@ class IntrFwd:
         return self
 
     def modes(self):
-        """[(lcore, queue, 'interrupt'|'poll', why or None)], the first line of each lcore."""
+        """[(lcore, queue, 'interrupt'|'poll', why it polls or None)], from the
+        first mode line of each lcore."""
         seen = {}
         for line in self.lines:
             m = self.MODE_RE.match(line)
             if m and (m.group(1), m.group(2)) not in seen:
                 seen[(m.group(1), m.group(2))] = (int(m.group(1)), int(m.group(2)),
-                                                  m.group(3), m.group(4))
+                                                  m.group(3),
+                                                  m.group(4) if m.group(3) == "poll" else None)
         return list(seen.values())
 
     def cpu_seconds(self):
