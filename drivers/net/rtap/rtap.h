@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <net/if.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
@@ -242,6 +243,13 @@ struct rtap_proc {
 	bool attached[RTAP_MAX_QUEUES];
 	struct rtap_rx_ring *rx[RTAP_MAX_QUEUES];
 	struct rtap_tx_ring *tx[RTAP_MAX_QUEUES];
+	/* link events (rtap_intr.c): rtnetlink socket, its namespace, its source */
+	int nl_fd;
+	ino_t nl_ns;
+	struct rte_intr_handle *lsc_intr;
+	/* Rx interrupts: the port's vector, an eventfd per rx queue (-1: none) */
+	struct rte_intr_handle *rxq_intr;
+	int rxq_efd[RTAP_MAX_QUEUES];
 };
 
 static inline struct rtap_proc *
@@ -257,6 +265,8 @@ struct rtap_pmd {
 	int if_index;
 	bool persist;
 	bool created;		  /* we created the interface (not attached to one) */
+	bool started;		  /* between dev_start and dev_stop (ethdev's flag lags) */
+	bool gone;		  /* the interface was deleted */
 	bool sqpoll;		  /* devarg io_mode=sqpoll */
 	bool has_uso;		  /* kernel takes TUN_F_USO4/6 (and so UDP GSO) */
 	unsigned int tun_offload; /* TUN_F_* in force */
@@ -294,7 +304,22 @@ int rtap_ifctl_set_txqlen(int keep_fd, unsigned int qlen);
 int rtap_ifctl_get_txqlen(int keep_fd, unsigned int *qlen);
 int rtap_ifctl_get_ifindex(int keep_fd, int *if_index);
 int rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats);
+int rtap_ifctl_get_link(int keep_fd, unsigned int *flags);
 int rtap_ifctl_get_stats_here(const char *ifname, int if_index, struct rtnl_link_stats64 *stats);
+
+/* rtap_intr.c: the link, link-state and removal events, Rx interrupts. */
+const struct rte_eth_link *rtap_link_down(void);
+int rtap_link_update(struct rte_eth_dev *dev, int wait_to_complete);
+int rtap_carrier_set(struct rte_eth_dev *dev, bool on);
+int rtap_lsc_init(struct rte_eth_dev *dev);
+void rtap_lsc_fini(struct rte_eth_dev *dev);
+void rtap_lsc_resubscribe(void *dev);
+int rtap_rxq_intr_init(struct rte_eth_dev *dev);
+void rtap_rxq_intr_fini(struct rte_eth_dev *dev);
+int rtap_rxq_intr_start(struct rte_eth_dev *dev);
+void rtap_rxq_intr_stop(struct rte_eth_dev *dev);
+int rtap_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t queue_id);
 
 /* rtap_queue.c: queue lifecycle, rings, queue pair fds. */
 int rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,

@@ -139,26 +139,6 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	return 0;
 }
 
-static const struct rte_eth_link rtap_link_down = {
-	.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN,
-	.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-	.link_autoneg = RTE_ETH_LINK_FIXED,
-	.link_status = RTE_ETH_LINK_DOWN,
-};
-
-static int
-rtap_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-	struct rte_eth_link link = rtap_link_down;
-	unsigned int flags = 0;
-
-	if (dev->data->dev_started && rtap_ifctl_get_flags(pmd->keep_fd, &flags) == 0 &&
-	    (flags & IFF_UP))
-		link.link_status = RTE_ETH_LINK_UP;
-	return rte_eth_linkstatus_set(dev, &link);
-}
-
 /*
  * TUN_F_* for the rx offloads the application enabled: partial checksums
  * when it takes checksum state from us (or LRO needs them), whole GSO
@@ -199,25 +179,44 @@ rtap_dev_start(struct rte_eth_dev *dev)
 	ret = rtap_queues_start(dev);
 	if (ret < 0)
 		return ret;
+	ret = rtap_rxq_intr_start(dev);
+	if (ret < 0)
+		goto fail_queues;
 	/*
-	 * Like a cable plugged in: the kernel side comes up with the port, once
-	 * its queues are attached, so nothing it sends is dropped for want of
-	 * a queue, and a failed start leaves the interface as it was.
+	 * Like a cable plugged in: the kernel side gets a carrier and comes up
+	 * with the port, once its queues are attached, so nothing it sends is
+	 * dropped for want of a queue, and a failed start leaves the interface
+	 * as it was.
 	 */
+	__atomic_store_n(&pmd->started, true, __ATOMIC_RELEASE);
+	rtap_carrier_set(dev, true);
 	ret = rtap_ifctl_change_flags(pmd->keep_fd, IFF_UP, 0);
-	if (ret < 0) {
-		rtap_queues_stop(dev);
-		return ret;
-	}
+	if (ret < 0)
+		goto fail_carrier;
 	rtap_link_update(dev, 0);
 	return 0;
+
+fail_carrier:
+	__atomic_store_n(&pmd->started, false, __ATOMIC_RELEASE);
+	rtap_carrier_set(dev, false);
+	rtap_rxq_intr_stop(dev);
+fail_queues:
+	rtap_queues_stop(dev);
+	return ret;
 }
 
 static int
 rtap_dev_stop(struct rte_eth_dev *dev)
 {
+	struct rtap_pmd *pmd = dev->data->dev_private;
+
+	/* The cable is pulled: no carrier, so the kernel side sees the port is gone. */
+	__atomic_store_n(&pmd->started, false, __ATOMIC_RELEASE);
+	if (!pmd->gone)
+		rtap_carrier_set(dev, false);
 	rtap_queues_stop(dev);
-	rte_eth_linkstatus_set(dev, &rtap_link_down);
+	rtap_rxq_intr_stop(dev);
+	rte_eth_linkstatus_set(dev, rtap_link_down());
 	return 0;
 }
 
@@ -480,6 +479,8 @@ rtap_dev_close(struct rte_eth_dev *dev)
 			dev->data->dev_started = 0;
 		}
 		rtap_queues_release(dev);
+		rtap_lsc_fini(dev);
+		rtap_rxq_intr_fini(dev);
 	}
 	rtap_queue_fds_close(dev, 0);
 
@@ -518,6 +519,8 @@ static const struct eth_dev_ops rtap_ops = {
 	.tx_queue_start = rtap_tx_queue_start,
 	.tx_queue_stop = rtap_tx_queue_stop,
 	.tx_done_cleanup = rtap_tx_done_cleanup,
+	.rx_queue_intr_enable = rtap_rx_queue_intr_enable,
+	.rx_queue_intr_disable = rtap_rx_queue_intr_disable,
 };
 
 /*
@@ -906,11 +909,19 @@ rtap_probe(struct rte_vdev_device *vdev)
 	ret = rtap_create(dev, &args);
 	if (ret < 0)
 		goto fail;
+	/* No carrier until the port starts; then events about the interface. */
+	rtap_carrier_set(dev, false);
+	ret = rtap_rxq_intr_init(dev);
+	if (ret == 0)
+		ret = rtap_lsc_init(dev);
+	if (ret < 0)
+		goto fail_created;
 
 	*data->mac_addrs = pmd->mac;
 	data->mtu = pmd->mtu;
-	data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
-	data->dev_link = rtap_link_down;
+	data->dev_flags |=
+		RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS | RTE_ETH_DEV_INTR_LSC | RTE_ETH_DEV_INTR_RMV;
+	data->dev_link = *rtap_link_down();
 	dev->dev_ops = &rtap_ops;
 	dev->rx_pkt_burst = rtap_rx_burst;
 	dev->tx_pkt_burst = rtap_tx_burst;
@@ -922,6 +933,12 @@ rtap_probe(struct rte_vdev_device *vdev)
 		pmd->created ? "" : ", existing interface");
 	return 0;
 
+fail_created:
+	rtap_rxq_intr_fini(dev);
+	if (args.persist && pmd->created)
+		rtap_tun_set_persist(pmd->keep_fd, false, pmd->ifname);
+	close(pmd->keep_fd);
+	pmd->keep_fd = -1;
 fail:
 	rte_free(dev->process_private);
 	dev->process_private = NULL;

@@ -245,10 +245,11 @@ rtap_ifctl_get_ifindex(int keep_fd, int *if_index)
 
 /*
  * The counters (IFLA_STATS64) of interface @ifname over the rtnetlink socket
- * @sock, with its index in *@if_index. 0 or -errno.
+ * @sock, with its index in *@if_index and its flags in *@flags. 0 or -errno.
  */
 static int
-rtap_ifctl_link_stats(int sock, const char *ifname, int *if_index, struct rtnl_link_stats64 *stats)
+rtap_ifctl_link_stats(int sock, const char *ifname, int *if_index, unsigned int *flags,
+		      struct rtnl_link_stats64 *stats)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -298,6 +299,7 @@ rtap_ifctl_link_stats(int sock, const char *ifname, int *if_index, struct rtnl_l
 			continue;
 		ifi = NLMSG_DATA(nh);
 		*if_index = ifi->ifi_index;
+		*flags = ifi->ifi_flags;
 		alen = IFLA_PAYLOAD(nh);
 		for (rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
 			if (rta->rta_type == IFLA_STATS64 && RTA_PAYLOAD(rta) >= sizeof(*stats)) {
@@ -315,12 +317,13 @@ int
 rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
 {
 	char ifname[IFNAMSIZ];
+	unsigned int flags;
 	int sock, if_index, ret;
 
 	sock = rtap_ns_socket(keep_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, ifname);
 	if (sock < 0)
 		return sock;
-	ret = rtap_ifctl_link_stats(sock, ifname, &if_index, stats);
+	ret = rtap_ifctl_link_stats(sock, ifname, &if_index, &flags, stats);
 	if (ret < 0)
 		PMD_LOG(ERR, "RTM_GETLINK %s: %s", ifname, strerror(-ret));
 	close(sock);
@@ -335,6 +338,7 @@ rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
 int
 rtap_ifctl_get_stats_here(const char *ifname, int if_index, struct rtnl_link_stats64 *stats)
 {
+	unsigned int flags;
 	int sock, index = -1, ret;
 
 	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -343,9 +347,31 @@ rtap_ifctl_get_stats_here(const char *ifname, int if_index, struct rtnl_link_sta
 		PMD_LOG(ERR, "socket(AF_NETLINK): %s", strerror(-ret));
 		return ret;
 	}
-	ret = rtap_ifctl_link_stats(sock, ifname, &index, stats);
+	ret = rtap_ifctl_link_stats(sock, ifname, &index, &flags, stats);
 	close(sock);
 	if (ret == 0 && index != if_index)
 		ret = -ENODEV; /* a namesake, not our interface */
+	return ret;
+}
+
+/*
+ * The interface's flags as rtnetlink gives them: all 32 bits, IFF_LOWER_UP
+ * (the carrier) included, which SIOCGIFFLAGS cannot return. 0 or -errno
+ * (-EBADFD: the interface is gone).
+ */
+int
+rtap_ifctl_get_link(int keep_fd, unsigned int *flags)
+{
+	struct rtnl_link_stats64 stats;
+	char ifname[IFNAMSIZ];
+	int sock, if_index, ret;
+
+	sock = rtap_ns_socket(keep_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, ifname);
+	if (sock < 0)
+		return sock;
+	ret = rtap_ifctl_link_stats(sock, ifname, &if_index, flags, &stats);
+	if (ret < 0 && ret != -ENODEV)
+		PMD_LOG(ERR, "RTM_GETLINK %s: %s", ifname, strerror(-ret));
+	close(sock);
 	return ret;
 }

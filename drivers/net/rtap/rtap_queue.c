@@ -41,8 +41,11 @@ rtap_proc_alloc(int socket_id)
 	proc = rte_zmalloc_socket("rtap_proc", sizeof(*proc), RTE_CACHE_LINE_SIZE, socket_id);
 	if (proc == NULL)
 		return NULL;
-	for (q = 0; q < RTAP_MAX_QUEUES; q++)
+	for (q = 0; q < RTAP_MAX_QUEUES; q++) {
 		proc->qfd[q] = -1;
+		proc->rxq_efd[q] = -1;
+	}
+	proc->nl_fd = -1;
 	return proc;
 }
 
