@@ -140,7 +140,8 @@ def markdown(rows, meta, limit):
     if builds:
         out += ["Other builds of net_rtap, each in a row of its own: its library stood in "
                 "for the installed one in DPDK's PMD directory while the row's testpmd "
-                "started. x rtap = ratio of medians to net_rtap (the installed build).", ""]
+                "started (S5's forwarder is given it with -d instead). x rtap = ratio of "
+                "medians to net_rtap (the installed build).", ""]
         out += ["- %s: %s (modified %s, sha256 %s)" % (label, b["so"], b["so_mtime"],
                                                        b["so_sha256"])
                 for label, b in builds.items()] + [""]
