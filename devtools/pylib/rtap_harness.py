@@ -443,7 +443,7 @@ class IntrFwd:
     _ids = itertools.count()
 
     def __init__(self, binary, vdevs, lcores="0", eal_args=(), app_args=(), netns=None,
-                 prefix="rtap-fwd", taskset=None):
+                 prefix="rtap-fwd", taskset=None, new_session=False):
         if not os.access(binary, os.X_OK):
             raise IntrFwdError("%s missing: build the tree (ninja -C build)" % binary)
         self.prefix = "%s-%d-%d" % (prefix, PID, next(IntrFwd._ids))
@@ -458,8 +458,11 @@ class IntrFwd:
         self.lines = []
         self.exitstatus = None
         self.summary = None
+        # new_session: a session of its own, hence (kernel.sched_autogroup_enabled)
+        # a scheduling group of its own, whose weight set_group_nice() can raise
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, errors="replace")
+                                     stderr=subprocess.STDOUT, text=True, errors="replace",
+                                     start_new_session=new_session)
         self.pid = self.proc.pid
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -527,6 +530,22 @@ class IntrFwd:
 
     def cpu_seconds(self):
         return cpu_seconds(self.pid)
+
+    def set_group_nice(self, nice):
+        """Nice of its autogroup and of each of its threads. With autogroups the
+        scheduler shares a core between sessions first, so a thread's own
+        nice only counts within its session: started with new_session, the
+        forwarder's group is its own."""
+        try:
+            with open("/proc/%d/autogroup" % self.pid, "w") as f:
+                f.write(str(nice))
+        except OSError:
+            pass        # a kernel without autogroups: the thread nice is what counts
+        for tid in os.listdir("/proc/%d/task" % self.pid):
+            try:
+                os.setpriority(os.PRIO_PROCESS, int(tid), nice)
+            except ProcessLookupError:
+                pass
 
     def cpu_ns(self):
         return cpu_ns(self.pid)
