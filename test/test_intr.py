@@ -312,3 +312,17 @@ def test_testpmd_lsc_events(testpmd, ifname):
     assert tp.quit() == 0, tp.tail()
 
 
+
+
+@rtap_only
+def test_removal_ends_the_forwarder(make_fwd):
+    """ip link del under the running forwarder: it prints the removal event,
+    stops and closes both ports and exits 0 on its own."""
+    p = make_fwd()
+    assert_modes(p.fwd, "interrupt")
+    ip("link", "del", "dev", p.a, netns=p.ns1)
+    p.fwd.wait_line(r"^port 0: device removal event", what="port 0's removal event")
+    wait_for(lambda: p.fwd.proc.poll() is not None, 20, "the forwarder to exit")
+    summary = p.fwd.stop()
+    assert summary["lcores"][0]["mode"] == "interrupt", summary
+    wait_link_gone(p.b, p.ns2)
