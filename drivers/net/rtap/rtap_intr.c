@@ -24,7 +24,8 @@
  * rx_queue_intr_enable() clears the eventfd and, when a completion is
  * already waiting or no read is in flight to produce one, signals it again,
  * so a frame that came between the last empty burst and the sleep wakes the
- * sleeper. The kernel posts a completion before it signals, so the check
+ * sleeper (not after the interface is deleted: nothing will come). The
+ * kernel posts a completion before it signals, so the check
  * after the clear sees every completion the clear consumed a signal of.
  *
  * Threads: the netlink callback and the resubscription run on DPDK's
@@ -471,9 +472,12 @@ rtap_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t queue_id)
 	if (r == NULL || efd < 0)
 		return -EINVAL;
 	eventfd_read(efd, &val); /* EAGAIN when it was clear */
+	/* A deleted interface sends nothing more (RMV said so): sleep on. */
+	if (r->ring.dead)
+		return 0;
 	if (io_uring_cq_ready(&r->ring.io) > 0 ||
 	    (IO_URING_READ_ONCE(*r->ring.io.sq.kflags) & IORING_SQ_TASKRUN) ||
-	    rtap_ring_busy(&r->ring) == 0 || r->ring.dead)
+	    rtap_ring_busy(&r->ring) == 0)
 		eventfd_write(efd, 1);
 	return 0;
 }
