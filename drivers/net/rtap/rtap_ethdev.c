@@ -217,7 +217,8 @@ rtap_dev_start(struct rte_eth_dev *dev)
 	ret = rtap_bring_up(dev);
 	if (ret < 0)
 		goto fail_carrier;
-	rtap_link_update(dev, 0);
+	/* The port is started when the kernel side can carry traffic. */
+	rtap_link_update(dev, 1);
 	return 0;
 
 fail_carrier:
