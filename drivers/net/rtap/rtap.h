@@ -283,6 +283,25 @@ struct rtap_pmd {
 	uint64_t kernel_tx_dropped_last;
 };
 
+/* rtap_args.c: the devargs. */
+#define RTAP_ARG_IFACE	 "iface"
+#define RTAP_ARG_MAC	 "mac"
+#define RTAP_ARG_PERSIST "persist"
+#define RTAP_ARG_IO_MODE "io_mode"
+#define RTAP_ARG_TXQLEN	 "txqueuelen"
+
+struct rtap_args {
+	char ifname[IFNAMSIZ];
+	struct rte_ether_addr mac;
+	bool has_mac;
+	bool persist;
+	bool sqpoll;
+	unsigned int txqlen; /* 0: not given */
+};
+
+/* Parse @params (may be NULL) for device @name into @args; 0 or -EINVAL, logged. */
+int rtap_parse_args(const char *name, const char *params, struct rtap_args *args);
+
 /* rtap_tun.c: one small function per TUN ioctl; 0 or -errno, logged. */
 int rtap_tun_features(int fd, unsigned int *features);
 int rtap_tun_open(const char *name, char *actual);
