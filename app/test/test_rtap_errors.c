@@ -13,6 +13,7 @@
 #include <rte_bus_vdev.h>
 #include <rte_ethdev.h>
 
+#include "rtap.h"
 #include "rtap_test.h"
 #include "rtap_test_util.h"
 
@@ -106,6 +107,32 @@ test_bad_devargs(void)
 	/* The same ones alone (default interface name). */
 	for (i = 0; i < RTE_DIM(bad); i++)
 		TEST_ASSERT_SUCCESS(expect_probe_failure(bad[i]), "devargs \"%s\"", bad[i]);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Found by devtools/fuzz.sh (fuzz_args): a value a handler refused made the
+ * parser return kvargs' -1 (-EPERM) instead of -EINVAL, so the probe failed
+ * with "Operation not permitted" for a typo.
+ */
+static int
+test_regress_devargs_einval(void)
+{
+	static const char * const bad[] = {
+		"io_mode",   "io_mode=x", "mac=zz",   "persist=2",	 "txqueuelen=0",
+		"iface=a/b", "foo=1",	  ",iface=x", "iface=a,iface=b",
+	};
+	struct rtap_args args;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		ret = rtap_parse_args("net_rtap_test", bad[i], &args);
+		TEST_ASSERT_EQUAL(ret, -EINVAL, "\"%s\": %d, not -EINVAL", bad[i], ret);
+	}
+	TEST_ASSERT_SUCCESS(rtap_parse_args("net_rtap_test", "io_mode=sqpoll,persist", &args),
+			    "valid devargs");
+	TEST_ASSERT(args.sqpoll && args.persist, "values not taken");
 	return TEST_SUCCESS;
 }
 
@@ -293,6 +320,7 @@ static struct unit_test_suite errors_suite = {
 	.setup = rtu_check_env,
 	.unit_test_cases = {
 		TEST_CASE_ST(bare_setup, err_teardown, test_bad_devargs),
+		TEST_CASE_ST(bare_setup, err_teardown, test_regress_devargs_einval),
 		TEST_CASE_ST(bare_setup, err_teardown, test_existing_dummy),
 		TEST_CASE_ST(bare_setup, err_teardown, test_existing_single_queue_tap),
 		TEST_CASE_ST(err_setup, err_teardown, test_iface_deleted),

@@ -177,8 +177,9 @@ rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 			ret = -EINVAL;
 			break;
 		}
+		/* kvargs returns -1 for any handler's failure: the handlers' error is -EINVAL. */
 		ret = rte_kvargs_process(kvlist, parsers[i].key, parsers[i].handler, args);
-		if (ret > 0)
+		if (ret != 0)
 			ret = -EINVAL;
 	}
 	rte_kvargs_free(kvlist);
