@@ -366,6 +366,16 @@ uint32_t rtap_rx_capacity(const struct rte_eth_dev *dev, struct rte_mempool *mp,
 			  uint16_t *nb_segs);
 uint32_t rtap_rx_posted_capacity(const struct rte_eth_dev *dev, uint16_t queue_id);
 struct rtap_proc *rtap_proc_alloc(int socket_id);
+/*
+ * Fds the driver opens for a moment, on top of those it holds: a control
+ * call (MTU, flags, link up at start) opens a socket and, when the interface
+ * is in another network namespace, an fd of its own namespace to come back
+ * to (2); the interrupt thread's link-event handler may do the same at the
+ * same time (2).
+ */
+#define RTAP_FDS_TRANSIENT 4u
+unsigned int rtap_queue_fds_needed(uint16_t nb_rx, uint16_t nb_tx, bool rxq_intr);
+int rtap_fds_check(struct rte_eth_dev *dev);
 
 /* rtap_rxtx.c: the burst functions. */
 uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);

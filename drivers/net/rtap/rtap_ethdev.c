@@ -35,6 +35,9 @@ rtap_dev_configure(struct rte_eth_dev *dev)
 
 	/* Queues beyond the new counts were released by ethdev; fds follow the rx count. */
 	rtap_queues_reconfigure(dev);
+	ret = rtap_fds_check(dev);
+	if (ret < 0)
+		return ret;
 
 	ret = rtap_ifctl_get_mtu(pmd->keep_fd, &cur);
 	if (ret < 0)
