@@ -18,6 +18,8 @@
 #   6. integration tests: pytest test/ (testpmd, namespaces, iperf3)
 #   7. lint: shellcheck and codespell (counted), clang-format (reported only)
 #   8. the benchmark's quick mode, once (counted: it ran, not how fast)
+#   9. the soaks' quick mode, devtools/soak.sh --quick (~60 s; one check,
+#      soak-quick: hotplug cycles, traffic with stats resets, restarts)
 # and prints, last, one line "N passed, N failed, N skipped" counting every
 # test case (devtools/test-summary.py says how; a failed setup, build or
 # install counts as one failed case). Exit status 1 if any failed.
@@ -27,7 +29,8 @@
 # "-k persist"), RTAP_SKIP_SETUP=1, RTAP_SKIP_UNIT=1, RTAP_SKIP_ASAN=1 (the
 # sanitizer run of step 4; RTAP_SKIP_UNIT does not skip it), RTAP_SKIP_PYTEST=1,
 # RTAP_SKIP_LINT=1, RTAP_SKIP_FUZZ=1 (step 5; RTAP_FUZZ_SECONDS: time per
-# target, RTAP_FUZZ_BUILD_DIR: default $RTAP_BUILD_DIR-fuzz).
+# target, RTAP_FUZZ_BUILD_DIR: default $RTAP_BUILD_DIR-fuzz), RTAP_SKIP_BENCH=1,
+# RTAP_SKIP_SOAK=1.
 
 set -u -o pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -182,6 +185,15 @@ if [ "${RTAP_SKIP_BENCH:-0}" != 1 ] && [ -x "$(command -v dpdk-testpmd)" ]; then
 		check bench-quick passed
 	else
 		check bench-quick failed
+	fi
+fi
+
+if [ "${RTAP_SKIP_SOAK:-0}" != 1 ] && [ -x "$(command -v dpdk-testpmd)" ]; then
+	section "soaks, quick mode: devtools/soak.sh --quick"
+	if RTAP_BUILD_DIR=$BUILD bash devtools/soak.sh --quick; then
+		check soak-quick passed
+	else
+		check soak-quick failed
 	fi
 fi
 

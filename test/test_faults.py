@@ -24,7 +24,7 @@ import signal
 
 import pytest
 
-from conftest import PMD, ip, link_info, move_to_netns, ping, vdev, wait_for, wait_link
+from conftest import PMD, ip, link_info, ping, vdev, wait_for, wait_link
 from conftest import wait_link_gone
 from rtap_harness import Flood, mempool_in_use
 from test_regress import check_plugin, eal_plugin, kernel_counter

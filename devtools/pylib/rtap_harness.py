@@ -394,7 +394,8 @@ class Testpmd:
 # ------------------------------------------------------------- traffic and leaks
 
 _FLOOD_SCRIPT = r"""
-import socket, struct, sys, time
+import signal, socket, sys, time
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
 ifname, dst, count, seconds, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
     float(sys.argv[4]), int(sys.argv[5])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
@@ -404,16 +405,18 @@ frame = bytes.fromhex(dst.replace(':', '')) + bytes.fromhex('020000000001') + b'
 frame += bytes(size - len(frame))
 end = time.monotonic() + seconds
 sent = 0
-while sent < count and time.monotonic() < end:
-    for _ in range(256):
-        try:
-            s.send(frame)
-            sent += 1
-        except (BlockingIOError, OSError):
-            # queue full, or the interface went down, away or was deleted
-            time.sleep(0.0005)
-            break
-print(sent)
+try:
+    while sent < count and time.monotonic() < end:
+        for _ in range(min(256, count - sent)):
+            try:
+                s.send(frame)
+                sent += 1
+            except (BlockingIOError, OSError):
+                # queue full, or the interface went down, away or was deleted
+                time.sleep(0.0005)
+                break
+finally:
+    print(sent, flush=True)
 """
 
 
