@@ -9,6 +9,7 @@
  * burst that finds a free read slot, the mbufs of the first read it could
  * not post); receive resumes when mbufs come back; transmit needs no mbuf
  * of its own and gives back every mbuf it took, sent or failed.
+ * And what a queue costs in heap memory, for the guide's Limits section.
  * (Interface faults under traffic are test/test_faults.py's.)
  */
 
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <ethdev_driver.h>
 
@@ -224,12 +226,100 @@ test_tx_exhaustion(void)
 	return rtu_fixture_finish(&fx);
 }
 
+/* Bytes of the rte_malloc heap in use (all sockets), element overhead included. */
+static size_t
+heap_used(void)
+{
+	struct rte_malloc_socket_stats st;
+	size_t sum = 0;
+	int s;
+
+	for (s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		if (rte_malloc_get_socket_stats(s, &st) == 0)
+			sum += st.heap_allocsz_bytes;
+	return sum;
+}
+
+/* Heap bytes one rx queue, then one tx queue, of @nb_desc take, on a fresh port. */
+static int
+queue_memory(struct rte_mempool *mp, uint64_t offloads, uint16_t mtu, uint16_t nb_desc, size_t *rx,
+	     size_t *tx)
+{
+	struct rtu_port p = { 0 };
+	struct rte_eth_conf conf;
+	size_t h0, h1, h2;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.offloads = offloads;
+	conf.rxmode.mtu = mtu;
+	TEST_ASSERT_SUCCESS(rtu_port_probe(&p, NULL), "probe");
+	ret = rte_eth_dev_configure(p.port_id, 1, 1, &conf);
+	h0 = heap_used();
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(p.port_id, 0, nb_desc, SOCKET_ID_ANY, NULL, mp);
+	h1 = heap_used();
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(p.port_id, 0, nb_desc, SOCKET_ID_ANY, NULL);
+	h2 = heap_used();
+	*rx = h1 - h0;
+	*tx = h2 - h1;
+	if (rtu_port_destroy(&p) != TEST_SUCCESS)
+		ret = -EIO;
+	TEST_ASSERT_SUCCESS(ret, "%u descriptors: configure or queue setup", nb_desc);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Memory per queue (the guide's Limits): heap bytes of queue setup, measured
+ * with rte_malloc_get_socket_stats(). An rx queue's is set by its
+ * RTAP_RX_READS reads, not its descriptor count; a tx queue's grows with
+ * its descriptors (per descriptor an iovec array, a header copy, slot
+ * bookkeeping). The io_uring rings are kernel memory, not in the heap.
+ */
+static int
+test_queue_memory(void)
+{
+	static const uint16_t descs[] = { RTAP_MIN_DESC, RTAP_DEFAULT_DESC, RTAP_MAX_DESC };
+	size_t rx[RTE_DIM(descs)], tx[RTE_DIM(descs)], rx_sc, tx_sc;
+	struct rte_mempool *mp;
+	unsigned int i;
+	int ret = TEST_SUCCESS;
+
+	mp = rtu_pool_create("rtap_qmem", 1023, RTE_MBUF_DEFAULT_DATAROOM);
+	TEST_ASSERT_NOT_NULL(mp, "pool");
+	for (i = 0; i < RTE_DIM(descs) && ret == TEST_SUCCESS; i++) {
+		ret = queue_memory(mp, 0, RTE_ETHER_MTU, descs[i], &rx[i], &tx[i]);
+		printf("  %4u descriptors: rx queue %zu bytes, tx queue %zu bytes\n", descs[i],
+		       rx[i], tx[i]);
+	}
+	if (ret == TEST_SUCCESS) {
+		ret = queue_memory(mp, RTE_ETH_RX_OFFLOAD_SCATTER, 9000, RTAP_DEFAULT_DESC, &rx_sc,
+				   &tx_sc);
+		printf("  scattered rx (64 iovecs per read), %u descriptors: rx queue %zu bytes\n",
+		       RTAP_DEFAULT_DESC, rx_sc);
+	}
+	rte_mempool_free(mp);
+	TEST_ASSERT_SUCCESS(ret, "setup");
+	for (i = 1; i < RTE_DIM(descs); i++) {
+		TEST_ASSERT_EQUAL(rx[i], rx[0],
+				  "rx queue memory follows the descriptors: %zu at %u, %zu at %u",
+				  rx[i], descs[i], rx[0], descs[0]);
+		TEST_ASSERT(tx[i] > tx[i - 1], "tx queue memory does not grow with descriptors");
+	}
+	printf("  tx: %zu bytes per descriptor\n",
+	       (tx[RTE_DIM(descs) - 1] - tx[1]) / (descs[RTE_DIM(descs) - 1] - descs[1]));
+	TEST_ASSERT(rx_sc > rx[1], "scattered rx takes no iovec memory");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite faults_suite = {
 	.suite_name = "rtap faults",
 	.unit_test_cases = {
 		TEST_CASE_ST(NULL, faults_teardown, test_rx_exhaustion),
 		TEST_CASE_ST(NULL, faults_teardown, test_rx_exhaustion_scatter),
 		TEST_CASE_ST(NULL, faults_teardown, test_tx_exhaustion),
+		TEST_CASE_ST(NULL, faults_teardown, test_queue_memory),
 		TEST_CASES_END(),
 	},
 };
