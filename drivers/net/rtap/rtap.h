@@ -326,6 +326,7 @@ int rtap_ifctl_get_txqlen(int keep_fd, unsigned int *qlen);
 int rtap_ifctl_get_ifindex(int keep_fd, int *if_index);
 int rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats);
 int rtap_ifctl_get_link(int keep_fd, unsigned int *flags);
+bool rtap_net_admin(void);
 int rtap_ifctl_get_stats_here(const char *ifname, int if_index, struct rtnl_link_stats64 *stats);
 
 /* rtap_intr.c: the link, link-state and removal events, Rx interrupts. */

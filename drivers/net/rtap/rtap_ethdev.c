@@ -140,6 +140,32 @@ rtap_set_kernel_offloads(struct rte_eth_dev *dev)
 	return ret;
 }
 
+/*
+ * Bring the interface up with the port. Without CAP_NET_ADMIN (a TAP made
+ * for this user) the port starts all the same: the link is down until
+ * someone brings the interface up, which the link events report.
+ */
+static int
+rtap_bring_up(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	unsigned int flags;
+	int ret;
+
+	ret = rtap_ifctl_get_flags(pmd->keep_fd, &flags);
+	if (ret < 0)
+		return ret;
+	if (flags & IFF_UP)
+		return 0;
+	if (!rtap_net_admin()) {
+		PMD_LOG(WARNING,
+			"%s: interface down, and bringing it up needs CAP_NET_ADMIN: the link is down until it is up",
+			pmd->ifname);
+		return 0;
+	}
+	return rtap_ifctl_change_flags(pmd->keep_fd, IFF_UP, 0);
+}
+
 static int
 rtap_dev_start(struct rte_eth_dev *dev)
 {
@@ -164,7 +190,7 @@ rtap_dev_start(struct rte_eth_dev *dev)
 	 */
 	__atomic_store_n(&pmd->started, true, __ATOMIC_RELEASE);
 	rtap_carrier_set(dev, true);
-	ret = rtap_ifctl_change_flags(pmd->keep_fd, IFF_UP, 0);
+	ret = rtap_bring_up(dev);
 	if (ret < 0)
 		goto fail_carrier;
 	rtap_link_update(dev, 0);
@@ -590,6 +616,12 @@ rtap_set_txqlen(struct rtap_pmd *pmd, unsigned int asked)
 		return 0;
 	if (asked == cur)
 		return 0;
+	if (asked == 0 && !rtap_net_admin()) {
+		/* A TAP made for this user: its admin chose the queue length. */
+		PMD_LOG(INFO, "%s: keeping txqueuelen %u (raising it needs CAP_NET_ADMIN)",
+			pmd->ifname, cur);
+		return 0;
+	}
 	ret = rtap_ifctl_set_txqlen(pmd->keep_fd, asked != 0 ? asked : RTAP_DEFAULT_TXQLEN);
 	if (ret < 0 && asked == 0) {
 		/* e.g. a persistent TAP we may use but not configure */

@@ -114,32 +114,32 @@ rtap_vnet_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
 static inline uint64_t
 rtap_vnet_ipv4_verdict(const struct rte_mbuf *m)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	uint16_t type;
-	uint32_t off = sizeof(*eth);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t off = RTE_ETHER_HDR_LEN;
 	uint32_t ihl;
+	uint16_t type;
 	int tags;
 
+	/* Frame bytes may sit at any address: read the fields by bytes. */
 	if (m->data_len < off)
 		return 0;
-	type = eth->ether_type;
+	memcpy(&type, p + offsetof(struct rte_ether_hdr, ether_type), sizeof(type));
 	for (tags = 0; tags < 2; tags++) {
 		if (type != RTE_BE16(RTE_ETHER_TYPE_VLAN) && type != RTE_BE16(RTE_ETHER_TYPE_QINQ))
 			break;
 		if (m->data_len < off + RTE_VLAN_HLEN)
 			return 0;
-		type = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off)->eth_proto;
+		memcpy(&type, p + off + offsetof(struct rte_vlan_hdr, eth_proto), sizeof(type));
 		off += RTE_VLAN_HLEN;
 	}
-	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || m->data_len < off + sizeof(*ip))
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    m->data_len < off + sizeof(struct rte_ipv4_hdr))
 		return 0;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
-	ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
-	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || m->data_len < off + ihl)
+	ihl = (uint32_t)(p[off] & RTE_IPV4_HDR_IHL_MASK) * 4;
+	if ((p[off] >> 4) != 4 || ihl < sizeof(struct rte_ipv4_hdr) || m->data_len < off + ihl)
 		return RTE_MBUF_F_RX_IP_CKSUM_BAD;
-	return rte_raw_cksum(ip, ihl) == 0xffff ? RTE_MBUF_F_RX_IP_CKSUM_GOOD :
-						  RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	return rte_raw_cksum(p + off, ihl) == 0xffff ? RTE_MBUF_F_RX_IP_CKSUM_GOOD :
+						       RTE_MBUF_F_RX_IP_CKSUM_BAD;
 }
 
 /*
