@@ -237,3 +237,30 @@ def test_second_process_same_iface(testpmd, netns, ifname):
     _echoes(name, ns, mac)
     assert tp1.quit() == 0, tp1.tail()
     wait_link_gone(name, ns, timeout=10)
+
+
+def test_ulimit_too_low(testpmd, ifname):
+    """testpmd with 16 queue pairs under `ulimit -Hn` 48 (EAL raises the soft limit
+    to the hard one): the port's configure says which limit and how many fds, and
+    nothing is left; at the limit it names, the port starts."""
+    name = ifname("u")
+    # few descriptors: queue memory fits the heap EAL has (new pages would take fds too)
+    app = ["--rxq=16", "--txq=16", "--rxd=32", "--txd=32"]
+    tp = testpmd(vdevs=[vdev(0, iface=name)], eal_args=eal_plugin(), app_args=app,
+                 wrapper=["prlimit", "--nofile=48", "--"], start=False)
+    started = tp.wait_prompt()
+    out = tp.output()
+    m = re.search(r"16 rx and 16 tx queues need 48 fds .* RLIMIT_NOFILE is 48: "
+                  r"raise it to at least (\d+)", out)
+    assert m, out[-3000:]
+    if started:
+        tp.cleanup(graceful=True)
+    wait_link_gone(name, timeout=10)
+    limit = int(m.group(1))
+    tp = testpmd(vdevs=[vdev(0, iface=name)], eal_args=eal_plugin(), app_args=app,
+                 wrapper=["prlimit", "--nofile=%d" % limit, "--"])
+    check_plugin(tp)
+    assert "need 48 fds" not in tp.output(), tp.tail()
+    out = tp.cmd("show port info 0")
+    assert "Link status: up" in out and "Current number of RX queues: 16" in out, out
+    assert tp.quit() == 0, tp.tail()

@@ -392,8 +392,7 @@ fd_limit_case(bool rxq_intr)
 	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
 		goto out;
 	ret = configure_logged(p.port_id, nb, &conf, log, sizeof(log));
-	snprintf(want, sizeof(want), "RLIMIT_NOFILE (ulimit -n) is %lu",
-		 (unsigned long)rl.rlim_cur);
+	snprintf(want, sizeof(want), "RLIMIT_NOFILE is %lu: raise", (unsigned long)rl.rlim_cur);
 	snprintf(want_n, sizeof(want_n), "need %u fds", need);
 	if (ret != -EMFILE || strstr(log, want) == NULL || strstr(log, want_n) == NULL) {
 		printf("  limit %lu: configure returned %d, log: %s\n", (unsigned long)rl.rlim_cur,

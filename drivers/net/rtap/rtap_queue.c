@@ -887,7 +887,7 @@ rtap_fds_check(struct rte_eth_dev *dev)
 	if ((unsigned long)open_now - held + need + RTAP_FDS_TRANSIENT <= rl.rlim_cur)
 		return 0;
 	PMD_LOG(ERR,
-		"%s: %u rx and %u tx queues need %u fds (per rx queue 1 TAP + 1 io_uring%s, per tx queue 1 io_uring) and %u for a moment, %u of them not yet open; %d fds are open and RLIMIT_NOFILE (ulimit -n) is %lu: raise it to at least %lu",
+		"%s: %u rx and %u tx queues need %u fds (per rx queue 1 TAP + 1 io_uring%s, per tx queue 1 io_uring) and %u for a moment, %u of them not yet open; %d fds are open and RLIMIT_NOFILE is %lu: raise it to at least %lu (EAL raises the soft limit, ulimit -n, to the hard one, ulimit -Hn, at init)",
 		pmd->ifname, data->nb_rx_queues, data->nb_tx_queues, need,
 		intr ? " + 1 eventfd" : "", RTAP_FDS_TRANSIENT, need - held, open_now,
 		(unsigned long)rl.rlim_cur,
