@@ -194,7 +194,7 @@ def traffic(seconds, created):
                                    "5401", "-t", str(seconds), "-J", "--connect-timeout",
                                    "5000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True)
-        flood = Flood(names[2], ns[2], macs[3], seconds=seconds)
+        flood = Flood(names[2], ns[2], macs[3], seconds=seconds, count=10**12)
         stop, lock = threading.Event(), threading.Lock()
         counts = {"show": 0, "clear": 0, "bad": 0}
         reader = threading.Thread(target=_reader, args=(tp, stop, counts, lock))
@@ -303,8 +303,8 @@ def restart(seconds, created):
         cmd_ok(tp, "port start all")
         tp.start_forwarding()
         ops = {"queue": 0, "port": 0}
-        floods = [Flood(names[0], ns[0], macs[1], seconds=seconds),
-                  Flood(names[1], ns[1], macs[0], seconds=seconds)]
+        floods = [Flood(names[0], ns[0], macs[1], seconds=seconds, count=10**12),
+                  Flood(names[1], ns[1], macs[0], seconds=seconds, count=10**12)]
         end = time.monotonic() + seconds
         i = 0
         try:
