@@ -30,9 +30,9 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "devtools",
                                 "pylib"))
-from rtap_harness import (TESTPMD, Testpmd, addresses, configure, ip,  # noqa: E402,F401
-                          link_info, link_names, move_to_netns, netns_add, netns_del,
-                          pmd_dir, run, wait_for, wait_link, wait_link_gone)
+from rtap_harness import (TESTPMD, Testpmd, TestpmdError, addresses,  # noqa: E402,F401
+                          configure, ip, link_info, link_names, move_to_netns, netns_add,
+                          netns_del, pmd_dir, run, wait_for, wait_link, wait_link_gone)
 
 PMD = os.environ.get("RTAP_TEST_PMD", "net_rtap")
 PMD_DIR = os.environ.get("RTAP_TEST_PMD_DIR") or pmd_dir()

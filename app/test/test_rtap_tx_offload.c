@@ -1069,6 +1069,18 @@ struct lro_stats {
 	uint64_t frames;
 };
 
+/* An xstat by name (UINT64_MAX when there is none). */
+static uint64_t
+lro_xstat(uint16_t port, const char *name)
+{
+	uint64_t id, value;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &value, 1) != 1)
+		return UINT64_MAX;
+	return value;
+}
+
 /* What a forwarding application does with what rx gives it, before tx_prepare. */
 static void
 lro_mark(struct rte_mbuf *m, struct lro_stats *st)
@@ -1265,6 +1277,14 @@ test_lro_forward(void)
 	TEST_ASSERT_EQUAL(rcvd, (uint64_t)LRO_BYTES, "transfer incomplete after %u ms",
 			  LRO_TIMEOUT_MS);
 	TEST_ASSERT(st.lro_frames > 0, "no frame carried RTE_MBUF_F_RX_LRO");
+	/* xstats count what the forwarder saw: every LRO frame, each sent on as TSO */
+	TEST_ASSERT_EQUAL(lro_xstat(fx.port.port_id, "rx_lro_packets") +
+				  lro_xstat(fx2.port.port_id, "rx_lro_packets"),
+			  st.lro_frames, "rx_lro_packets");
+	if (st.tx_dropped == 0)
+		TEST_ASSERT_EQUAL(lro_xstat(fx.port.port_id, "tx_tso_requests") +
+					  lro_xstat(fx2.port.port_id, "tx_tso_requests"),
+				  st.lro_frames, "tx_tso_requests");
 	TEST_ASSERT(st.lro_max_len > RTE_ETHER_MAX_LEN, "largest LRO frame %u bytes",
 		    st.lro_max_len);
 	TEST_ASSERT(st.lro_segsz > 0 && st.lro_segsz <= 1460, "LRO tso_segsz %u", st.lro_segsz);

@@ -4,7 +4,9 @@
 
 Commands (run, ip), polling (wait_for), interfaces and namespaces (link_*,
 wait_link*, move_to_netns, netns_add/netns_del), DPDK's PMD directory
-(pmd_dir) and dpdk-testpmd in interactive mode under pexpect (Testpmd).
+(pmd_dir), dpdk-testpmd in interactive mode under pexpect (Testpmd), the
+tree's interrupt-driven forwarder app/rtap-intr-fwd (IntrFwd) and the CPU
+time of a process (cpu_seconds, cpu_ns).
 
 Nothing here installs anything: test/conftest.py and devtools/bench/ put
 this directory on sys.path and import the module. It runs under Debian's
@@ -23,12 +25,16 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 import pexpect
 
 TESTPMD = "/usr/bin/dpdk-testpmd"
 PID = os.getpid()
+# the forwarder, relative to a build directory of the tree
+INTR_FWD = os.path.join("app", "rtap-intr-fwd", "dpdk-rtap-intr-fwd")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 class HarnessError(AssertionError):
@@ -478,3 +484,193 @@ def mempool_in_use(tp):
     if not pools:
         raise TestpmdError("no mempool in dump_mempool:\n%s" % out)
     return pools
+
+
+# ------------------------------------------------------------ CPU time
+
+def cpu_seconds(pid):
+    """utime + stime of a process, all its threads (/proc/PID/stat), in seconds.
+
+    Tick resolution (1/CLK_TCK s); cpu_ns() is exact.
+    """
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def cpu_ns(pid):
+    """CPU time of a process's live threads in ns (sum of /proc/PID/task/*/schedstat)."""
+    total = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue    # a thread that just exited
+    return total
+
+
+# ----------------------------------------------------------- forwarder
+
+class IntrFwdError(HarnessError):
+    pass
+
+
+class IntrFwd:
+    """dpdk-rtap-intr-fwd (app/rtap-intr-fwd) forwarding between two ports.
+
+    IntrFwd(binary, vdevs, ...) starts it (stdout and stderr merged, read
+    line by line by a thread into lines); start() waits until it forwards
+    and returns self; wait_line() polls its output for a regex with a
+    deadline; modes() tells how each lcore runs (interrupt or poll, and
+    why); stop() sends SIGINT and returns the JSON summary it printed at
+    exit; cleanup() makes sure it is gone and its EAL files are removed.
+    """
+
+    READY = "forwarding port 0 <-> port 1"
+    MODE_RE = re.compile(r"^lcore (\d+) queue (\d+): mode=(interrupt|poll)(?: \((.*)\))?$")
+    _ids = itertools.count()
+
+    def __init__(self, binary, vdevs, lcores="0", eal_args=(), app_args=(), netns=None,
+                 prefix="rtap-fwd", taskset=None, new_session=False):
+        if not os.access(binary, os.X_OK):
+            raise IntrFwdError("%s missing: build the tree (ninja -C build)" % binary)
+        self.prefix = "%s-%d-%d" % (prefix, PID, next(IntrFwd._ids))
+        argv = [binary, "-l", lcores, "--file-prefix=" + self.prefix, "--no-pci",
+                "--in-memory", "--log-level=lib.eal:warning"]
+        argv += ["--vdev=" + v for v in vdevs] + list(eal_args) + ["--"] + list(app_args)
+        if taskset is not None:
+            argv = ["taskset", "-c", str(taskset)] + argv
+        if netns:
+            argv = ["ip", "netns", "exec", netns] + argv     # exec in place: same pid
+        self.argv = argv
+        self.lines = []
+        self.exitstatus = None
+        self.summary = None
+        # new_session: a session of its own, hence (kernel.sched_autogroup_enabled)
+        # a scheduling group of its own, whose weight set_group_nice() can raise
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, errors="replace",
+                                     start_new_session=new_session)
+        self.pid = self.proc.pid
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def output(self):
+        return "\n".join(self.lines)
+
+    def tail(self, n=40):
+        return "\n".join(self.lines[-n:])
+
+    def mark(self):
+        """A position in the output: wait_line(..., since=mark) looks after it."""
+        return len(self.lines)
+
+    def find(self, regex, since=0):
+        """The first match of regex in a line printed since mark since, or None."""
+        for line in self.lines[since:]:
+            m = re.search(regex, line)
+            if m:
+                return m
+        return None
+
+    def wait_line(self, regex, timeout=10, since=0, what=None):
+        """Poll the output for a line matching regex; fails when the forwarder exits first."""
+        def seen():
+            m = self.find(regex, since)
+            if m is None and self.proc.poll() is not None:
+                self._reader.join(5)
+                m = self.find(regex, since)
+                if m is None:
+                    raise IntrFwdError("forwarder exited (%s) before printing %s:\n%s"
+                                       % (self.proc.returncode, what or regex, self.tail()))
+            return m
+        try:
+            return wait_for(seen, timeout, what or repr(regex))
+        except IntrFwdError:
+            raise
+        except HarnessError as e:
+            raise IntrFwdError("%s\n%s" % (e, self.tail())) from None
+
+    def start(self, timeout=30):
+        """Wait until it forwards and every lcore said how it runs."""
+        self.wait_line(re.escape(self.READY), timeout, what="the forwarder to start")
+        m = self.find(r"^port 0: .*, (\d+) queue\(s\)")
+        for q in range(int(m.group(1)) if m else 1):
+            self.wait_line(r"^lcore \d+ queue %d: mode=" % q, timeout,
+                           what="the mode of queue %d" % q)
+        return self
+
+    def modes(self):
+        """[(lcore, queue, 'interrupt'|'poll', why it polls or None)], from the
+        first mode line of each lcore."""
+        seen = {}
+        for line in self.lines:
+            m = self.MODE_RE.match(line)
+            if m and (m.group(1), m.group(2)) not in seen:
+                seen[(m.group(1), m.group(2))] = (int(m.group(1)), int(m.group(2)),
+                                                  m.group(3),
+                                                  m.group(4) if m.group(3) == "poll" else None)
+        return list(seen.values())
+
+    def cpu_seconds(self):
+        return cpu_seconds(self.pid)
+
+    def set_group_nice(self, nice):
+        """Nice of its autogroup and of each of its threads. With autogroups the
+        scheduler shares a core between sessions first, so a thread's own
+        nice only counts within its session: started with new_session, the
+        forwarder's group is its own."""
+        try:
+            with open("/proc/%d/autogroup" % self.pid, "w") as f:
+                f.write(str(nice))
+        except OSError:
+            pass        # a kernel without autogroups: the thread nice is what counts
+        for tid in os.listdir("/proc/%d/task" % self.pid):
+            try:
+                os.setpriority(os.PRIO_PROCESS, int(tid), nice)
+            except ProcessLookupError:
+                pass
+
+    def cpu_ns(self):
+        return cpu_ns(self.pid)
+
+    def stop(self, timeout=30, sig=signal.SIGINT):
+        """Signal it, wait for its exit and return its summary (dict)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise IntrFwdError("forwarder did not exit within %d s of signal %d:\n%s"
+                               % (timeout, sig, self.tail())) from None
+        self._reader.join(5)
+        self.exitstatus = self.proc.returncode
+        m = self.find(r"^summary (\{.*\})$")
+        if self.exitstatus != 0 or not m:
+            raise IntrFwdError("forwarder exit %s%s:\n%s" % (
+                self.exitstatus, "" if m else ", no summary", self.tail()))
+        self.summary = json.loads(m.group(1))
+        return self.summary
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.exitstatus = self.proc.returncode
+
+    def cleanup(self):
+        """Gone, one way or another, and EAL's runtime directory removed."""
+        if self.proc.poll() is None:
+            try:
+                self.stop(timeout=15)
+            except HarnessError:
+                pass
+        self.kill()
+        self._reader.join(5)
+        shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)

@@ -10,6 +10,7 @@ and writes a table (markdown + CSV), the raw measurements and a PNG plot.
     devtools/bench.sh                   # full: 5 repetitions, 3 s windows: ~13 min
     devtools/bench.sh --quick --pmd net_rtap,net_tap --scenario S1,S2d     # ~30 s
     devtools/bench.sh --quick --compare build/bench-before/results.json   # x prev column
+    devtools/bench.sh --quick --scenario S5      # wake-up latency, idle CPU: < 30 s
 
 (as root; devtools/bench.sh runs devtools/bench/bench.py with /usr/bin/python3)
 
@@ -69,6 +70,24 @@ S4   raw ceiling, no DPDK. raw_uring.c opens a TAP the way net_rtap does
      devtools/bench/raw_matrix.py measures variants of that set-up (ring
      flags, fixed file, registered buffers, batch size) against each other,
      interleaved and repeated, and prints them as a table.
+
+S5   wake-up latency and idle CPU. Not testpmd: this tree's interrupt-driven
+     forwarder app/rtap-intr-fwd (--fwd-bin; built by ninja, not installed)
+     between two ports of the PMD, its lcore on --fwd-core. wake (wake.c,
+     on the main core) writes a frame every --wake-gap-us (2 ms) into the
+     kernel side of port 0 through AF_PACKET and takes it from the kernel
+     side of port 1 with the kernel's receive timestamp (SO_TIMESTAMPNS):
+     the time from its send() until the forwarder's write entered the
+     stack, median and p99 over --wake-frames frames (2000, quick 500);
+     the gap is long against the forwarder's idle threshold, so in
+     interrupt mode it is asleep for every frame (sleeps/frame ~1 shows
+     it). Then the forwarder's CPU time (all threads, schedstat) over
+     --idle-window seconds (5, quick 2) with no traffic. Points: "intr"
+     (rx interrupts when idle; a PMD without them makes the forwarder
+     poll, and the table says so and why: net_tap) and "poll" (--poll,
+     net_rtap only). TAP PMDs only. A --rtap-so row's build is passed to
+     the forwarder with -d (registered before the installed one), not
+     swapped in.
 
 Per-packet CPU: testpmd runs with --record-core-cycles and prints "CPU
 cycles/packet" at `stop` (TSC cycles of the forwarding lcore). That figure
@@ -137,7 +156,7 @@ add x rtap, the ratio of the medians to the net_rtap row.
 
 Outputs (in --out, default build/bench/): summary.md, summary.csv (one row
 per point and PMD), runs.csv (every measurement), results.json, bench.png,
-and the helpers gen and raw_uring built from this directory with gcc.
+and the helpers gen, raw_uring and wake built from this directory with gcc.
 
 Everything created is named after this process's pid (interfaces rtb<pid>*,
 namespaces rtbn-<pid>-*, EAL prefixes rtb-<pid>-*) and removed at the end,
@@ -148,8 +167,9 @@ left swapped).
 Options (see --help): --quick, --reps, --window, --pmd (comma list; a PMD
 may carry extra devargs in brackets: "net_rtap[io_mode=sqpoll]"; the same
 PMD may be listed twice with different devargs to compare variants),
---rtap-so, --scenario (S1, S2, S2d, S3, S4; S4 and the veth ceiling run when
-their scenario runs unless --no-ceiling), --sizes, --streams, --out,
+--rtap-so, --scenario (S1, S2, S2d, S3, S4, S5; S4 and the veth ceiling run
+when their scenario runs unless --no-ceiling), --sizes, --streams,
+--wake-frames, --wake-gap-us, --idle-window, --fwd-bin, --out,
 --main-core/--fwd-core.
 """
 

@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 
-from rtap_harness import TESTPMD
+from rtap_harness import INTR_FWD, TESTPMD
 
 from . import REPO
 from . import __doc__ as DOC
@@ -39,7 +39,7 @@ def parse_args(argv):
                     "DPDK processes starting at that moment load it too. A LABEL ending in "
                     "+offload runs that build as net_rtap+offload")
     ap.add_argument("--scenario", default=",".join(ALL_SCENARIOS),
-                    help="scenarios among S1,S2,S2d,S3,S4 (default: all)")
+                    help="scenarios among S1,S2,S2d,S3,S4,S5 (default: all)")
     ap.add_argument("--no-ceiling", action="store_true",
                     help="skip the raw io_uring (S4) and veth ceilings")
     ap.add_argument("--sizes", default="64,1500", help="frame sizes (default 64,1500)")
@@ -48,6 +48,14 @@ def parse_args(argv):
                     help="frames pre-filled for S2d (default 100000)")
     ap.add_argument("--drain-queue", type=int, default=100000,
                     help="txqueuelen of the TAP for S2d (default 100000)")
+    ap.add_argument("--wake-frames", type=int,
+                    help="S5: probe frames per point (default 2000, quick 500)")
+    ap.add_argument("--wake-gap-us", type=int, default=2000,
+                    help="S5: microseconds between probe frames (default 2000)")
+    ap.add_argument("--idle-window", type=float,
+                    help="S5: seconds of idle CPU measured (default 5, quick 2)")
+    ap.add_argument("--fwd-bin", default=os.path.join(REPO, "build", INTR_FWD),
+                    help="S5: the forwarder (default build/%s of the repository)" % INTR_FWD)
     ap.add_argument("--main-core", type=int, default=0,
                     help="testpmd main lcore, generator, iperf3 (default 0)")
     ap.add_argument("--fwd-core", type=int, default=1,
@@ -76,6 +84,8 @@ def parse_args(argv):
     cfg.reps = cfg.reps or (1 if cfg.quick else 5)
     cfg.window = cfg.window or (2.0 if cfg.quick else 3.0)
     cfg.warmup = 0.5
+    cfg.wake_frames = cfg.wake_frames or (500 if cfg.quick else 2000)
+    cfg.idle_window = cfg.idle_window or (2.0 if cfg.quick else 5.0)
     cfg.iperf_time = max(1, int(math.ceil(cfg.window)))
     cfg.iperf_omit = 0 if cfg.quick else 1      # seconds of slow start left out
     cfg.pmds = [Pmd(s) for s in re.findall(r"[a-z_]+(?:\+offload)?(?:\[[^\]]*\])?", cfg.pmd)]
@@ -130,7 +140,7 @@ def main(argv):
     # this script, the generator and iperf3 stay off the forwarding core
     os.sched_setaffinity(0, {cfg.main_core})
     bins = build_helpers(cfg.out)
-    cfg.gen_bin, cfg.raw_bin = bins["gen"], bins["raw_uring"]
+    cfg.gen_bin, cfg.raw_bin, cfg.wake_bin = bins["gen"], bins["raw_uring"], bins["wake"]
     for path in stale_swaps():
         log("warning: %s is left from a killed --rtap-so run: the installed net_rtap may "
             "be another build; --cleanup-stale puts it back" % path)
@@ -149,6 +159,8 @@ def main(argv):
             "window": cfg.window, "main_core": cfg.main_core, "fwd_core": cfg.fwd_core,
             "pmds": [p.label for p in cfg.pmds], "scenarios": sorted(cfg.scenarios),
             "sizes": cfg.sizes, "streams": cfg.streams, "drain_count": cfg.drain_count,
+            "wake_frames": cfg.wake_frames, "wake_gap_us": cfg.wake_gap_us,
+            "idle_window": cfg.idle_window,
             "driver": driver, "rtap_so": builds, "argv": argv}
     bench = Bench(cfg)
     t0 = time.monotonic()

@@ -31,7 +31,7 @@ TAP_PMDS = ("net_rtap", "net_tap")
 RAW_READERS = [("raw", "r", []), ("raw-mshot", "m", ["-M"]), ("raw-readv", "v", ["-S"])]
 # rows that are not PMDs (ceilings and references), in table order
 REFERENCES = ["raw", "raw-mshot", "raw-readv", "veth"]
-ALL_SCENARIOS = ["S1", "S2", "S2d", "S3", "S4"]
+ALL_SCENARIOS = ["S1", "S2", "S2d", "S3", "S4", "S5"]
 BASELINE = "net_tap"
 
 
@@ -397,9 +397,9 @@ def wait_quiet(limit_s, foreign_limit):
 
 
 def build_helpers(out):
-    """Build gen and raw_uring into the output directory when out of date."""
+    """Build gen, raw_uring and wake into the output directory when out of date."""
     bins = {}
-    for name, libs in (("gen", []), ("raw_uring", ["-luring"])):
+    for name, libs in (("gen", []), ("raw_uring", ["-luring"]), ("wake", [])):
         src = os.path.join(HERE, name + ".c")
         dst = os.path.join(out, name)
         newest = max(os.path.getmtime(f) for f in (src, os.path.join(HERE, "bench_util.h")))

@@ -14,7 +14,10 @@ SCENARIO_TITLE = {
     "S2": "S2 rx from the kernel under a generator (Mpps DPDK received)",
     "S2d": "S2d rx drain of a pre-filled kernel queue (Mpps)",
     "S3": "S3 TCP through testpmd io forwarding (Gbit/s, iperf3)",
+    "S5": "S5 wake-up latency through dpdk-rtap-intr-fwd (us) and its idle CPU",
 }
+# S5's points: the forwarder asked to sleep on rx interrupts, or --poll
+S5_POINTS = ["intr", "poll"]
 
 
 def _ratio(a, b):
@@ -39,11 +42,11 @@ def summarize(records, pmd_labels, limit=0.05, drop_contended=False, x_rtap=Fals
             n_flagged_used = 0
         else:
             n_flagged_used = len(flagged)
-        key = "gbps" if sc == "S3" else "mpps"
+        key = {"S3": "gbps", "S5": "lat_us"}.get(sc, "mpps")
         vals = [r[key] for r in recs if r.get(key) is not None]
         cyc = [r["cycles"] for r in recs if r.get("cycles") is not None]
         row = {"scenario": sc, "point": point, "pmd": pmd, "metric": key,
-               "unit": "Gbit/s" if key == "gbps" else "Mpps", "n": len(vals),
+               "unit": {"gbps": "Gbit/s", "lat_us": "us"}.get(key, "Mpps"), "n": len(vals),
                "median": median(vals), "min": min(vals) if vals else None,
                "max": max(vals) if vals else None,
                "cycles_median": median(cyc), "cycles_min": min(cyc) if cyc else None,
@@ -64,6 +67,14 @@ def summarize(records, pmd_labels, limit=0.05, drop_contended=False, x_rtap=Fals
         if sc == "S3":
             row["retransmits"] = median([r["retransmits"] for r in recs
                                          if r.get("retransmits") is not None])
+        if sc == "S5":
+            for k in ("p99_us", "idle_cpu", "lost", "late", "user_median_us"):
+                row[k + "_median"] = median([r[k] for r in recs if r.get(k) is not None])
+            row["sleeps_per_frame"] = median([r["sleeps"] / r["frames"] for r in recs
+                                              if r.get("frames")])
+            # what the forwarder ran: "interrupt", "poll", or both if repetitions differed
+            row["mode"] = "/".join(sorted({r["mode"] for r in recs}))
+            row["why"] = "; ".join(sorted({r["why"] for r in recs if r.get("why")}))
         rows.append(row)
     index = {(r["scenario"], r["point"], r["pmd"]): r for r in rows}
     ceiling_of = {"S1": "raw", "S2d": "raw", "S3": "veth"}
@@ -82,8 +93,11 @@ def summarize(records, pmd_labels, limit=0.05, drop_contended=False, x_rtap=Fals
 
     def sortkey(r):
         pt = r["point"]
-        return (ALL_SCENARIOS.index(r["scenario"]),
-                int(pt[1:]) if pt.startswith("P") else int(pt), order.get(r["pmd"], 99))
+        if r["scenario"] == "S5":
+            n = S5_POINTS.index(pt) if pt in S5_POINTS else 99
+        else:
+            n = int(pt[1:]) if pt.startswith("P") else int(pt)
+        return (ALL_SCENARIOS.index(r["scenario"]), n, order.get(r["pmd"], 99))
     rows.sort(key=sortkey)
     return rows
 
@@ -126,7 +140,8 @@ def markdown(rows, meta, limit):
     if builds:
         out += ["Other builds of net_rtap, each in a row of its own: its library stood in "
                 "for the installed one in DPDK's PMD directory while the row's testpmd "
-                "started. x rtap = ratio of medians to net_rtap (the installed build).", ""]
+                "started (S5's forwarder is given it with -d instead). x rtap = ratio of "
+                "medians to net_rtap (the installed build).", ""]
         out += ["- %s: %s (modified %s, sha256 %s)" % (label, b["so"], b["so_mtime"],
                                                        b["so_sha256"])
                 for label, b in builds.items()] + [""]
@@ -184,6 +199,7 @@ def markdown(rows, meta, limit):
                         "net_tap); their cyc/pkt is the program's own loop.", ""]
         if sc == "S2":
             out += ["S2 cyc/pkt is testpmd's figure (bursts that returned packets only).", ""]
+    out += s5_markdown([r for r in rows if r["scenario"] == "S5"], meta)
     if any(r["n_flagged"] for r in rows):
         out += ["`!k`: in k of the repetitions used, processes outside the benchmark used "
                 "more than %.0f%% of a core the scenario depends on (see runs.csv: "
@@ -198,12 +214,44 @@ def markdown(rows, meta, limit):
     return "\n".join(out)
 
 
+def s5_markdown(rows, meta):
+    """S5's table: latency and idle CPU per PMD and mode, lower is better."""
+    if not rows:
+        return []
+    out = ["## " + SCENARIO_TITLE["S5"], "",
+           "A frame every %s us written on the kernel side of port 0, timed until the kernel "
+           "receives it on the kernel side of port 1 (devtools/bench/wake.c: AF_PACKET, "
+           "SO_TIMESTAMPNS), %s frames per repetition; then %s s idle. intr: the forwarder "
+           "sleeps on rx interrupts after its idle polls (or polls where the PMD has none: "
+           "see ran as); poll: --poll. idle CPU: all the forwarder's threads, share of a core. "
+           "Lower is better."
+           % (meta.get("wake_gap_us", "?"), meta.get("wake_frames", "?"),
+              meta.get("idle_window", "?")), "",
+           "| point | PMD | ran as | median us | min-max | p99 us | idle CPU % | lost | "
+           "sleeps/frame |", "|" + "---|" * 9]
+    for r in rows:
+        flag = " !%d" % r["n_flagged"] if r["n_flagged"] else ""
+        idle = r.get("idle_cpu_median")
+        out.append("| %s | %s | %s | %s%s | %s-%s | %s | %s | %s | %s |" % (
+            r["point"], r["pmd"], r["mode"], fmt(r["median"]), flag, fmt(r["min"]),
+            fmt(r["max"]), fmt(r.get("p99_us_median")),
+            "%.2f" % (100 * idle) if idle is not None else "-", fmt(r.get("lost_median")),
+            fmt(r.get("sleeps_per_frame"), 2)))
+    out.append("")
+    whys = ["- %s %s: %s" % (r["pmd"], r["point"], r["why"]) for r in rows
+            if r.get("why") and r["point"] == "intr"]
+    if whys:
+        out += ["Polled instead of sleeping (the forwarder's reason):", ""] + whys + [""]
+    return out
+
+
 CSV_FIELDS = ["scenario", "point", "pmd", "metric", "unit", "n", "median", "min", "max",
               "ratio_net_tap", "ratio_ceiling", "cycles_median", "cycles_min", "cycles_max",
               "cycles_ratio_net_tap", "offered_mpps", "fraction", "kernel_drops",
               "kernel_drop_fraction", "lost_fraction", "retransmits", "foreign_cpu_max",
               "testpmd_cycles_median", "n_flagged", "n_dropped", "ratio_prev",
-              "cycles_ratio_prev"]
+              "cycles_ratio_prev", "p99_us_median", "idle_cpu_median", "lost_median",
+              "sleeps_per_frame", "mode", "why"]
 
 
 def write_csv(path, rows, fields):

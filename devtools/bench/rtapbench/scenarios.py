@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 The net_rtap authors
 """The benchmark's scenarios: the PMDs under test (Pmd, Ports) and Bench,
-which runs S1, S2/S2d, S3 and S4 and records every measurement."""
+which runs S1, S2/S2d, S3, S4 and S5 and records every measurement."""
 
 import json
 import os
@@ -12,8 +12,8 @@ import traceback
 
 import pexpect
 
-from rtap_harness import (HarnessError, Testpmd, configure, ip, link_exists, run, wait_for,
-                          wait_link)
+from rtap_harness import (HarnessError, IntrFwd, Testpmd, configure, ip, link_exists, run,
+                          wait_for, wait_link)
 
 from .common import (ALL_PMDS, NS_PREFIX, RAW_READERS, TAG, TAP_PMDS, BenchError, Foreign,
                      RawUring, Resources, SoSwap, counter, counters, delta, disable_ipv6, log,
@@ -135,9 +135,14 @@ class Bench:
                 100 * rec["foreign_fwd_core"], self.cfg.fwd_core,
                 100 * rec["foreign_main_core"], self.cfg.main_core,
                 ", ".join(rec.get("foreign_who", [])))
-        main = {k: rec[k] for k in ("mpps", "gbps", "cycles", "fraction") if rec.get(k) is not None}
+        main = {k: rec[k] for k in ("mpps", "gbps", "cycles", "fraction", "lat_us", "p99_us",
+                                    "idle_cpu", "lost") if rec.get(k) is not None}
+        if rec.get("mode"):
+            main["mode"] = rec["mode"]
         log("  %-4s %-6s %-22s %s%s" % (scenario, point, pmd,
-                                       " ".join("%s=%.4g" % kv for kv in main.items()), flag))
+                                       " ".join("%s=%s" % (k, v if isinstance(v, str) else
+                                                           "%.4g" % v)
+                                                for k, v in main.items()), flag))
 
     def measure_start(self):
         self.foreign.start()
@@ -512,6 +517,68 @@ class Bench:
                     received=j["packets"], kernel_fill_drops=dk["tx_dropped"],
                     eagain=j["eagain"], rearms=j["rearms"], seconds=j["seconds"], **fg)
 
+    # -- S5
+
+    def s5(self, rep, pmd, point):
+        """Wake-up latency and idle CPU of dpdk-rtap-intr-fwd between two ports of pmd.
+
+        point "intr": the forwarder sleeps on rx interrupts when idle (or polls,
+        saying why, where the PMD has none: recorded as mode); "poll": --poll.
+        A --rtap-so row's build is given to the forwarder with -d (it registers
+        before the installed one), no swap.
+        """
+        cfg = self.cfg
+        ports = Ports(self.res, pmd, 2)
+        fwd = None
+        try:
+            eal = []
+            if pmd.name == "net_rtap":
+                so = pmd.so or rtap_so()
+                self.rtap_build[pmd.label] = so_hash(so)
+                if pmd.so:
+                    eal = ["-d", pmd.so]
+            fwd = IntrFwd(cfg.fwd_bin, ports.vdevs(), lcores=str(cfg.fwd_core), eal_args=eal,
+                          app_args=["--poll"] if point == "poll" else [], prefix="rtb")
+            self.res.procs.append(fwd)
+            fwd.start()
+            if pmd.name == "net_rtap" and os.stat(so).st_ino not in mapped_inodes(
+                    fwd.pid, os.path.basename(so)):
+                raise BenchError("the forwarder did not load %s" % so)
+            ports.after_start()
+            _, _, mode, why = fwd.modes()[0]
+            if point == "intr" and mode != "interrupt":
+                log("  S5: %s has no rx interrupts, the forwarder polls: %s" % (pmd.label, why))
+            a, b = ports.kernel_if
+            self.measure_start()
+            res = run([cfg.wake_bin, "-o", a, "-i", b, "-n", str(cfg.wake_frames),
+                       "-g", str(cfg.wake_gap_us), "-c", str(cfg.main_core)],
+                      timeout=cfg.wake_frames * cfg.wake_gap_us / 1e6 + 30)
+            fg = self.measure_stop()
+            w = json.loads(res.stdout)
+            if w["received"] == 0:
+                raise BenchError("no probe frame came through the forwarder (%s):\n%s"
+                                 % (res.stdout.strip(), fwd.tail()))
+            # idle: what the forwarder costs with nothing to do (all its threads)
+            c0, t0 = fwd.cpu_ns(), time.monotonic()
+            time.sleep(cfg.idle_window)
+            c1, t1 = fwd.cpu_ns(), time.monotonic()
+            idle = (c1 - c0) / 1e9 / (t1 - t0)
+            summary = fwd.stop()
+            lc = summary["lcores"][0]
+            self.record(rep, pmd.label, "S5", point, lat_us=w["median_us"],
+                        p90_us=w["p90_us"], p99_us=w["p99_us"], min_us=w["min_us"],
+                        max_us=w["max_us"], user_median_us=w["user_median_us"],
+                        user_p99_us=w["user_p99_us"], frames=w["sent"],
+                        received=w["received"], lost=w["lost"], late=w["late"],
+                        idle_cpu=idle, mode=mode, why=why or "", sleeps=lc["sleeps"],
+                        wakeups=lc["wakeups"], spurious=lc["spurious"],
+                        rechecked=lc["rechecked"], **fg)
+        finally:
+            if fwd:
+                fwd.cleanup()
+                self.res.procs.remove(fwd)
+            ports.close()
+
     # -- driver
 
     def guarded(self, what, fn, *args):
@@ -547,6 +614,10 @@ class Bench:
                     self.guarded("%s S2/S2d" % pmd.label, self.s2, rep, pmd, do_s2, do_s2d)
                 if "S3" in cfg.scenarios:
                     self.guarded("%s S3" % pmd.label, self.s3, rep, pmd)
+                if "S5" in cfg.scenarios and pmd.is_tap:
+                    for point in ("intr", "poll") if pmd.name == "net_rtap" else ("intr",):
+                        self.guarded("%s S5 %s" % (pmd.label, point), self.s5, rep, pmd,
+                                     point)
             if cfg.ceiling:
                 write = bool(cfg.scenarios & {"S1", "S4"})
                 read = bool(cfg.scenarios & {"S2d", "S4"})

@@ -8,26 +8,40 @@
 /*
  * The driver's one private header: constants, the structs every file shares,
  * log macros, and the prototypes of each file, grouped by file. Calls go
- * down the list of files only: ethdev -> queue -> rxtx; ethdev and queue ->
- * ifctl -> tun. rtap_vnet.h holds the pure header/mbuf functions.
+ * down the list of files only: ethdev -> intr; ethdev -> xstats -> mp ->
+ * queue -> rxtx (ethdev calls each of them); all but rxtx -> ifctl -> tun.
+ * rtap_vnet.h holds the pure header/mbuf functions.
  *
  * Who touches what:
  * - struct rtap_pmd (dev_private, shared memory): written by the primary's
- *   control thread only (but for the counter baseline, below); read anywhere.
+ *   control thread only, but for the counter baselines and last kernel
+ *   counters (below, any process) and fd_gen (the primary, under
+ *   rtap_fd_lock); read anywhere.
  * - struct rtap_rx_queue / rtap_tx_queue (shared memory): configuration is
  *   written by the control thread while the queue is stopped; `stats` is
  *   written by the one lcore that polls the queue, and only read elsewhere;
- *   `reset` (the baseline stats_get subtracts) is written by stats_reset, in
- *   whichever process calls it, and never touched by an lcore. The same goes
- *   for the kernel counter baseline in struct rtap_pmd. Two processes
- *   resetting at the same moment may each keep their own baseline.
+ *   the same goes for `xs` (the extended counters). `reset` and `xs_reset`
+ *   (the baselines stats_get and xstats_get subtract) are written by
+ *   stats_reset/xstats_reset, in whichever process calls it, and never
+ *   touched by an lcore. The same goes for the kernel counter baselines in
+ *   struct rtap_pmd. Two processes resetting at the same moment may each
+ *   keep their own baseline. Exactly one lcore, in one process, polls a
+ *   queue: the process that started it (rtap_mp.c: a secondary starts only
+ *   queues the primary left stopped).
+ * - the queue state arrays (dev->data->rx/tx_queue_state, shared): set by
+ *   the process that starts or stops the queue, and by the primary's port
+ *   stop for every queue (it takes a secondary's back); a STARTED queue
+ *   whose ring is not started here runs in another process.
  * - struct rtap_proc and the rings (process_private, this process only):
  *   a ring is set up, started, stopped and released by the control thread;
  *   ethdev's rule is that no lcore polls a queue while it is stopped or
  *   released, and the application must keep it (the driver cannot).
  *   `started` is published with release semantics after the rest of the
  *   ring is set, and read with acquire by the bursts; between start and
- *   stop the ring belongs to the polling lcore alone.
+ *   stop the ring belongs to the polling lcore alone. In the primary, the
+ *   qfd and attached arrays, and process_private itself, are also used by
+ *   the rte_mp thread (rtap_mp.c, serving secondaries): whoever changes
+ *   them, or frees process_private, holds rtap_fd_lock.
  */
 
 #include <stdbool.h>
@@ -39,6 +53,8 @@
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
+
+#include <pthread.h>
 
 #include <liburing.h>
 
@@ -122,6 +138,84 @@ struct rtap_queue_stats {
 	uint64_t truncated; /* rx: frames larger than the posted buffer (dropped) */
 };
 
+/*
+ * Extended counters of a queue (rtap_xstats.c names them), in shared memory
+ * beside the basic ones and written the same way: by the polling lcore,
+ * once per burst, from tallies it keeps in locals per packet.
+ */
+#define RTAP_NB_SIZES 8 /* 64, 65-127, ..., 1024-1522, 1523-9022, 9023-max */
+enum rtap_rx_xstat {
+	RTAP_RXX_SIZE,					/* RTAP_NB_SIZES buckets */
+	RTAP_RXX_MCAST = RTAP_RXX_SIZE + RTAP_NB_SIZES, /* broadcast included */
+	RTAP_RXX_BCAST,
+	RTAP_RXX_L4_GOOD, /* offload counters: only with rx offloads enabled */
+	RTAP_RXX_L4_BAD,
+	RTAP_RXX_L4_NONE,
+	RTAP_RXX_IP_GOOD,
+	RTAP_RXX_IP_BAD,
+	RTAP_RXX_LRO,
+	RTAP_RXX_MULTISEG,
+	RTAP_RXX_BAD_HDR, /* malformed virtio-net header: dropped (in errors) */
+	RTAP_RXX_SUBMITS, /* reads submitted */
+	RTAP_RXX_ENTERS,  /* io_uring_enter() calls */
+	RTAP_RXX_CQES,	  /* completions reaped */
+	RTAP_RXX_NB
+};
+
+enum rtap_tx_xstat {
+	RTAP_TXX_SIZE,
+	RTAP_TXX_MCAST = RTAP_TXX_SIZE + RTAP_NB_SIZES,
+	RTAP_TXX_BCAST,
+	RTAP_TXX_L4_CSUM, /* offload requests submitted */
+	RTAP_TXX_IP_CSUM,
+	RTAP_TXX_TSO,
+	RTAP_TXX_USO,
+	RTAP_TXX_MULTISEG,
+	RTAP_TXX_BAD_REQ,   /* malformed request: dropped before the kernel (in errors) */
+	RTAP_TXX_LINK_DOWN, /* the kernel refused it: interface down (-EIO) */
+	RTAP_TXX_GONE,	    /* interface deleted (-EBADFD, and what came after) */
+	RTAP_TXX_SUBMITS,
+	RTAP_TXX_ENTERS,
+	RTAP_TXX_CQES,
+	RTAP_TXX_NB
+};
+
+struct rtap_rx_xstats {
+	uint64_t v[RTAP_RXX_NB];
+};
+
+struct rtap_tx_xstats {
+	uint64_t v[RTAP_TXX_NB];
+};
+
+/* The size bucket of a frame of @len bytes (RFC 2819's, then jumbo and LRO). */
+static inline unsigned int
+rtap_size_bucket(uint32_t len)
+{
+	if (len <= 64)
+		return 0;
+	if (likely(len <= 1522)) /* 65-127: 1, 128-255: 2, ..., 1024-1522: 5 */
+		return 26u - (unsigned int)__builtin_clz(len);
+	return len <= 9022 ? 6 : 7;
+}
+
+/*
+ * Size bucket and group-address counts of one packet (rx or tx), into a
+ * burst's tallies (devtools/bench/tally_cost.c measures it).
+ */
+static inline void
+rtap_tally_frame(uint32_t *size, uint32_t *mcast, uint32_t *bcast, const struct rte_mbuf *m)
+{
+	const struct rte_ether_addr *dst = rte_pktmbuf_mtod(m, const struct rte_ether_addr *);
+
+	size[rtap_size_bucket(m->pkt_len)]++;
+	if (unlikely(rte_is_multicast_ether_addr(dst))) {
+		(*mcast)++;
+		if (rte_is_broadcast_ether_addr(dst))
+			(*bcast)++;
+	}
+}
+
 /* Shared part of an rx queue: configuration and counters. */
 struct rtap_rx_queue {
 	struct rte_mempool *mp;
@@ -129,9 +223,13 @@ struct rtap_rx_queue {
 	uint16_t queue_id;
 	uint16_t nb_desc;
 	bool deferred_start;
+	/* the pool's mempool ops as the primary names them (a secondary checks its own) */
+	char mp_ops[RTE_MEMPOOL_OPS_NAMESIZE];
 	struct rtap_queue_stats stats;
+	struct rtap_rx_xstats xs;
 	/* stats at the last reset; written by the control thread only */
 	struct rtap_queue_stats reset;
+	struct rtap_rx_xstats xs_reset;
 };
 
 /* Shared part of a tx queue. */
@@ -140,8 +238,11 @@ struct rtap_tx_queue {
 	uint16_t queue_id;
 	uint16_t nb_desc;
 	bool deferred_start;
+	bool fast_free; /* MBUF_FAST_FREE asked for at setup (each process's ring copies it) */
 	struct rtap_queue_stats stats;
+	struct rtap_tx_xstats xs;
 	struct rtap_queue_stats reset;
+	struct rtap_tx_xstats xs_reset;
 };
 
 /*
@@ -237,12 +338,14 @@ struct rtap_tx_ring {
 	struct rte_mbuf **done;	 /* completed mbufs, freed in bulk */
 	struct iovec *iov;	 /* nb_slots * RTAP_TX_IOVS */
 	struct rtap_tx_hdr *hdr; /* per-slot header when the headroom can't be used */
+	bool sqpoll;		 /* submits enter the kernel only to wake its thread */
 };
 
 /* dev->process_private */
 struct rtap_proc {
-	int qfd[RTAP_MAX_QUEUES]; /* TAP fd of each rx queue (tx queues share them), or -1 */
-	bool attached[RTAP_MAX_QUEUES];
+	int qfd[RTAP_MAX_QUEUES];	/* TAP fd of each rx queue (tx queues share them), or -1 */
+	bool attached[RTAP_MAX_QUEUES]; /* primary only: the secondaries' copies share it */
+	uint32_t fd_gen;		/* secondary: the primary's fd_gen its qfd are from */
 	struct rtap_rx_ring *rx[RTAP_MAX_QUEUES];
 	struct rtap_tx_ring *tx[RTAP_MAX_QUEUES];
 	/* link events (rtap_intr.c): rtnetlink socket, its namespace, its source */
@@ -281,6 +384,14 @@ struct rtap_pmd {
 	 */
 	uint64_t kernel_tx_dropped_base;
 	uint64_t kernel_tx_dropped_last;
+	/* the kernel interface's counters for xstats: at the last reset, last read */
+	struct rtnl_link_stats64 kernel_base;
+	struct rtnl_link_stats64 kernel_last;
+	/*
+	 * Bumped (under rtap_fd_lock) whenever the primary opens or closes a
+	 * queue fd: a secondary whose copies are older asks again.
+	 */
+	uint32_t fd_gen;
 };
 
 /* rtap_args.c: the devargs. */
@@ -343,7 +454,8 @@ void rtap_rxq_intr_stop(struct rte_eth_dev *dev);
 int rtap_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t queue_id);
 
-/* rtap_queue.c: queue lifecycle, rings, queue pair fds. */
+/* rtap_queue.c: queue lifecycle, rings, queue fds. */
+extern pthread_mutex_t rtap_fd_lock; /* process_private qfd/attached vs the mp thread */
 int rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
 			unsigned int socket_id, const struct rte_eth_rxconf *conf,
 			struct rte_mempool *mp);
@@ -367,6 +479,31 @@ uint32_t rtap_rx_capacity(const struct rte_eth_dev *dev, struct rte_mempool *mp,
 			  uint16_t *nb_segs);
 uint32_t rtap_rx_posted_capacity(const struct rte_eth_dev *dev, uint16_t queue_id);
 struct rtap_proc *rtap_proc_alloc(int socket_id);
+void rtap_proc_free(struct rte_eth_dev *dev);
+int rtap_queue_fd_sync(struct rte_eth_dev *dev, uint16_t fd);
+uint16_t rtap_tx_fd_index(const struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_rx_ring_create(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_tx_ring_create(struct rte_eth_dev *dev, uint16_t queue_id);
+void rtap_rx_ring_destroy(struct rte_eth_dev *dev, uint16_t queue_id);
+void rtap_tx_ring_destroy(struct rte_eth_dev *dev, uint16_t queue_id);
+
+/* rtap_mp.c: the primary's fd service and a secondary's queues (rte_mp). */
+int rtap_mp_primary_init(void);
+void rtap_mp_primary_uninit(void);
+int rtap_mp_secondary_attach(struct rte_eth_dev *dev);
+void rtap_mp_secondary_close(struct rte_eth_dev *dev);
+int rtap_mp_kernel_stats(struct rte_eth_dev *dev, struct rtnl_link_stats64 *k);
+int rtap_mp_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_mp_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_mp_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_mp_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
+
+/* rtap_xstats.c: extended statistics. */
+int rtap_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned int n);
+int
+rtap_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names, unsigned int n);
+void rtap_xstats_rebase(struct rte_eth_dev *dev);
+int rtap_kernel_stats(struct rte_eth_dev *dev, struct rtnl_link_stats64 *k);
 /*
  * Fds the driver opens for a moment, on top of those it holds: a control
  * call (MTU, flags, link up at start) opens a socket and, when the interface

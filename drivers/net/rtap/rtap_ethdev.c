@@ -193,7 +193,8 @@ rtap_dev_start(struct rte_eth_dev *dev)
 	ret = rtap_bring_up(dev);
 	if (ret < 0)
 		goto fail_carrier;
-	rtap_link_update(dev, 0);
+	/* The port is started when the kernel side can carry traffic. */
+	rtap_link_update(dev, 1);
 	return 0;
 
 fail_carrier:
@@ -352,22 +353,16 @@ rtap_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 /* ---- statistics ---- */
 
 /*
- * The kernel's count of frames it could not queue to us, read now (in the
- * primary through the keep-alive fd, elsewhere by name and index in this
- * process's namespace), or the last value read when it can't be.
+ * The kernel's count of frames it could not queue to us, read now (see
+ * rtap_kernel_stats()), or the last value read when it can't be.
  */
 static uint64_t
 rtap_kernel_tx_dropped(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rtnl_link_stats64 k;
-	int ret;
 
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
-		ret = rtap_ifctl_get_stats(pmd->keep_fd, &k);
-	else
-		ret = rtap_ifctl_get_stats_here(pmd->ifname, pmd->if_index, &k);
-	if (ret == 0)
+	if (rtap_kernel_stats(dev, &k) == 0)
 		pmd->kernel_tx_dropped_last = k.tx_dropped;
 	return pmd->kernel_tx_dropped_last;
 }
@@ -462,6 +457,8 @@ rtap_stats_reset(struct rte_eth_dev *dev)
 		if (txq != NULL)
 			rtap_qstats_rebase(&txq->stats, &txq->reset);
 	}
+	/* after the basic ones: see rtap_sub() in rtap_xstats.c */
+	rtap_xstats_rebase(dev);
 	return 0;
 }
 
@@ -491,15 +488,20 @@ rtap_dev_close(struct rte_eth_dev *dev)
 		rtap_queues_release(dev);
 		rtap_lsc_fini(dev);
 		rtap_rxq_intr_fini(dev);
+	} else {
+		rtap_mp_secondary_close(dev);
 	}
 	rtap_queue_fds_close(dev, 0);
+	/* Gone for the rte_mp thread too before the keep-alive fd it may use is closed. */
+	rtap_proc_free(dev);
 
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY && pmd->keep_fd >= 0) {
-		close(pmd->keep_fd);
-		pmd->keep_fd = -1;
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
+		if (pmd->keep_fd >= 0) {
+			close(pmd->keep_fd);
+			pmd->keep_fd = -1;
+		}
+		rtap_mp_primary_uninit();
 	}
-	rte_free(proc);
-	dev->process_private = NULL;
 	return 0;
 }
 
@@ -520,6 +522,9 @@ static const struct eth_dev_ops rtap_ops = {
 	.mac_addr_set = rtap_mac_addr_set,
 	.stats_get = rtap_stats_get,
 	.stats_reset = rtap_stats_reset,
+	.xstats_get = rtap_xstats_get,
+	.xstats_get_names = rtap_xstats_get_names,
+	.xstats_reset = rtap_stats_reset,
 	.rx_queue_setup = rtap_rx_queue_setup,
 	.tx_queue_setup = rtap_tx_queue_setup,
 	.rx_queue_release = rtap_rx_queue_release,
@@ -539,8 +544,10 @@ static const struct eth_dev_ops rtap_ops = {
 /*
  * A secondary process shares the port's memory but not the primary's fds:
  * every fd number in it means something else here. It reads infos, link
- * state and statistics and resets the latter; control operations are
- * refused with -E_RTE_SECONDARY, never performed on another process's fds.
+ * state and statistics and resets the latter, and starts, polls and stops
+ * queues the primary left stopped, on copies of the queue fds the primary
+ * sends it (rtap_mp.c); other control operations are refused with
+ * -E_RTE_SECONDARY, never performed on another process's fds.
  * configure and queue setup have no op at all: ethdev rewrites the shared
  * queue arrays before it calls those ops, so only a missing op (-ENOTSUP,
  * checked first) leaves the primary's queues alone.
@@ -587,10 +594,16 @@ static const struct eth_dev_ops rtap_secondary_ops = {
 	.mac_addr_set = rtap_secondary_refuse_mac,
 	.stats_get = rtap_stats_get,
 	.stats_reset = rtap_stats_reset,
-	.rx_queue_start = rtap_secondary_refuse_queue,
-	.rx_queue_stop = rtap_secondary_refuse_queue,
-	.tx_queue_start = rtap_secondary_refuse_queue,
-	.tx_queue_stop = rtap_secondary_refuse_queue,
+	.xstats_get = rtap_xstats_get,
+	.xstats_get_names = rtap_xstats_get_names,
+	.xstats_reset = rtap_stats_reset,
+	.rx_queue_start = rtap_mp_rx_queue_start,
+	.rx_queue_stop = rtap_mp_rx_queue_stop,
+	.tx_queue_start = rtap_mp_tx_queue_start,
+	.tx_queue_stop = rtap_mp_tx_queue_stop,
+	.tx_done_cleanup = rtap_tx_done_cleanup,
+	.rxq_info_get = rtap_rxq_info_get,
+	.txq_info_get = rtap_txq_info_get,
 };
 
 /* ---- probe and remove ---- */
@@ -673,6 +686,8 @@ rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
 	if (rtap_ifctl_get_stats(pmd->keep_fd, &kstats) == 0) {
 		pmd->kernel_tx_dropped_base = kstats.tx_dropped;
 		pmd->kernel_tx_dropped_last = kstats.tx_dropped;
+		pmd->kernel_base = kstats;
+		pmd->kernel_last = kstats;
 	}
 
 	/* Start with no offloads; learn whether the kernel knows UDP segmentation. */
@@ -726,9 +741,14 @@ rtap_probe_secondary(struct rte_vdev_device *vdev)
 	}
 	dev->dev_ops = &rtap_secondary_ops;
 	dev->device = &vdev->device;
-	/* The data path needs the primary's queue fds, which a secondary does not have. */
-	dev->rx_pkt_burst = rte_eth_pkt_burst_dummy;
-	dev->tx_pkt_burst = rte_eth_pkt_burst_dummy;
+	/* Queue fds from the primary; without them queue start fails, and says why. */
+	rtap_mp_secondary_attach(dev);
+	dev->rx_pkt_burst = rtap_rx_burst;
+	dev->tx_pkt_burst = rtap_tx_burst;
+	dev->tx_pkt_prepare = rtap_tx_prepare;
+	dev->rx_queue_count = rtap_rx_queue_count;
+	dev->rx_descriptor_status = rtap_rx_descriptor_status;
+	dev->tx_descriptor_status = rtap_tx_descriptor_status;
 	rte_eth_dev_probing_finish(dev);
 	return 0;
 }
@@ -778,11 +798,13 @@ rtap_probe(struct rte_vdev_device *vdev)
 		ret = rtap_lsc_init(dev);
 	if (ret < 0)
 		goto fail_created;
+	/* Secondaries ask this process for the queue fds; without it they only read. */
+	rtap_mp_primary_init();
 
 	*data->mac_addrs = pmd->mac;
 	data->mtu = pmd->mtu;
-	data->dev_flags |=
-		RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS | RTE_ETH_DEV_INTR_LSC | RTE_ETH_DEV_INTR_RMV;
+	/* no RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS: rtap_xstats.c names every queue's */
+	data->dev_flags |= RTE_ETH_DEV_INTR_LSC | RTE_ETH_DEV_INTR_RMV;
 	data->dev_link = *rtap_link_down();
 	dev->dev_ops = &rtap_ops;
 	dev->rx_pkt_burst = rtap_rx_burst;

@@ -24,7 +24,8 @@
  * rx_queue_intr_enable() clears the eventfd and, when a completion is
  * already waiting or no read is in flight to produce one, signals it again,
  * so a frame that came between the last empty burst and the sleep wakes the
- * sleeper. The kernel posts a completion before it signals, so the check
+ * sleeper (not after the interface is deleted: nothing will come). The
+ * kernel posts a completion before it signals, so the check
  * after the clear sees every completion the clear consumed a signal of.
  *
  * Threads: the netlink callback and the resubscription run on DPDK's
@@ -43,6 +44,7 @@
 #include <linux/rtnetlink.h>
 
 #include <rte_alarm.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_interrupts.h>
 #include <ethdev_driver.h>
@@ -53,6 +55,9 @@
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
 #endif
+/* The kernel's link watch runs at most once a second. */
+#define RTAP_LINK_WAIT_MS 1500
+
 #ifndef TUNSETCARRIER
 #define TUNSETCARRIER _IOW('T', 226, int)
 #endif
@@ -78,10 +83,15 @@ rtap_link_down(void)
 }
 
 /*
- * Set the link from the interface's flags (the rtnetlink ones: IFF_LOWER_UP,
- * the carrier, follows TUNSETCARRIER at once, while IFF_RUNNING waits for
- * the kernel's link watch); raise LSC when its status changed and the
- * application asked for the event. Returns 0 if it changed.
+ * Set the link from the interface's flags; raise LSC when its status
+ * changed and the application asked for the event. Returns 0 if it changed.
+ *
+ * The link is up once the kernel side can carry traffic: IFF_RUNNING. The
+ * carrier (IFF_LOWER_UP) follows TUNSETCARRIER at once, but the kernel's
+ * link watch, which runs at most once a second, activates the interface's
+ * queueing (and sets IFF_RUNNING) later: after a quick stop and start the
+ * kernel drops what it sends for up to a second. Reporting the link up only
+ * then is the truth an application can act on.
  */
 static int
 rtap_link_set(struct rte_eth_dev *dev, unsigned int flags, bool notify)
@@ -91,7 +101,7 @@ rtap_link_set(struct rte_eth_dev *dev, unsigned int flags, bool notify)
 	int changed;
 
 	if (__atomic_load_n(&pmd->started, __ATOMIC_ACQUIRE) && !pmd->gone && (flags & IFF_UP) &&
-	    (flags & IFF_LOWER_UP)) {
+	    (flags & IFF_RUNNING)) {
 		link.link_status = RTE_ETH_LINK_UP;
 		link.link_speed = RTAP_LINK_SPEED;
 	}
@@ -102,14 +112,27 @@ rtap_link_set(struct rte_eth_dev *dev, unsigned int flags, bool notify)
 }
 
 /* The link from the kernel now (ethdev's link_update, and after start/stop). */
+/*
+ * The link from the kernel now (ethdev's link_update, and after start and
+ * stop). With @wait_to_complete, a link the kernel is still bringing up
+ * (up, carrier, not yet running) is waited for, RTAP_LINK_WAIT_MS at most.
+ */
 int
-rtap_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
+rtap_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * RTAP_LINK_WAIT_MS / 1000;
 	unsigned int flags = 0;
 
-	if (pmd->gone || rtap_ifctl_get_link(pmd->keep_fd, &flags) < 0)
-		flags = 0;
+	for (;;) {
+		if (pmd->gone || rtap_ifctl_get_link(pmd->keep_fd, &flags) < 0)
+			flags = 0;
+		if (!wait_to_complete || !__atomic_load_n(&pmd->started, __ATOMIC_ACQUIRE) ||
+		    (flags & (IFF_UP | IFF_LOWER_UP | IFF_RUNNING)) != (IFF_UP | IFF_LOWER_UP) ||
+		    rte_get_timer_cycles() >= deadline)
+			break;
+		rte_delay_us_sleep(5000);
+	}
 	rtap_link_set(dev, flags, false);
 	return 0;
 }
@@ -471,9 +494,12 @@ rtap_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t queue_id)
 	if (r == NULL || efd < 0)
 		return -EINVAL;
 	eventfd_read(efd, &val); /* EAGAIN when it was clear */
+	/* A deleted interface sends nothing more (RMV said so): sleep on. */
+	if (r->ring.dead)
+		return 0;
 	if (io_uring_cq_ready(&r->ring.io) > 0 ||
 	    (IO_URING_READ_ONCE(*r->ring.io.sq.kflags) & IORING_SQ_TASKRUN) ||
-	    rtap_ring_busy(&r->ring) == 0 || r->ring.dead)
+	    rtap_ring_busy(&r->ring) == 0)
 		eventfd_write(efd, 1);
 	return 0;
 }

@@ -30,6 +30,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
+#include <rte_string_fns.h>
 #include <ethdev_driver.h>
 
 #include "rtap.h"
@@ -37,6 +38,8 @@
 #define RTAP_DRAIN_TIMEOUT_MS 1000
 #define RTAP_DRAIN_STEP_MS    10
 #define RTAP_SQ_IDLE_MS	      1000
+
+pthread_mutex_t rtap_fd_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct rtap_proc *
 rtap_proc_alloc(int socket_id)
@@ -53,6 +56,18 @@ rtap_proc_alloc(int socket_id)
 	}
 	proc->nl_fd = -1;
 	return proc;
+}
+
+/* Free this process's state; the rte_mp thread (rtap_mp.c) sees it gone. */
+void
+rtap_proc_free(struct rte_eth_dev *dev)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+
+	pthread_mutex_lock(&rtap_fd_lock);
+	dev->process_private = NULL;
+	pthread_mutex_unlock(&rtap_fd_lock);
+	rte_free(proc);
 }
 
 /* ---- TAP fds ---- */
@@ -89,8 +104,11 @@ rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
 		close(fd);
 		return ret;
 	}
+	pthread_mutex_lock(&rtap_fd_lock);
 	proc->qfd[queue_id] = fd;
 	proc->attached[queue_id] = false;
+	__atomic_add_fetch(&pmd->fd_gen, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&rtap_fd_lock);
 	PMD_LOG(DEBUG, "%s: queue fd %u is %d", ifname, queue_id, fd);
 	return fd;
 }
@@ -127,15 +145,19 @@ rtap_nb_fds(const struct rte_eth_dev *dev)
 }
 
 /* The fd tx queue @queue_id writes on. */
-static uint16_t
+uint16_t
 rtap_tx_fd_index(const struct rte_eth_dev *dev, uint16_t queue_id)
 {
 	return queue_id % rtap_nb_fds(dev);
 }
 
-/* Fd @fd carries traffic while any queue using it runs. */
-static int
-rtap_fd_update(struct rte_eth_dev *dev, uint16_t fd)
+/*
+ * Fd @fd carries traffic while any queue using it runs, in any process (the
+ * queue states are shared). The primary's call; the caller holds
+ * rtap_fd_lock (rtap_mp.c calls it for a secondary's queues).
+ */
+int
+rtap_queue_fd_sync(struct rte_eth_dev *dev, uint16_t fd)
 {
 	const struct rte_eth_dev_data *data = dev->data;
 	bool running =
@@ -147,20 +169,40 @@ rtap_fd_update(struct rte_eth_dev *dev, uint16_t fd)
 	return rtap_queue_attach(dev, fd, running);
 }
 
+/* A secondary's fds are copies of the primary's files: the primary attaches them. */
+static int
+rtap_fd_update(struct rte_eth_dev *dev, uint16_t fd)
+{
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0; /* rtap_mp.c asks the primary */
+	pthread_mutex_lock(&rtap_fd_lock);
+	ret = rtap_queue_fd_sync(dev, fd);
+	pthread_mutex_unlock(&rtap_fd_lock);
+	return ret;
+}
+
 /* Close the fds @from and up (the rings that used them are gone). */
 void
 rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from)
 {
+	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rtap_proc *proc = rtap_proc(dev);
+	bool primary = rte_eal_process_type() == RTE_PROC_PRIMARY;
 	uint16_t q;
 
+	pthread_mutex_lock(&rtap_fd_lock);
 	for (q = from; q < RTAP_MAX_QUEUES; q++) {
 		if (proc->qfd[q] < 0)
 			continue;
 		close(proc->qfd[q]);
 		proc->qfd[q] = -1;
 		proc->attached[q] = false;
+		if (primary)
+			__atomic_add_fetch(&pmd->fd_gen, 1, __ATOMIC_RELEASE);
 	}
+	pthread_mutex_unlock(&rtap_fd_lock);
 }
 
 /* ---- rings ---- */
@@ -434,15 +476,82 @@ rtap_rx_ring_free(struct rtap_rx_ring *r)
 	rte_free(r);
 }
 
+/*
+ * This process's ring of rx queue @queue_id (set up, its fd open here): the
+ * primary's at queue setup, a secondary's when it starts the queue.
+ */
+int
+rtap_rx_ring_create(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	struct rtap_rx_queue *rxq = dev->data->rx_queues[queue_id];
+	struct rtap_proc *proc = rtap_proc(dev);
+	int socket_id = rte_eal_process_type() == RTE_PROC_PRIMARY ? dev->device->numa_node :
+								     (int)rte_socket_id();
+	struct rtap_rx_ring *r;
+	uint16_t room, segs, max_segs, nb_slots;
+	int fd = proc->qfd[queue_id];
+	int ret;
+
+	if (rxq == NULL || fd < 0)
+		return -EINVAL;
+	if (socket_id < 0)
+		socket_id = SOCKET_ID_ANY;
+	room = rte_pktmbuf_data_room_size(rxq->mp) - RTE_PKTMBUF_HEADROOM;
+	/* Scattered rx and LRO read into chains. */
+	max_segs = 1;
+	if (dev->data->dev_conf.rxmode.offloads &
+	    (RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_TCP_LRO))
+		max_segs = RTAP_RX_MAX_SEGS;
+	/* nb_desc bounds what is pinned; reads in flight are capped (see rtap.h). */
+	nb_slots = RTE_MIN(rxq->nb_desc, (uint16_t)RTAP_RX_READS);
+	r = rte_zmalloc_socket("rtap_rx_ring", sizeof(*r), RTE_CACHE_LINE_SIZE, socket_id);
+	if (r == NULL)
+		goto nomem;
+	r->scratch = rte_malloc_socket("rtap_rx_scratch",
+				       (size_t)nb_slots * max_segs * sizeof(struct rte_mbuf *), 0,
+				       socket_id);
+	if (r->scratch == NULL)
+		goto nomem;
+	if (max_segs > 1) {
+		r->iov = rte_malloc_socket("rtap_rx_iov",
+					   (size_t)nb_slots * max_segs * sizeof(struct iovec), 0,
+					   socket_id);
+		if (r->iov == NULL)
+			goto nomem;
+	}
+	/* Room in the SQ for every read and the drain's cancel. */
+	ret = rtap_ring_init(dev, &r->ring, 2u * nb_slots, nb_slots, fd, socket_id, "rx", queue_id);
+	if (ret < 0)
+		goto fail;
+
+	r->rxq = rxq;
+	r->mp = rxq->mp;
+	r->max_segs = max_segs;
+	r->seg_room = room;
+	r->capacity = rtap_rx_capacity(dev, rxq->mp, dev->data->mtu, &segs);
+	r->nb_segs = segs;
+	r->coop = !((struct rtap_pmd *)dev->data->dev_private)->sqpoll;
+	/* Set up again on a started port with Rx interrupts: the queue's eventfd follows. */
+	if (proc->rxq_efd[queue_id] >= 0)
+		io_uring_register_eventfd(&r->ring.io, proc->rxq_efd[queue_id]);
+	proc->rx[queue_id] = r;
+	return 0;
+
+nomem:
+	PMD_LOG(ERR, "rx queue %u: out of memory", queue_id);
+	ret = -ENOMEM;
+fail:
+	rtap_rx_ring_free(r);
+	return ret;
+}
+
 int
 rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
 		    unsigned int socket_id, const struct rte_eth_rxconf *conf,
 		    struct rte_mempool *mp)
 {
-	struct rtap_proc *proc = rtap_proc(dev);
-	struct rtap_rx_queue *rxq = NULL;
-	struct rtap_rx_ring *r = NULL;
-	uint16_t room, segs, max_segs, nb_slots;
+	struct rtap_rx_queue *rxq;
+	uint16_t room, segs;
 	uint32_t cap;
 	int fd, ret;
 
@@ -471,60 +580,23 @@ rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	if (fd < 0)
 		return fd;
 
-	/* Scattered rx and LRO read into chains. */
-	max_segs = 1;
-	if (dev->data->dev_conf.rxmode.offloads &
-	    (RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_TCP_LRO))
-		max_segs = RTAP_RX_MAX_SEGS;
-	/* nb_desc bounds what is pinned; reads in flight are capped (see rtap.h). */
-	nb_slots = RTE_MIN(nb_desc, (uint16_t)RTAP_RX_READS);
 	rxq = rte_zmalloc_socket("rtap_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket_id);
-	r = rte_zmalloc_socket("rtap_rx_ring", sizeof(*r), RTE_CACHE_LINE_SIZE, socket_id);
-	if (rxq == NULL || r == NULL)
-		goto nomem;
-	r->scratch = rte_malloc_socket("rtap_rx_scratch",
-				       (size_t)nb_slots * max_segs * sizeof(struct rte_mbuf *), 0,
-				       socket_id);
-	if (r->scratch == NULL)
-		goto nomem;
-	if (max_segs > 1) {
-		r->iov = rte_malloc_socket("rtap_rx_iov",
-					   (size_t)nb_slots * max_segs * sizeof(struct iovec), 0,
-					   socket_id);
-		if (r->iov == NULL)
-			goto nomem;
+	if (rxq == NULL) {
+		PMD_LOG(ERR, "rx queue %u: out of memory", queue_id);
+		return -ENOMEM;
 	}
-	/* Room in the SQ for every read and the drain's cancel. */
-	ret = rtap_ring_init(dev, &r->ring, 2u * nb_slots, nb_slots, fd, socket_id, "rx", queue_id);
-	if (ret < 0)
-		goto fail;
-
 	rxq->mp = mp;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = queue_id;
 	rxq->nb_desc = nb_desc;
 	rxq->deferred_start = conf != NULL && conf->rx_deferred_start;
-	r->rxq = rxq;
-	r->mp = mp;
-	r->max_segs = max_segs;
-	r->seg_room = room;
-	r->nb_segs = segs;
-	r->capacity = cap;
-	r->coop = !((struct rtap_pmd *)dev->data->dev_private)->sqpoll;
-	/* Set up again on a started port with Rx interrupts: the queue's eventfd follows. */
-	if (proc->rxq_efd[queue_id] >= 0)
-		io_uring_register_eventfd(&r->ring.io, proc->rxq_efd[queue_id]);
-
-	proc->rx[queue_id] = r;
+	strlcpy(rxq->mp_ops, rte_mempool_get_ops(mp->ops_index)->name, sizeof(rxq->mp_ops));
 	dev->data->rx_queues[queue_id] = rxq;
-	return 0;
-
-nomem:
-	PMD_LOG(ERR, "rx queue %u: out of memory", queue_id);
-	ret = -ENOMEM;
-fail:
-	rtap_rx_ring_free(r);
-	rte_free(rxq);
+	ret = rtap_rx_ring_create(dev, queue_id);
+	if (ret < 0) {
+		dev->data->rx_queues[queue_id] = NULL;
+		rte_free(rxq);
+	}
 	return ret;
 }
 
@@ -581,19 +653,26 @@ rtap_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 	return 0;
 }
 
+/* Drop this process's ring of rx queue @queue_id (stopped first if it runs here). */
 void
-rtap_rx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
+rtap_rx_ring_destroy(struct rte_eth_dev *dev, uint16_t queue_id)
 {
 	struct rtap_proc *proc = rtap_proc(dev);
 	struct rtap_rx_ring *r = proc != NULL ? proc->rx[queue_id] : NULL;
 
-	if (r != NULL) {
-		if (r->ring.started || rtap_ring_busy(&r->ring) > 0)
-			rtap_rx_queue_stop(dev, queue_id);
-		rtap_ring_exit(&r->ring, "rx", queue_id);
-		rtap_rx_ring_free(r);
-		proc->rx[queue_id] = NULL;
-	}
+	if (r == NULL)
+		return;
+	if (r->ring.started || rtap_ring_busy(&r->ring) > 0)
+		rtap_rx_queue_stop(dev, queue_id);
+	rtap_ring_exit(&r->ring, "rx", queue_id);
+	rtap_rx_ring_free(r);
+	proc->rx[queue_id] = NULL;
+}
+
+void
+rtap_rx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	rtap_rx_ring_destroy(dev, queue_id);
 	rte_free(dev->data->rx_queues[queue_id]);
 	dev->data->rx_queues[queue_id] = NULL;
 }
@@ -611,30 +690,26 @@ rtap_tx_ring_free(struct rtap_tx_ring *r)
 	rte_free(r);
 }
 
+/* This process's ring of tx queue @queue_id, as rtap_rx_ring_create(). */
 int
-rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
-		    unsigned int socket_id, const struct rte_eth_txconf *conf)
+rtap_tx_ring_create(struct rte_eth_dev *dev, uint16_t queue_id)
 {
+	struct rtap_tx_queue *txq = dev->data->tx_queues[queue_id];
 	struct rtap_proc *proc = rtap_proc(dev);
-	struct rtap_tx_queue *txq = NULL;
-	struct rtap_tx_ring *r = NULL;
-	int fd, ret;
+	int socket_id = rte_eal_process_type() == RTE_PROC_PRIMARY ? dev->device->numa_node :
+								     (int)rte_socket_id();
+	int fd = proc->qfd[rtap_tx_fd_index(dev, queue_id)];
+	struct rtap_tx_ring *r;
+	uint16_t nb_desc;
+	int ret;
 
-	if (nb_desc == 0)
-		nb_desc = RTAP_DEFAULT_DESC;
-	if (nb_desc < RTAP_MIN_DESC || nb_desc > RTAP_MAX_DESC) {
-		PMD_LOG(ERR, "tx queue %u: %u descriptors, expected %u to %u", queue_id, nb_desc,
-			RTAP_MIN_DESC, RTAP_MAX_DESC);
+	if (txq == NULL || fd < 0)
 		return -EINVAL;
-	}
-
-	fd = rtap_queue_fd(dev, rtap_tx_fd_index(dev, queue_id));
-	if (fd < 0)
-		return fd;
-
-	txq = rte_zmalloc_socket("rtap_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket_id);
+	if (socket_id < 0)
+		socket_id = SOCKET_ID_ANY;
+	nb_desc = txq->nb_desc;
 	r = rte_zmalloc_socket("rtap_tx_ring", sizeof(*r), RTE_CACHE_LINE_SIZE, socket_id);
-	if (txq == NULL || r == NULL)
+	if (r == NULL)
 		goto nomem;
 	r->done = rte_malloc_socket("rtap_tx_done", nb_desc * sizeof(struct rte_mbuf *), 0,
 				    socket_id);
@@ -650,19 +725,11 @@ rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	ret = rtap_ring_init(dev, &r->ring, nb_desc + 1u, nb_desc, fd, socket_id, "tx", queue_id);
 	if (ret < 0)
 		goto fail;
-
-	txq->port_id = dev->data->port_id;
-	txq->queue_id = queue_id;
-	txq->nb_desc = nb_desc;
-	txq->deferred_start = conf != NULL && conf->tx_deferred_start;
 	r->txq = txq;
+	r->sqpoll = ((struct rtap_pmd *)dev->data->dev_private)->sqpoll;
 	r->fd_index = rtap_tx_fd_index(dev, queue_id);
-	r->fast_free =
-		((dev->data->dev_conf.txmode.offloads | (conf != NULL ? conf->offloads : 0)) &
-		 RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE) != 0;
-
+	r->fast_free = txq->fast_free;
 	proc->tx[queue_id] = r;
-	dev->data->tx_queues[queue_id] = txq;
 	return 0;
 
 nomem:
@@ -670,7 +737,46 @@ nomem:
 	ret = -ENOMEM;
 fail:
 	rtap_tx_ring_free(r);
-	rte_free(txq);
+	return ret;
+}
+
+int
+rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
+		    unsigned int socket_id, const struct rte_eth_txconf *conf)
+{
+	struct rtap_tx_queue *txq;
+	int fd, ret;
+
+	if (nb_desc == 0)
+		nb_desc = RTAP_DEFAULT_DESC;
+	if (nb_desc < RTAP_MIN_DESC || nb_desc > RTAP_MAX_DESC) {
+		PMD_LOG(ERR, "tx queue %u: %u descriptors, expected %u to %u", queue_id, nb_desc,
+			RTAP_MIN_DESC, RTAP_MAX_DESC);
+		return -EINVAL;
+	}
+
+	fd = rtap_queue_fd(dev, rtap_tx_fd_index(dev, queue_id));
+	if (fd < 0)
+		return fd;
+
+	txq = rte_zmalloc_socket("rtap_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket_id);
+	if (txq == NULL) {
+		PMD_LOG(ERR, "tx queue %u: out of memory", queue_id);
+		return -ENOMEM;
+	}
+	txq->port_id = dev->data->port_id;
+	txq->queue_id = queue_id;
+	txq->nb_desc = nb_desc;
+	txq->deferred_start = conf != NULL && conf->tx_deferred_start;
+	txq->fast_free =
+		((dev->data->dev_conf.txmode.offloads | (conf != NULL ? conf->offloads : 0)) &
+		 RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE) != 0;
+	dev->data->tx_queues[queue_id] = txq;
+	ret = rtap_tx_ring_create(dev, queue_id);
+	if (ret < 0) {
+		dev->data->tx_queues[queue_id] = NULL;
+		rte_free(txq);
+	}
 	return ret;
 }
 
@@ -711,37 +817,54 @@ rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 	return 0;
 }
 
+/* Drop this process's ring of tx queue @queue_id (stopped first if it runs here). */
 void
-rtap_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
+rtap_tx_ring_destroy(struct rte_eth_dev *dev, uint16_t queue_id)
 {
 	struct rtap_proc *proc = rtap_proc(dev);
 	struct rtap_tx_ring *r = proc != NULL ? proc->tx[queue_id] : NULL;
 
-	if (r != NULL) {
-		if (r->ring.started || rtap_ring_busy(&r->ring) > 0)
-			rtap_tx_queue_stop(dev, queue_id);
-		rtap_ring_exit(&r->ring, "tx", queue_id);
-		rtap_tx_ring_free(r);
-		proc->tx[queue_id] = NULL;
-	}
+	if (r == NULL)
+		return;
+	if (r->ring.started || rtap_ring_busy(&r->ring) > 0)
+		rtap_tx_queue_stop(dev, queue_id);
+	rtap_ring_exit(&r->ring, "tx", queue_id);
+	rtap_tx_ring_free(r);
+	proc->tx[queue_id] = NULL;
+}
+
+void
+rtap_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	rtap_tx_ring_destroy(dev, queue_id);
 	rte_free(dev->data->tx_queues[queue_id]);
 	dev->data->tx_queues[queue_id] = NULL;
 }
 
 /* ---- the port's queues together ---- */
 
-/* Stop every queue that runs. */
+/*
+ * Stop every queue that runs, here or, by the shared state, in a
+ * secondary: the primary takes those back (their fd detached, a live
+ * secondary's ring sees the interface gone), so that a secondary that died
+ * with queues started leaves nothing attached.
+ */
 void
 rtap_queues_stop(struct rte_eth_dev *dev)
 {
 	struct rtap_proc *proc = rtap_proc(dev);
+	struct rte_eth_dev_data *data = dev->data;
 	uint16_t q;
 
-	for (q = 0; q < dev->data->nb_rx_queues; q++)
-		if (proc->rx[q] != NULL && proc->rx[q]->ring.started)
+	for (q = 0; q < data->nb_rx_queues; q++)
+		if (proc->rx[q] != NULL &&
+		    (proc->rx[q]->ring.started ||
+		     data->rx_queue_state[q] == RTE_ETH_QUEUE_STATE_STARTED))
 			rtap_rx_queue_stop(dev, q);
-	for (q = 0; q < dev->data->nb_tx_queues; q++)
-		if (proc->tx[q] != NULL && proc->tx[q]->ring.started)
+	for (q = 0; q < data->nb_tx_queues; q++)
+		if (proc->tx[q] != NULL &&
+		    (proc->tx[q]->ring.started ||
+		     data->tx_queue_state[q] == RTE_ETH_QUEUE_STATE_STARTED))
 			rtap_tx_queue_stop(dev, q);
 }
 

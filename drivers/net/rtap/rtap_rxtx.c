@@ -40,11 +40,46 @@ rtap_sqe_fixed(struct io_uring_sqe *sqe, uint16_t slot)
 
 /* ---- rx ---- */
 
+/*
+ * What a burst counts per packet, added to the queue's shared counters once
+ * at its end: the packet's size bucket and whether its destination is a
+ * group address (one test of a byte the kernel has just written) always;
+ * offload outcomes only on the paths that do offload work.
+ */
 struct rtap_rx_tally {
 	uint64_t bytes;
-	uint64_t errors;
-	uint64_t truncated;
+	uint32_t errors;
+	uint32_t truncated;
+	uint32_t size[RTAP_NB_SIZES];
+	uint32_t mcast;
+	uint32_t bcast;
+	uint32_t bad_hdr;
+	uint32_t multiseg;
+	uint32_t enters;
+	uint32_t submits;
+	uint32_t ol[RTAP_RXX_LRO - RTAP_RXX_L4_GOOD + 1]; /* RTAP_RXX_L4_GOOD... */
 };
+
+/* The checksum and LRO outcome of a packet an rx offload looked at. */
+static inline void
+rtap_rx_count_ol(struct rtap_rx_tally *t, const struct rte_mbuf *m)
+{
+	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	uint64_t ip = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		t->ol[RTAP_RXX_L4_GOOD - RTAP_RXX_L4_GOOD]++;
+	else if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		t->ol[RTAP_RXX_L4_BAD - RTAP_RXX_L4_GOOD]++;
+	else if (l4 == RTE_MBUF_F_RX_L4_CKSUM_NONE)
+		t->ol[RTAP_RXX_L4_NONE - RTAP_RXX_L4_GOOD]++;
+	if (ip == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		t->ol[RTAP_RXX_IP_GOOD - RTAP_RXX_L4_GOOD]++;
+	else if (ip == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		t->ol[RTAP_RXX_IP_BAD - RTAP_RXX_L4_GOOD]++;
+	if (m->ol_flags & RTE_MBUF_F_RX_LRO)
+		t->ol[RTAP_RXX_LRO - RTAP_RXX_L4_GOOD]++;
+}
 
 /*
  * Mbufs for up to @n reads into r->scratch; returns for how many reads. Short
@@ -116,20 +151,27 @@ rtap_rx_post(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
 /*
  * Keep the reads in flight, then at most one enter into the kernel, which
  * under COOP_TASKRUN also runs the completion work the kernel flagged (its
- * completions are collected by the next burst).
+ * completions are collected by the next burst). Under SQPOLL a submit enters
+ * only to wake the kernel thread.
  */
 static inline void
-rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
+rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq, struct rtap_rx_tally *t)
 {
 	struct io_uring *io = &r->ring.io;
+	unsigned int n;
 
-	if (r->ring.nb_free > 0 && rtap_rx_post(r, rxq) > 0) {
-		if (r->coop)
+	if (r->ring.nb_free > 0 && (n = rtap_rx_post(r, rxq)) > 0) {
+		t->submits = n;
+		if (r->coop) {
 			io_uring_submit_and_get_events(io);
-		else
+			t->enters = 1;
+		} else {
+			t->enters = !!(IO_URING_READ_ONCE(*io->sq.kflags) & IORING_SQ_NEED_WAKEUP);
 			io_uring_submit(io);
+		}
 	} else if (r->coop && (IO_URING_READ_ONCE(*io->sq.kflags) & IORING_SQ_TASKRUN)) {
 		io_uring_get_events(io);
+		t->enters = 1;
 	}
 }
 
@@ -148,13 +190,19 @@ rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res, struct
 			m->pkt_len = len;
 		} else {
 			rtap_rx_chain_trim(m, len, r->seg_room);
+			t->multiseg += m->nb_segs > 1;
 		}
 		m->port = r->rxq->port_id;
-		if (r->ol != 0 && unlikely(rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, r->ol) < 0)) {
-			rte_pktmbuf_free(m);
-			t->errors++;
-			return false;
+		if (r->ol != 0) {
+			if (unlikely(rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, r->ol) < 0)) {
+				rte_pktmbuf_free(m);
+				t->errors++;
+				t->bad_hdr++;
+				return false;
+			}
+			rtap_rx_count_ol(t, m);
 		}
+		rtap_tally_frame(t->size, &t->mcast, &t->bcast, m);
 		t->bytes += len;
 		return true;
 	}
@@ -183,8 +231,9 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	struct rtap_rx_ring *r = rtap_proc(&rte_eth_devices[rxq->port_id])->rx[rxq->queue_id];
 	struct rtap_rx_tally t = { 0 };
 	struct io_uring_cqe *cqe;
-	unsigned int head, seen = 0;
+	unsigned int head, seen = 0, i;
 	uint16_t nb_rx = 0;
+	uint64_t *xs;
 
 	if (unlikely(r == NULL || !rtap_ring_running(&r->ring)))
 		return 0;
@@ -208,11 +257,24 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	io_uring_cq_advance(&r->ring.io, seen);
 
 	if (likely(!r->ring.dead))
-		rtap_rx_refill(r, rxq);
+		rtap_rx_refill(r, rxq, &t);
 	rxq->stats.packets += nb_rx;
 	rxq->stats.bytes += t.bytes;
 	rxq->stats.errors += t.errors;
 	rxq->stats.truncated += t.truncated;
+	xs = rxq->xs.v;
+	for (i = 0; i < RTAP_NB_SIZES; i++)
+		xs[RTAP_RXX_SIZE + i] += t.size[i];
+	xs[RTAP_RXX_MCAST] += t.mcast;
+	xs[RTAP_RXX_BCAST] += t.bcast;
+	xs[RTAP_RXX_BAD_HDR] += t.bad_hdr;
+	xs[RTAP_RXX_MULTISEG] += t.multiseg;
+	xs[RTAP_RXX_SUBMITS] += t.submits;
+	xs[RTAP_RXX_ENTERS] += t.enters;
+	xs[RTAP_RXX_CQES] += seen;
+	if (r->ol != 0)
+		for (i = 0; i < RTE_DIM(t.ol); i++)
+			xs[RTAP_RXX_L4_GOOD + i] += t.ol[i];
 	return nb_rx;
 }
 
@@ -247,8 +309,10 @@ static inline unsigned int
 rtap_tx_reap(struct rtap_tx_ring *r, struct rtap_tx_queue *txq, unsigned int max)
 {
 	uint64_t packets = 0, bytes = 0, errors = 0;
+	uint32_t size[RTAP_NB_SIZES] = { 0 }, mcast = 0, bcast = 0, down = 0, gone = 0;
 	struct io_uring_cqe *cqe;
-	unsigned int head, seen = 0, n = 0;
+	unsigned int head, seen = 0, n = 0, i;
+	uint64_t *xs;
 
 	io_uring_for_each_cqe(&r->ring.io, head, cqe) {
 		struct rte_mbuf *m;
@@ -263,10 +327,15 @@ rtap_tx_reap(struct rtap_tx_ring *r, struct rtap_tx_queue *txq, unsigned int max
 		if (likely(cqe->res > 0)) {
 			packets++;
 			bytes += m->pkt_len;
+			rtap_tally_frame(size, &mcast, &bcast, m);
 		} else {
 			errors++; /* -EIO: interface down; -EINVAL: bad frame */
-			if (cqe->res == -EBADFD)
+			if (cqe->res == -EIO) {
+				down++;
+			} else if (cqe->res == -EBADFD) {
+				gone++;
 				r->ring.dead = true;
+			}
 		}
 	}
 	if (seen == 0)
@@ -276,7 +345,37 @@ rtap_tx_reap(struct rtap_tx_ring *r, struct rtap_tx_queue *txq, unsigned int max
 	txq->stats.packets += packets;
 	txq->stats.bytes += bytes;
 	txq->stats.errors += errors;
+	xs = txq->xs.v;
+	for (i = 0; i < RTAP_NB_SIZES; i++)
+		xs[RTAP_TXX_SIZE + i] += size[i];
+	xs[RTAP_TXX_MCAST] += mcast;
+	xs[RTAP_TXX_BCAST] += bcast;
+	xs[RTAP_TXX_LINK_DOWN] += down;
+	xs[RTAP_TXX_GONE] += gone;
+	xs[RTAP_TXX_CQES] += seen;
 	return n;
+}
+
+/* What the packets of a burst's slow path asked for, indexed by RTAP_TXX_* - L4_CSUM. */
+struct rtap_tx_ol_tally {
+	uint32_t n[RTAP_TXX_MULTISEG - RTAP_TXX_L4_CSUM + 1];
+};
+
+static inline void
+rtap_tx_count_ol(struct rtap_tx_ol_tally *t, const struct rte_mbuf *m)
+{
+	uint64_t fl = m->ol_flags;
+
+	if (fl & RTE_MBUF_F_TX_TCP_SEG)
+		t->n[RTAP_TXX_TSO - RTAP_TXX_L4_CSUM]++;
+	else if (fl & RTE_MBUF_F_TX_UDP_SEG)
+		t->n[RTAP_TXX_USO - RTAP_TXX_L4_CSUM]++;
+	else if (fl & RTE_MBUF_F_TX_L4_MASK)
+		t->n[RTAP_TXX_L4_CSUM - RTAP_TXX_L4_CSUM]++;
+	if (fl & RTE_MBUF_F_TX_IP_CKSUM)
+		t->n[RTAP_TXX_IP_CSUM - RTAP_TXX_L4_CSUM]++;
+	if (m->nb_segs > 1)
+		t->n[RTAP_TXX_MULTISEG - RTAP_TXX_L4_CSUM]++;
 }
 
 /* May the virtio-net header (and offload fix-ups) go into the packet's own bytes? */
@@ -340,9 +439,11 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct rtap_tx_queue *txq = queue;
 	struct rtap_tx_ring *r = rtap_proc(&rte_eth_devices[txq->port_id])->tx[txq->queue_id];
+	struct rtap_tx_ol_tally ol = { { 0 } };
 	struct rtap_ring *ring;
 	uint16_t i, n, nb_sqe = 0;
 	uint64_t dropped = 0;
+	bool slow = false;
 
 	if (unlikely(r == NULL || !rtap_ring_running(&r->ring)))
 		return 0;
@@ -354,6 +455,7 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		/* The interface is gone: nothing will take these. */
 		rte_pktmbuf_free_bulk(pkts, nb_pkts);
 		txq->stats.errors += nb_pkts;
+		txq->xs.v[RTAP_TXX_GONE] += nb_pkts;
 		return nb_pkts;
 	}
 
@@ -381,6 +483,8 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				dropped++;
 				continue;
 			}
+			rtap_tx_count_ol(&ol, m);
+			slow = true;
 			sqe = io_uring_get_sqe(&ring->io);
 			io_uring_prep_writev(sqe, 0, &r->iov[(size_t)slot * RTAP_TX_IOVS], nvec, 0);
 		}
@@ -389,12 +493,21 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	}
 
 	if (nb_sqe > 0) {
+		/* Under SQPOLL the submit enters the kernel only to wake its thread. */
+		txq->xs.v[RTAP_TXX_ENTERS] += !r->sqpoll ||
+			(IO_URING_READ_ONCE(*ring->io.sq.kflags) & IORING_SQ_NEED_WAKEUP);
+		txq->xs.v[RTAP_TXX_SUBMITS] += nb_sqe;
 		io_uring_submit(&ring->io);
 		/* TAP writes complete during the submit: collect them now. */
 		rtap_tx_reap(r, txq, UINT_MAX);
 	}
-	if (unlikely(dropped))
+	if (unlikely(dropped)) {
 		txq->stats.errors += dropped;
+		txq->xs.v[RTAP_TXX_BAD_REQ] += dropped;
+	}
+	if (slow)
+		for (i = 0; i < RTE_DIM(ol.n); i++)
+			txq->xs.v[RTAP_TXX_L4_CSUM + i] += ol.n[i];
 	return n;
 }
 
@@ -449,6 +562,7 @@ rtap_tx_done_cleanup(void *queue, uint32_t free_cnt)
 	n = rtap_tx_reap(r, txq, max);
 	if (n < max && rtap_ring_busy(&r->ring) > 0) {
 		io_uring_get_events(&r->ring.io);
+		txq->xs.v[RTAP_TXX_ENTERS]++;
 		n += rtap_tx_reap(r, txq, max - n);
 	}
 	return (int)RTE_MIN(n, (unsigned int)INT_MAX);
