@@ -31,7 +31,7 @@ lint()
 		[ ${#list[@]} -eq 0 ] || shellcheck -x "${list[@]}"
 		;;
 	codespell)
-		mapfile -t list < <(files . ':!*.png' ':!*.svg')
+		mapfile -t list < <(files . ':!*.png' ':!*.svg' ':!app/fuzz/corpus/*')
 		[ ${#list[@]} -eq 0 ] || codespell --quiet-level=2 "${list[@]}"
 		;;
 	clang-format)

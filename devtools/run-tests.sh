@@ -11,9 +11,15 @@
 #      ($BUILD-asan, -Db_sanitize=address,undefined) building only
 #      dpdk-test-rtap; its cases count as asan/<test>. Any sanitizer report
 #      fails its test (options: app/test/meson.build).
-#   5. integration tests: pytest test/ (testpmd, namespaces, iperf3)
-#   6. lint: shellcheck and codespell (counted), clang-format (reported only)
-#   7. the benchmark's quick mode, once (counted: it ran, not how fast)
+#   5. fuzzing: each libFuzzer target of app/fuzz (devtools/fuzz.sh --list)
+#      for RTAP_FUZZ_SECONDS (default 60) from its seed corpus, built with
+#      clang in $BUILD-fuzz; each counts as fuzz/<target>, failed on any
+#      crash, leak or sanitizer report (and a failed build as fuzz/build)
+#   6. integration tests: pytest test/ (testpmd, namespaces, iperf3)
+#   7. lint: shellcheck and codespell (counted), clang-format (reported only)
+#   8. the benchmark's quick mode, once (counted: it ran, not how fast)
+#   9. the soaks' quick mode, devtools/soak.sh --quick (~60 s; one check,
+#      soak-quick: hotplug cycles, traffic with stats resets, restarts)
 # and prints, last, one line "N passed, N failed, N skipped" counting every
 # test case (devtools/test-summary.py says how; a failed setup, build or
 # install counts as one failed case). Exit status 1 if any failed.
@@ -22,7 +28,9 @@
 # $RTAP_BUILD_DIR-asan), RTAP_PYTEST_ARGS (extra pytest arguments, e.g.
 # "-k persist"), RTAP_SKIP_SETUP=1, RTAP_SKIP_UNIT=1, RTAP_SKIP_ASAN=1 (the
 # sanitizer run of step 4; RTAP_SKIP_UNIT does not skip it), RTAP_SKIP_PYTEST=1,
-# RTAP_SKIP_LINT=1.
+# RTAP_SKIP_LINT=1, RTAP_SKIP_FUZZ=1 (step 5; RTAP_FUZZ_SECONDS: time per
+# target, RTAP_FUZZ_BUILD_DIR: default $RTAP_BUILD_DIR-fuzz), RTAP_SKIP_BENCH=1,
+# RTAP_SKIP_SOAK=1.
 
 set -u -o pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -123,6 +131,25 @@ if [ "${RTAP_SKIP_ASAN:-0}" != 1 ]; then
 	echo "run-tests: sanitizer stage took $((SECONDS - asan_start)) s"
 fi
 
+if [ "${RTAP_SKIP_FUZZ:-0}" != 1 ]; then
+	fuzz_start=$SECONDS
+	export RTAP_FUZZ_BUILD_DIR=${RTAP_FUZZ_BUILD_DIR:-$BUILD-fuzz}
+	section "fuzz: devtools/fuzz.sh --build ($RTAP_FUZZ_BUILD_DIR)"
+	if ! bash devtools/fuzz.sh --build; then
+		check fuzz/build failed
+	else
+		for target in $(bash devtools/fuzz.sh --list); do
+			section "fuzz: devtools/fuzz.sh $target ${RTAP_FUZZ_SECONDS:-60}"
+			if bash devtools/fuzz.sh "$target" "${RTAP_FUZZ_SECONDS:-60}"; then
+				check "fuzz/$target" passed
+			else
+				check "fuzz/$target" failed
+			fi
+		done
+	fi
+	echo "run-tests: fuzz stage took $((SECONDS - fuzz_start)) s"
+fi
+
 if [ "${RTAP_SKIP_PYTEST:-0}" != 1 ]; then
 	section "integration tests: pytest test/"
 	if [ $installed -eq 1 ]; then
@@ -158,6 +185,15 @@ if [ "${RTAP_SKIP_BENCH:-0}" != 1 ] && [ -x "$(command -v dpdk-testpmd)" ]; then
 		check bench-quick passed
 	else
 		check bench-quick failed
+	fi
+fi
+
+if [ "${RTAP_SKIP_SOAK:-0}" != 1 ] && [ -x "$(command -v dpdk-testpmd)" ]; then
+	section "soaks, quick mode: devtools/soak.sh --quick"
+	if RTAP_BUILD_DIR=$BUILD bash devtools/soak.sh --quick; then
+		check soak-quick passed
+	else
+		check soak-quick failed
 	fi
 fi
 

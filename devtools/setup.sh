@@ -19,7 +19,8 @@ CACHE=/var/cache/net-rtap
 
 PACKAGES="dpdk dpdk-dev libdpdk-dev liburing-dev meson ninja-build pkg-config gcc
 python3-pyelftools python3-pytest python3-pexpect python3-scapy python3-matplotlib
-iproute2 iputils-ping iperf3 tcpdump ethtool dpkg-dev codespell shellcheck cppcheck clang-format"
+iproute2 iputils-ping iperf3 tcpdump ethtool dpkg-dev codespell shellcheck cppcheck clang-format
+clang libclang-rt-14-dev"
 
 SDK_HEADERS="lib/ethdev/ethdev_driver.h lib/ethdev/ethdev_vdev.h
 drivers/bus/vdev/bus_vdev_driver.h lib/eal/include/dev_driver.h

@@ -4,15 +4,21 @@
 
 /* Refused devargs and kernel-side failures: errors are reported, nothing leaks. */
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/resource.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_ethdev.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
 
+#include "rtap.h"
 #include "rtap_test.h"
 #include "rtap_test_util.h"
 
@@ -106,6 +112,32 @@ test_bad_devargs(void)
 	/* The same ones alone (default interface name). */
 	for (i = 0; i < RTE_DIM(bad); i++)
 		TEST_ASSERT_SUCCESS(expect_probe_failure(bad[i]), "devargs \"%s\"", bad[i]);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Found by devtools/fuzz.sh (fuzz_args): a value a handler refused made the
+ * parser return kvargs' -1 (-EPERM) instead of -EINVAL, so the probe failed
+ * with "Operation not permitted" for a typo.
+ */
+static int
+test_regress_devargs_einval(void)
+{
+	static const char * const bad[] = {
+		"io_mode",   "io_mode=x", "mac=zz",   "persist=2",	 "txqueuelen=0",
+		"iface=a/b", "foo=1",	  ",iface=x", "iface=a,iface=b",
+	};
+	struct rtap_args args;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		ret = rtap_parse_args("net_rtap_test", bad[i], &args);
+		TEST_ASSERT_EQUAL(ret, -EINVAL, "\"%s\": %d, not -EINVAL", bad[i], ret);
+	}
+	TEST_ASSERT_SUCCESS(rtap_parse_args("net_rtap_test", "io_mode=sqpoll,persist", &args),
+			    "valid devargs");
+	TEST_ASSERT(args.sqpoll && args.persist, "values not taken");
 	return TEST_SUCCESS;
 }
 
@@ -261,6 +293,156 @@ test_too_many_queues(void)
 	return rtu_fixture_finish(&fx);
 }
 
+/*
+ * Open fds numbered below @limit, EAL's memory fds too (rtu_count_fds()
+ * leaves those out): the ones that take a number open() could give.
+ */
+static int
+count_fds_below(long limit)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && atoi(de->d_name) != dirfd(d) &&
+		    atol(de->d_name) < limit)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int
+count_all_fds(void)
+{
+	return count_fds_below(LONG_MAX);
+}
+
+/* The lowest RLIMIT_NOFILE under which @need more fds can be opened. */
+static long
+limit_for(unsigned int need)
+{
+	long l = count_all_fds() + need, next;
+
+	while ((next = count_fds_below(l) + need) != l)
+		l = next;
+	return l;
+}
+
+/* rte_eth_dev_configure() with the driver's log lines captured into @log. */
+static int
+configure_logged(uint16_t port_id, uint16_t nb, const struct rte_eth_conf *conf, char *log,
+		 size_t len)
+{
+	FILE *saved = rte_log_get_stream(), *f = fmemopen(log, len, "w");
+	int ret;
+
+	memset(log, 0, len);
+	if (f != NULL)
+		rte_openlog_stream(f);
+	ret = rte_eth_dev_configure(port_id, nb, nb, conf);
+	if (f != NULL) {
+		rte_openlog_stream(saved);
+		fclose(f);
+	}
+	log[len - 1] = '\0';
+	return ret;
+}
+
+/*
+ * RLIMIT_NOFILE too low for the queue count: configure refuses with -EMFILE
+ * and a line naming the limit and the fds needed, opening nothing. At
+ * exactly the limit (the queue fds and RTAP_FDS_TRANSIENT for the fds the
+ * control and interrupt threads open for a moment) the configuration sets
+ * up and starts, and holds exactly
+ * the fds the guide counts: per rx queue a TAP fd and an io_uring fd (and an
+ * eventfd with Rx interrupts), per tx queue an io_uring fd, per port 2.
+ */
+static int
+fd_limit_case(bool rxq_intr)
+{
+	const uint16_t nb = 8;
+	unsigned int need = nb + nb + nb + (rxq_intr ? nb : 0);
+	struct rte_mempool *mp = NULL;
+	struct rte_eth_conf conf;
+	struct rlimit saved, rl;
+	struct rtu_port p = { 0 };
+	int before, probed, ret, result = TEST_FAILED;
+	char log[1024], want[64], want_n[32];
+
+	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.rxq = rxq_intr;
+	TEST_ASSERT_SUCCESS(getrlimit(RLIMIT_NOFILE, &saved), "getrlimit");
+	mp = rtu_pool_create("rtap_fdlim", 1023, RTE_MBUF_DEFAULT_DATAROOM);
+	TEST_ASSERT_NOT_NULL(mp, "pool");
+	before = count_all_fds();
+	if (rtu_port_probe(&p, NULL) != 0)
+		goto out;
+	probed = count_all_fds();
+	if (probed - before != 2) {
+		printf("  the port holds %d fds after probe, not 2\n", probed - before);
+		goto out;
+	}
+
+	/* One below what the configuration needs: refused, nothing opened. */
+	rl = saved;
+	rl.rlim_cur = (rlim_t)limit_for(need + RTAP_FDS_TRANSIENT) - 1;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		goto out;
+	ret = configure_logged(p.port_id, nb, &conf, log, sizeof(log));
+	snprintf(want, sizeof(want), "RLIMIT_NOFILE is %lu: raise", (unsigned long)rl.rlim_cur);
+	snprintf(want_n, sizeof(want_n), "need %u fds", need);
+	if (ret != -EMFILE || strstr(log, want) == NULL || strstr(log, want_n) == NULL) {
+		printf("  limit %lu: configure returned %d, log: %s\n", (unsigned long)rl.rlim_cur,
+		       ret, log);
+		goto out;
+	}
+	if (count_all_fds() != probed) {
+		printf("  a refused configure left %d fds open\n", count_all_fds() - probed);
+		goto out;
+	}
+
+	/* Exactly enough: it sets up and starts, with exactly that many fds. */
+	rl.rlim_cur = (rlim_t)limit_for(need + RTAP_FDS_TRANSIENT);
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		goto out;
+	/* Few descriptors: queue memory fits the heap as it is (EAL fds for new pages would count). */
+	ret = rtu_port_setup(&p, nb, &conf, mp, RTAP_MIN_DESC);
+	if (ret == 0)
+		ret = rtu_port_start(&p);
+	if (ret != 0) {
+		printf("  at limit %lu (%u more fds): %s\n", (unsigned long)rl.rlim_cur, need,
+		       strerror(-ret));
+		goto out;
+	}
+	if (count_all_fds() != probed + (int)need) {
+		printf("  %u queue pairs%s hold %d fds, expected %u\n", nb,
+		       rxq_intr ? " with Rx interrupts" : "", count_all_fds() - probed, need);
+		goto out;
+	}
+	result = TEST_SUCCESS;
+out:
+	setrlimit(RLIMIT_NOFILE, &saved);
+	if (rtu_port_destroy(&p) != TEST_SUCCESS)
+		result = TEST_FAILED;
+	if (result == TEST_SUCCESS && count_all_fds() != before) {
+		printf("  %d fds left after close\n", count_all_fds() - before);
+		result = TEST_FAILED;
+	}
+	rte_mempool_free(mp);
+	return result;
+}
+
+static int
+test_fd_limit(void)
+{
+	TEST_ASSERT_SUCCESS(fd_limit_case(false), "without Rx interrupts");
+	TEST_ASSERT_SUCCESS(fd_limit_case(true), "with Rx interrupts");
+	return TEST_SUCCESS;
+}
+
 /* MTU 9000 with 2 KiB mbufs and no scatter cannot work: setup or start says so. */
 static int
 test_mtu_without_scatter(void)
@@ -293,12 +475,14 @@ static struct unit_test_suite errors_suite = {
 	.setup = rtu_check_env,
 	.unit_test_cases = {
 		TEST_CASE_ST(bare_setup, err_teardown, test_bad_devargs),
+		TEST_CASE_ST(bare_setup, err_teardown, test_regress_devargs_einval),
 		TEST_CASE_ST(bare_setup, err_teardown, test_existing_dummy),
 		TEST_CASE_ST(bare_setup, err_teardown, test_existing_single_queue_tap),
 		TEST_CASE_ST(err_setup, err_teardown, test_iface_deleted),
 		TEST_CASE_ST(err_setup, err_teardown, test_link_down_tx_oerrors),
 		TEST_CASE_ST(err_setup, err_teardown, test_too_many_queues),
 		TEST_CASE_ST(err_setup, err_teardown, test_mtu_without_scatter),
+		TEST_CASE_ST(bare_setup, err_teardown, test_fd_limit),
 		TEST_CASES_END(),
 	},
 };

@@ -2382,6 +2382,41 @@ test_regress_tx_ip_cksum_ihl_beyond_l3_len(void)
 	return pool_empty();
 }
 
+/*
+ * Found by devtools/fuzz.sh (fuzz_tx): a packet at an odd data offset (after
+ * rte_pktmbuf_adj() of an odd length, say) had its virtio-net header built
+ * in the headroom through a misaligned struct virtio_net_hdr pointer
+ * (undefined behaviour; UBSan: "member access within misaligned address").
+ * Such a packet takes the slot's header instead.
+ */
+static int
+test_regress_tx_headroom_odd_offset(void)
+{
+	struct rte_mbuf *m, *clone;
+
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_TCP, .payload = 100 });
+	m = mb_frame(&fr, (const uint16_t[]){ fr.len }, 1);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	TEST_ASSERT(rtap_vnet_tx_in_headroom(m), "an even offset, ours alone: in the headroom");
+	m->data_off--;
+	TEST_ASSERT(!rtap_vnet_tx_in_headroom(m), "odd data offset %u taken for the header",
+		    m->data_off);
+	m->data_off -= 1;
+	TEST_ASSERT(rtap_vnet_tx_in_headroom(m), "even again");
+	m->data_off = RTAP_VNET_HDR_LEN - 2;
+	TEST_ASSERT(!rtap_vnet_tx_in_headroom(m), "no room for the header");
+	m->data_off = RTE_PKTMBUF_HEADROOM;
+	rte_mbuf_refcnt_update(m, 1);
+	TEST_ASSERT(!rtap_vnet_tx_in_headroom(m), "a shared packet's headroom");
+	rte_mbuf_refcnt_update(m, -1);
+	clone = rte_pktmbuf_clone(m, pool);
+	TEST_ASSERT_NOT_NULL(clone, "clone");
+	TEST_ASSERT(!rtap_vnet_tx_in_headroom(clone), "an indirect mbuf's headroom");
+	rte_pktmbuf_free(clone);
+	rte_pktmbuf_free(m);
+	return pool_empty();
+}
+
 #define CASE(fn) TEST_CASE_ST(vnet_setup, vnet_teardown, fn)
 
 static struct unit_test_suite vnet_suite = {
@@ -2430,6 +2465,7 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_regress_tx_gso_l4_len_short),
 		CASE(test_regress_tx_gso_l3_len_short),
 		CASE(test_regress_tx_ip_cksum_ihl_beyond_l3_len),
+		CASE(test_regress_tx_headroom_odd_offset),
 		TEST_CASES_END(),
 	},
 };

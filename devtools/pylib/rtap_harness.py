@@ -399,6 +399,93 @@ class Testpmd:
         return self.transcript.getvalue().replace("\r", "")
 
 
+# ------------------------------------------------------------- traffic and leaks
+
+_FLOOD_SCRIPT = r"""
+import signal, socket, sys, time
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+ifname, dst, count, seconds, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
+    float(sys.argv[4]), int(sys.argv[5])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((ifname, 0))
+s.setblocking(False)
+frame = bytes.fromhex(dst.replace(':', '')) + bytes.fromhex('020000000001') + b'\x88\xb5'
+frame += bytes(size - len(frame))
+end = time.monotonic() + seconds
+sent = 0
+try:
+    while sent < count and time.monotonic() < end:
+        for _ in range(min(256, count - sent)):
+            try:
+                s.send(frame)
+                sent += 1
+            except (BlockingIOError, OSError):
+                # queue full, or the interface went down, away or was deleted
+                time.sleep(0.0005)
+                break
+finally:
+    print(sent, flush=True)
+"""
+
+
+class Flood:
+    """A bounded flood of frames (EtherType 0x88b5) into interface name from
+    the kernel side, at whatever rate the CPU allows, in the background:
+    at most count frames and seconds seconds; it ends by itself. Used as a
+    context manager, it is waited for (and killed past its bound) on exit."""
+
+    def __init__(self, name, netns, dst, seconds=10, count=50_000_000, size=60):
+        cmd = ["/usr/bin/python3", "-c", _FLOOD_SCRIPT, name, dst, str(count), str(seconds),
+               str(size)]
+        if netns:
+            cmd = ["ip", "netns", "exec", netns] + cmd
+        self.seconds = seconds
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+        self.sent = None
+
+    def wait(self):
+        try:
+            out, _ = self.proc.communicate(timeout=self.seconds + 30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        try:
+            self.sent = int(out.split()[-1])
+        except (ValueError, IndexError):
+            self.sent = 0
+        return self.sent
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        return self.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def mempool_in_use(tp):
+    """{pool name: mbufs in use} from testpmd's dump_mempool (lcore caches
+    count as free)."""
+    out = tp.cmd("dump_mempool")
+    pools = {}
+    for m in re.finditer(r"mempool <([^>]+)>@\S+\n(.*?)(?=mempool <|\Z)", out, re.S):
+        size = re.search(r"^\s*size=(\d+)", m.group(2), re.M)
+        common = re.search(r"common_pool_count=(\d+)", m.group(2))
+        cache = re.search(r"total_cache_count=(\d+)", m.group(2))
+        if not (size and common):
+            raise TestpmdError("cannot read mempool %s:\n%s" % (m.group(1), m.group(2)))
+        pools[m.group(1)] = int(size.group(1)) - int(common.group(1)) - (
+            int(cache.group(1)) if cache else 0)
+    if not pools:
+        raise TestpmdError("no mempool in dump_mempool:\n%s" % out)
+    return pools
+
+
 # ------------------------------------------------------------ CPU time
 
 def cpu_seconds(pid):

@@ -394,6 +394,25 @@ struct rtap_pmd {
 	uint32_t fd_gen;
 };
 
+/* rtap_args.c: the devargs. */
+#define RTAP_ARG_IFACE	 "iface"
+#define RTAP_ARG_MAC	 "mac"
+#define RTAP_ARG_PERSIST "persist"
+#define RTAP_ARG_IO_MODE "io_mode"
+#define RTAP_ARG_TXQLEN	 "txqueuelen"
+
+struct rtap_args {
+	char ifname[IFNAMSIZ];
+	struct rte_ether_addr mac;
+	bool has_mac;
+	bool persist;
+	bool sqpoll;
+	unsigned int txqlen; /* 0: not given */
+};
+
+/* Parse @params (may be NULL) for device @name into @args; 0 or -EINVAL, logged. */
+int rtap_parse_args(const char *name, const char *params, struct rtap_args *args);
+
 /* rtap_tun.c: one small function per TUN ioctl; 0 or -errno, logged. */
 int rtap_tun_features(int fd, unsigned int *features);
 int rtap_tun_open(const char *name, char *actual);
@@ -485,6 +504,16 @@ int
 rtap_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names, unsigned int n);
 void rtap_xstats_rebase(struct rte_eth_dev *dev);
 int rtap_kernel_stats(struct rte_eth_dev *dev, struct rtnl_link_stats64 *k);
+/*
+ * Fds the driver opens for a moment, on top of those it holds: a control
+ * call (MTU, flags, link up at start) opens a socket and, when the interface
+ * is in another network namespace, an fd of its own namespace to come back
+ * to (2); the interrupt thread's link-event handler may do the same at the
+ * same time (2).
+ */
+#define RTAP_FDS_TRANSIENT 4u
+unsigned int rtap_queue_fds_needed(uint16_t nb_rx, uint16_t nb_tx, bool rxq_intr);
+int rtap_fds_check(struct rte_eth_dev *dev);
 
 /* rtap_rxtx.c: the burst functions. */
 uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);

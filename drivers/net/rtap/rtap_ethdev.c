@@ -4,18 +4,17 @@
 
 /*
  * net_rtap: a Linux TAP interface as an ethdev port, with packets moved
- * through io_uring. This file: probe/remove, devargs, the ops tables
+ * through io_uring. This file: probe/remove, the ops tables
  * (primary and secondary), configure/start/stop/close, info, link, stats.
+ * The devargs parser is rtap_args.c.
  */
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <net/if.h>
 
 #include <rte_ethdev.h>
-#include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_string_fns.h>
 #include <ethdev_driver.h>
@@ -24,33 +23,7 @@
 
 #include "rtap.h"
 
-#define RTAP_ARG_IFACE	 "iface"
-#define RTAP_ARG_MAC	 "mac"
-#define RTAP_ARG_PERSIST "persist"
-#define RTAP_ARG_IO_MODE "io_mode"
-#define RTAP_ARG_TXQLEN	 "txqueuelen"
-
-#define RTAP_DEFAULT_IFNAME "rtap%d"
-
-static const char * const rtap_valid_args[] = {
-	RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST, RTAP_ARG_IO_MODE, RTAP_ARG_TXQLEN, NULL,
-};
-
-/* A devarg value in a log line: at most RTAP_ARG_SHOW characters of it. */
-#define RTAP_ARG_SHOW	64
-#define RTAP_ARG_FMT	"%.64s%s"
-#define RTAP_ARG_VAL(v) (v), strlen(v) > RTAP_ARG_SHOW ? "..." : ""
-
 RTE_LOG_REGISTER_DEFAULT(rtap_logtype, NOTICE);
-
-struct rtap_args {
-	char ifname[IFNAMSIZ];
-	struct rte_ether_addr mac;
-	bool has_mac;
-	bool persist;
-	bool sqpoll;
-	unsigned int txqlen; /* 0: not given */
-};
 
 static int
 rtap_dev_configure(struct rte_eth_dev *dev)
@@ -62,6 +35,9 @@ rtap_dev_configure(struct rte_eth_dev *dev)
 
 	/* Queues beyond the new counts were released by ethdev; fds follow the rx count. */
 	rtap_queues_reconfigure(dev);
+	ret = rtap_fds_check(dev);
+	if (ret < 0)
+		return ret;
 
 	ret = rtap_ifctl_get_mtu(pmd->keep_fd, &cur);
 	if (ret < 0)
@@ -629,163 +605,6 @@ static const struct eth_dev_ops rtap_secondary_ops = {
 	.rxq_info_get = rtap_rxq_info_get,
 	.txq_info_get = rtap_txq_info_get,
 };
-
-/* ---- devargs ---- */
-
-static int
-rtap_parse_iface(const char *key, const char *value, void *opaque)
-{
-	struct rtap_args *args = opaque;
-	const char *pct;
-
-	if (value == NULL || *value == '\0') {
-		PMD_LOG(ERR, "%s: empty interface name", key);
-		return -EINVAL;
-	}
-	if (strlen(value) >= IFNAMSIZ) {
-		PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": interface names are at most %d characters", key,
-			RTAP_ARG_VAL(value), IFNAMSIZ - 1);
-		return -EINVAL;
-	}
-	if (strpbrk(value, "/: \t\n") != NULL || strcmp(value, ".") == 0 ||
-	    strcmp(value, "..") == 0) {
-		PMD_LOG(ERR, "%s=%s: not a valid interface name", key, value);
-		return -EINVAL;
-	}
-	/* The kernel numbers a name with one "%d" in it, and takes no other '%'. */
-	pct = strchr(value, '%');
-	if (pct != NULL && (pct[1] != 'd' || strchr(pct + 2, '%') != NULL)) {
-		PMD_LOG(ERR,
-			"%s=%s: a name may hold one %%d (for the kernel's number) and no other %%",
-			key, value);
-		return -EINVAL;
-	}
-	strlcpy(args->ifname, value, sizeof(args->ifname));
-	return 0;
-}
-
-static int
-rtap_parse_mac(const char *key, const char *value, void *opaque)
-{
-	struct rtap_args *args = opaque;
-
-	if (value == NULL || rte_ether_unformat_addr(value, &args->mac) < 0 ||
-	    strlen(value) != RTE_ETHER_ADDR_FMT_SIZE - 1) {
-		PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": expected xx:xx:xx:xx:xx:xx", key,
-			RTAP_ARG_VAL(value ? value : ""));
-		return -EINVAL;
-	}
-	if (!rte_is_valid_assigned_ether_addr(&args->mac)) {
-		PMD_LOG(ERR, "%s=%s: not a unicast address", key, value);
-		return -EINVAL;
-	}
-	args->has_mac = true;
-	return 0;
-}
-
-/* A boolean devarg: "0", "1", or the bare key for 1. */
-static int
-rtap_parse_persist(const char *key, const char *value, void *opaque)
-{
-	struct rtap_args *args = opaque;
-
-	if (value == NULL || strcmp(value, "1") == 0) {
-		args->persist = true;
-		return 0;
-	}
-	if (strcmp(value, "0") == 0) {
-		args->persist = false;
-		return 0;
-	}
-	PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": expected 0 or 1", key, RTAP_ARG_VAL(value));
-	return -EINVAL;
-}
-
-static int
-rtap_parse_io_mode(const char *key, const char *value, void *opaque)
-{
-	struct rtap_args *args = opaque;
-
-	if (value != NULL && strcmp(value, "coop") == 0) {
-		args->sqpoll = false;
-		return 0;
-	}
-	if (value != NULL && strcmp(value, "sqpoll") == 0) {
-		args->sqpoll = true;
-		return 0;
-	}
-	PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": expected coop or sqpoll", key,
-		RTAP_ARG_VAL(value ? value : ""));
-	return -EINVAL;
-}
-
-static int
-rtap_parse_txqlen(const char *key, const char *value, void *opaque)
-{
-	struct rtap_args *args = opaque;
-	unsigned long n;
-	char *end;
-
-	errno = 0;
-	n = value != NULL && isdigit((unsigned char)*value) ? strtoul(value, &end, 10) : 0;
-	if (n == 0 || errno != 0 || *end != '\0' || n > RTAP_MAX_TXQLEN) {
-		PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": expected a frame count from 1 to %u", key,
-			RTAP_ARG_VAL(value ? value : ""), RTAP_MAX_TXQLEN);
-		return -EINVAL;
-	}
-	args->txqlen = (unsigned int)n;
-	return 0;
-}
-
-static int
-rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
-{
-	static const struct {
-		const char *key;
-		arg_handler_t handler;
-	} parsers[] = {
-		{ RTAP_ARG_IFACE, rtap_parse_iface },	  { RTAP_ARG_MAC, rtap_parse_mac },
-		{ RTAP_ARG_PERSIST, rtap_parse_persist }, { RTAP_ARG_IO_MODE, rtap_parse_io_mode },
-		{ RTAP_ARG_TXQLEN, rtap_parse_txqlen },
-	};
-	struct rte_kvargs *kvlist;
-	unsigned int i;
-	size_t len;
-	int ret = 0;
-
-	memset(args, 0, sizeof(*args));
-	strlcpy(args->ifname, RTAP_DEFAULT_IFNAME, sizeof(args->ifname));
-	if (params == NULL || *params == '\0')
-		return 0;
-
-	/* kvargs skips empty items; a stray comma is a typo worth a word. */
-	len = strlen(params);
-	if (params[0] == ',' || params[len - 1] == ',' || strstr(params, ",,") != NULL) {
-		PMD_LOG(ERR, "%s: empty item in devargs \"" RTAP_ARG_FMT "\"", name,
-			RTAP_ARG_VAL(params));
-		return -EINVAL;
-	}
-	kvlist = rte_kvargs_parse(params, rtap_valid_args);
-	if (kvlist == NULL) {
-		PMD_LOG(ERR,
-			"%s: invalid devargs \"" RTAP_ARG_FMT "\" (valid keys: %s %s %s %s %s)",
-			name, RTAP_ARG_VAL(params), RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST,
-			RTAP_ARG_IO_MODE, RTAP_ARG_TXQLEN);
-		return -EINVAL;
-	}
-	for (i = 0; i < RTE_DIM(parsers) && ret == 0; i++) {
-		if (rte_kvargs_count(kvlist, parsers[i].key) > 1) {
-			PMD_LOG(ERR, "%s: %s given more than once", name, parsers[i].key);
-			ret = -EINVAL;
-			break;
-		}
-		ret = rte_kvargs_process(kvlist, parsers[i].key, parsers[i].handler, args);
-		if (ret > 0)
-			ret = -EINVAL;
-	}
-	rte_kvargs_free(kvlist);
-	return ret;
-}
 
 /* ---- probe and remove ---- */
 

@@ -19,9 +19,12 @@
  * itself have completed.
  */
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <linux/membarrier.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include <rte_cycles.h>
@@ -924,6 +927,95 @@ rtap_queues_reconfigure(struct rte_eth_dev *dev)
 		if (proc->tx[q] != NULL && proc->tx[q]->fd_index != rtap_tx_fd_index(dev, q))
 			rtap_tx_queue_release(dev, q);
 	rtap_queue_fds_close(dev, rtap_nb_fds(dev));
+}
+
+/* ---- the fd budget ---- */
+
+/*
+ * Fds the queues of a configuration hold while the port runs: one TAP fd
+ * per rx queue (at least one), one io_uring fd per rx and per tx queue, and
+ * with Rx interrupts one eventfd per rx queue. The port's own two (the
+ * keep-alive TAP fd and the rtnetlink socket) are held from probe on.
+ */
+unsigned int
+rtap_queue_fds_needed(uint16_t nb_rx, uint16_t nb_tx, bool rxq_intr)
+{
+	return RTE_MAX(nb_rx, (uint16_t)1) + nb_rx + nb_tx + (rxq_intr ? nb_rx : 0);
+}
+
+/* Queue fds the port holds now (in this process). */
+static unsigned int
+rtap_queue_fds_held(const struct rte_eth_dev *dev)
+{
+	const struct rtap_proc *proc = rtap_proc(dev);
+	unsigned int q, n = 0;
+
+	for (q = 0; q < RTAP_MAX_QUEUES; q++) {
+		n += proc->qfd[q] >= 0;
+		n += proc->rx[q] != NULL;
+		n += proc->tx[q] != NULL;
+		n += proc->rxq_efd[q] >= 0;
+	}
+	return n;
+}
+
+/* Open fds numbered below @limit (the ones that take a number open() could use). */
+static int
+rtap_fds_open_below(unsigned long limit)
+{
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return -errno;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		unsigned long fd = strtoul(e->d_name, &end, 10);
+
+		if (e->d_name[0] != '.' && *end == '\0' && fd < limit && (int)fd != dirfd(d))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * At configure: can this process open the fds the new configuration needs
+ * under RLIMIT_NOFILE? Refused with -EMFILE and a log line naming the limit
+ * and the count, rather than a queue setup or the start failing halfway
+ * through. Exact for this process as it is now: open fds below the limit
+ * (the only ones that take a number open() could give), less the queue fds
+ * the port already holds, plus what the configuration holds, plus
+ * RTAP_FDS_TRANSIENT (see rtap.h). EAL's own fds (a hugepage file or memfd
+ * when the heap grows) are not counted.
+ */
+int
+rtap_fds_check(struct rte_eth_dev *dev)
+{
+	const struct rte_eth_dev_data *data = dev->data;
+	const struct rtap_pmd *pmd = data->dev_private;
+	bool intr = data->dev_conf.intr_conf.rxq != 0;
+	unsigned int need = rtap_queue_fds_needed(data->nb_rx_queues, data->nb_tx_queues, intr);
+	unsigned int held = rtap_queue_fds_held(dev);
+	struct rlimit rl;
+	int open_now;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	open_now = rtap_fds_open_below(rl.rlim_cur);
+	if (open_now < 0)
+		return 0; /* no /proc: the setups will say it if it comes to that */
+	if ((unsigned long)open_now - held + need + RTAP_FDS_TRANSIENT <= rl.rlim_cur)
+		return 0;
+	PMD_LOG(ERR,
+		"%s: %u rx and %u tx queues need %u fds (per rx queue 1 TAP + 1 io_uring%s, per tx queue 1 io_uring) and %u for a moment, %u of them not yet open; %d fds are open and RLIMIT_NOFILE is %lu: raise it to at least %lu (EAL raises the soft limit, ulimit -n, to the hard one, ulimit -Hn, at init)",
+		pmd->ifname, data->nb_rx_queues, data->nb_tx_queues, need,
+		intr ? " + 1 eventfd" : "", RTAP_FDS_TRANSIENT, need - held, open_now,
+		(unsigned long)rl.rlim_cur,
+		(unsigned long)open_now - held + need + RTAP_FDS_TRANSIENT);
+	return -EMFILE;
 }
 
 /* rte_eth_rx_queue_info_get(): what the queue was set up with. */

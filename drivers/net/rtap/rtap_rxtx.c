@@ -382,8 +382,7 @@ rtap_tx_count_ol(struct rtap_tx_ol_tally *t, const struct rte_mbuf *m)
 static inline bool
 rtap_tx_headroom_ok(const struct rte_mbuf *m)
 {
-	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
-		rte_pktmbuf_headroom(m) >= RTAP_VNET_HDR_LEN;
+	return rtap_vnet_tx_in_headroom(m);
 }
 
 /*

@@ -20,6 +20,7 @@
  */
 
 #include <assert.h>
+#include <stdalign.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -274,6 +275,23 @@ static inline bool
 rtap_vnet_tx_rewrites(const struct rte_mbuf *m)
 {
 	return (m->ol_flags & (RTE_MBUF_F_TX_IP_CKSUM | RTAP_TX_SEG_MASK)) != 0;
+}
+
+/*
+ * May the virtio-net header (and offload fix-ups) go into @m's own bytes?
+ * Only when the packet is ours alone, has the headroom, and the header
+ * there is aligned as struct virtio_net_hdr must be (an odd data offset,
+ * e.g. after rte_pktmbuf_adj() of an odd length, would make every header
+ * field access misaligned); else the slot's header is used.
+ */
+static inline bool
+rtap_vnet_tx_in_headroom(const struct rte_mbuf *m)
+{
+	uintptr_t hdr = rte_pktmbuf_mtod(m, uintptr_t) - RTAP_VNET_HDR_LEN;
+
+	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
+		rte_pktmbuf_headroom(m) >= RTAP_VNET_HDR_LEN &&
+		hdr % alignof(struct virtio_net_hdr) == 0;
 }
 
 /*
