@@ -5,9 +5,10 @@
 /*
  * Rx offloads: the checksum state rx reports (mbuf L4 flags) for what a
  * kernel in namespace R sends the port from its sockets, with TCP/UDP
- * checksum offload on, off, over scattered mbufs and after reconfiguration;
- * and a restart keeping R's neighbour of the port. The port's interface is
- * in R (rtu_topo_routed() without S).
+ * checksum offload on (finished checksums), with LRO (partial ones, NONE),
+ * off, over scattered mbufs and after reconfiguration; and a restart keeping
+ * R's neighbour of the port. The port's interface is in R
+ * (rtu_topo_routed() without S).
  */
 
 #include <errno.h>
@@ -90,15 +91,23 @@ rx_setup_cksum(void)
 }
 
 static int
+rx_setup_cksum_lro(void)
+{
+	return rx_setup(RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
+				RTE_ETH_RX_OFFLOAD_TCP_LRO,
+			0);
+}
+
+static int
 rx_setup_none(void)
 {
 	return rx_setup(0, 0);
 }
 
 static int
-rx_setup_tcp_scatter(void)
+rx_setup_tcp_lro_small(void)
 {
-	return rx_setup(RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_SCATTER, 512);
+	return rx_setup(RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_LRO, 512);
 }
 
 struct rx_got {
@@ -204,9 +213,29 @@ test_restart_keeps_neighbours(void)
 	return rx_finish();
 }
 
-/* Rx TCP and UDP checksum offloads on: partial checksums are reported as NONE. */
+/*
+ * Rx TCP and UDP checksum offloads on, no LRO: the kernel must complete every
+ * checksum (no TUN_F_CSUM), so a forwarder never sends a partial one on.
+ */
 static int
-test_rx_cksum_none(void)
+test_rx_cksum_complete_offloaded(void)
+{
+	struct rx_got g;
+
+	TEST_ASSERT_SUCCESS(rx_send_from_r(200), "send");
+	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_UDP, DPORT, &g), "UDP");
+	TEST_ASSERT(g.full_ok, "UDP from a local socket: checksum not complete");
+	TEST_ASSERT_SUCCESS(rx_expect(IPPROTO_TCP, DPORT + 1, &g), "TCP");
+	TEST_ASSERT(g.full_ok, "TCP SYN: checksum not complete");
+	return rx_finish();
+}
+
+/*
+ * The LRO recipe: LRO with TCP and UDP checksum offloads. The kernel hands
+ * over partial checksums (TUN_F_CSUM comes with TSO), reported as NONE.
+ */
+static int
+test_rx_cksum_none_lro(void)
 {
 	struct rx_got g;
 
@@ -242,8 +271,9 @@ test_rx_cksum_complete(void)
 }
 
 /*
- * TCP checksum offload only, scattered small mbufs: TCP partial → NONE; a
- * partial UDP checksum over a chain is completed by the driver → GOOD.
+ * LRO with the TCP checksum offload only, scattered small mbufs: TCP partial
+ * → NONE; a partial UDP checksum over a chain is completed by the driver →
+ * GOOD.
  */
 static int
 test_rx_cksum_sw_complete(void)
@@ -263,7 +293,7 @@ test_rx_cksum_sw_complete(void)
 	return rx_finish();
 }
 
-/* Offloads follow reconfiguration: cksum on, then off again on the same port. */
+/* Offloads follow reconfiguration: LRO and cksum on, then off again on the same port. */
 static int
 test_rx_cksum_reconfigure(void)
 {
@@ -301,10 +331,11 @@ static struct unit_test_suite rx_offload_suite = {
 	.suite_name = "rtap rx offload",
 	.setup = rtu_check_env,
 	.unit_test_cases = {
-		TEST_CASE_ST(rx_setup_cksum, rx_teardown, test_rx_cksum_none),
+		TEST_CASE_ST(rx_setup_cksum, rx_teardown, test_rx_cksum_complete_offloaded),
+		TEST_CASE_ST(rx_setup_cksum_lro, rx_teardown, test_rx_cksum_none_lro),
 		TEST_CASE_ST(rx_setup_none, rx_teardown, test_rx_cksum_complete),
-		TEST_CASE_ST(rx_setup_tcp_scatter, rx_teardown, test_rx_cksum_sw_complete),
-		TEST_CASE_ST(rx_setup_cksum, rx_teardown, test_rx_cksum_reconfigure),
+		TEST_CASE_ST(rx_setup_tcp_lro_small, rx_teardown, test_rx_cksum_sw_complete),
+		TEST_CASE_ST(rx_setup_cksum_lro, rx_teardown, test_rx_cksum_reconfigure),
 		TEST_CASE_ST(rx_setup_none, rx_teardown, test_restart_keeps_neighbours),
 		TEST_CASES_END(),
 	},

@@ -1016,7 +1016,10 @@ rx_run(const struct virtio_net_hdr *h, const struct frame *f, const uint16_t *se
 
 #define OL_L4 (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP)
 
-/* NEEDS_CSUM for a protocol whose checksum offload is on: NONE, the field left as it is. */
+/*
+ * NEEDS_CSUM with LRO and the protocol's checksum offload on (the LRO recipe):
+ * NONE, the field left as it is.
+ */
 static int
 test_rx_needs_csum_offloaded(void)
 {
@@ -1024,11 +1027,11 @@ test_rx_needs_csum_offloaded(void)
 		uint8_t ipv, proto;
 		unsigned int ol;
 	} cases[] = {
-		{ 4, IPPROTO_TCP, RTAP_RX_OL_TCP },
-		{ 6, IPPROTO_TCP, RTAP_RX_OL_TCP },
+		{ 4, IPPROTO_TCP, RTAP_RX_OL_TCP | RTAP_RX_OL_LRO },
+		{ 6, IPPROTO_TCP, RTAP_RX_OL_TCP | RTAP_RX_OL_LRO },
 		{ 4, IPPROTO_TCP, OL_L4 | RTAP_RX_OL_LRO },
-		{ 4, IPPROTO_UDP, RTAP_RX_OL_UDP },
-		{ 6, IPPROTO_UDP, OL_L4 },
+		{ 4, IPPROTO_UDP, RTAP_RX_OL_UDP | RTAP_RX_OL_LRO },
+		{ 6, IPPROTO_UDP, OL_L4 | RTAP_RX_OL_LRO | RTAP_RX_OL_IP },
 	};
 	struct virtio_net_hdr h;
 	unsigned int i;
@@ -1054,7 +1057,10 @@ test_rx_needs_csum_offloaded(void)
 	return pool_empty();
 }
 
-/* NEEDS_CSUM completed in software: GOOD when the application takes any L4 state, else no flag. */
+/*
+ * NEEDS_CSUM completed in software (no LRO, or not that protocol's offload):
+ * GOOD when the application takes any L4 state, else no flag.
+ */
 static int
 test_rx_needs_csum_completed(void)
 {
@@ -1063,6 +1069,11 @@ test_rx_needs_csum_completed(void)
 		unsigned int ol;
 		uint64_t fl;
 	} cases[] = {
+		/* Checksum offloads without LRO: a forwarder must get finished checksums. */
+		{ 4, IPPROTO_TCP, RTAP_RX_OL_TCP, RTE_MBUF_F_RX_L4_CKSUM_GOOD },
+		{ 6, IPPROTO_TCP, OL_L4, RTE_MBUF_F_RX_L4_CKSUM_GOOD },
+		{ 4, IPPROTO_UDP, RTAP_RX_OL_UDP, RTE_MBUF_F_RX_L4_CKSUM_GOOD },
+		{ 6, IPPROTO_UDP, OL_L4, RTE_MBUF_F_RX_L4_CKSUM_GOOD },
 		{ 4, IPPROTO_TCP, 0, 0 },
 		{ 6, IPPROTO_TCP, RTAP_RX_OL_IP, 0 },
 		{ 4, IPPROTO_TCP, RTAP_RX_OL_LRO, 0 },
@@ -1231,8 +1242,11 @@ test_rx_data_valid(void)
 	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_GOOD, "both flags: %#" PRIx64, fl);
 	TEST_ASSERT_EQUAL(get16(fr2.b + fr.csum_off), ref_l4_csum(&fr), "both flags: checksum");
 	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_TCP);
-	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_NONE, "both flags, TCP offload: %#" PRIx64,
+	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_GOOD, "both flags, TCP offload: %#" PRIx64,
 			  fl);
+	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_TCP | RTAP_RX_OL_LRO);
+	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_NONE,
+			  "both flags, TCP offload and LRO: %#" PRIx64, fl);
 	return pool_empty();
 }
 
@@ -1269,9 +1283,12 @@ test_rx_ip_verdict(void)
 				     .tpid = { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN } });
 	frame_partial(&fr);
 	vh_set(&h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, fr.l4_off, 16);
-	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP | RTAP_RX_OL_TCP);
+	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP | RTAP_RX_OL_TCP | RTAP_RX_OL_LRO);
 	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_NONE,
 			  "QinQ: %#" PRIx64, fl);
+	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP | RTAP_RX_OL_TCP);
+	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+			  "QinQ, no LRO: %#" PRIx64, fl);
 
 	vh_set(&h, 0, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 0);
 	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 100 });

@@ -140,9 +140,15 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 }
 
 /*
- * TUN_F_* for the rx offloads the application enabled: partial checksums
- * when it takes checksum state from us (or LRO needs them), whole GSO
- * frames for LRO.
+ * TUN_F_* for the rx offloads the application enabled. Only LRO opts into
+ * frames the kernel left unfinished: whole GSO frames and, with them (the
+ * kernel needs TUN_F_CSUM for TSO), partial checksums. An application that
+ * takes LRO super-frames already hands segmentation metadata back on
+ * transmit, so it also asks for the checksum (RTE_MBUF_F_RX_L4_CKSUM_NONE).
+ * The rx checksum offloads alone negotiate nothing: a forwarder that
+ * enables them (as OVS does) must not receive partial checksums and send
+ * them on as they are; the kernel completes every checksum and the driver
+ * verifies (rtap_vnet_rx()).
  */
 static int
 rtap_set_kernel_offloads(struct rte_eth_dev *dev)
@@ -152,12 +158,8 @@ rtap_set_kernel_offloads(struct rte_eth_dev *dev)
 	unsigned int flags = 0;
 	int ret;
 
-	if (rx &
-	    (RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
-	     RTE_ETH_RX_OFFLOAD_TCP_LRO))
-		flags |= TUN_F_CSUM;
 	if (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO)
-		flags |= TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+		flags |= TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
 	if (flags == pmd->tun_offload)
 		return 0;
 	ret = rtap_tun_set_offload(pmd->keep_fd, flags, pmd->ifname, false);

@@ -144,8 +144,10 @@ rtap_vnet_ipv4_verdict(const struct rte_mbuf *m)
 /*
  * Apply the kernel's header @h to the received frame @m (pkt_len and the
  * chain already set), for a queue doing RTAP_RX_OL_* work @ol. A partial
- * checksum is reported as RTE_MBUF_F_RX_L4_CKSUM_NONE when the application
- * enabled that protocol's checksum offload, else completed in software.
+ * checksum is handed on as RTE_MBUF_F_RX_L4_CKSUM_NONE only to an
+ * application that enabled LRO (the only offload that negotiates partial
+ * checksums) and that protocol's checksum offload; any other is completed
+ * in software, so that a frame forwarded as it is carries a valid checksum.
  * Returns 0, or -EINVAL for a header that does not fit the frame (the frame
  * is then dropped and counted).
  */
@@ -162,7 +164,8 @@ rtap_vnet_rx(const struct virtio_net_hdr *h, struct rte_mbuf *m, unsigned int ol
 
 		if ((uint32_t)start + offset + sizeof(uint16_t) > m->data_len)
 			return -EINVAL;
-		if ((tcp && (ol & RTAP_RX_OL_TCP)) || (udp && (ol & RTAP_RX_OL_UDP)))
+		if ((ol & RTAP_RX_OL_LRO) &&
+		    ((tcp && (ol & RTAP_RX_OL_TCP)) || (udp && (ol & RTAP_RX_OL_UDP))))
 			fl |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
 		else if (rtap_vnet_csum_complete(m, start, offset) < 0)
 			return -EINVAL;
