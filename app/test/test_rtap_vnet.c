@@ -983,6 +983,292 @@ test_ipv4_verdict_malformed(void)
 	return pool_empty();
 }
 
+/* ---- rx: rtap_vnet_rx_verdict (the software checksum check) ---- */
+
+#define L4_GOOD RTE_MBUF_F_RX_L4_CKSUM_GOOD
+#define L4_BAD	RTE_MBUF_F_RX_L4_CKSUM_BAD
+
+/* @f's L4 checksum as its sender computes it. */
+static void
+frame_l4_csum(struct frame *f)
+{
+	put16(f->b + f->csum_off, ref_l4_csum(f));
+}
+
+/* Recomputes @f's (IPv4) header checksum after a change to the header. */
+static void
+frame_ip_csum(struct frame *f)
+{
+	put16(f->b + f->l3_off + offsetof(struct rte_ipv4_hdr, hdr_checksum), ref_ip_csum(f));
+}
+
+/*
+ * Inserts an IPv6 extension header of @type, (@len8 + 1) * 8 bytes, right
+ * after the fixed header (so before those already there); @seg_left for a
+ * routing header. The payload length and the offsets follow.
+ */
+static void
+frame_ipv6_ext(struct frame *f, uint8_t type, uint8_t len8, uint8_t seg_left)
+{
+	uint8_t *ip6 = f->b + f->l3_off;
+	uint8_t *p = ip6 + sizeof(struct rte_ipv6_hdr);
+	uint32_t ext = type == IPPROTO_FRAGMENT ? 8 : ((uint32_t)len8 + 1) * 8;
+
+	memmove(p + ext, p, f->len - (uint32_t)(p - f->b));
+	memset(p, 0, ext);
+	p[0] = ip6[offsetof(struct rte_ipv6_hdr, proto)];
+	if (type != IPPROTO_FRAGMENT)
+		p[1] = len8;
+	if (type == IPPROTO_ROUTING) {
+		p[2] = 4; /* segment routing */
+		p[3] = seg_left;
+	}
+	ip6[offsetof(struct rte_ipv6_hdr, proto)] = type;
+	put16(ip6 + 4, get16(ip6 + 4) + ext);
+	f->len += ext;
+	f->l3_len += ext;
+	f->l4_off += ext;
+	f->csum_off += ext;
+}
+
+/* rtap_vnet_rx_verdict() on @f in segments @seg (NULL: one), into *@v. */
+static int
+sw_verdict(const struct frame *f, const uint16_t *seg, unsigned int nb_seg, bool ip, bool l4,
+	   uint64_t *v)
+{
+	struct rte_mbuf *m = mb_frame(f, seg, nb_seg);
+
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	*v = rtap_vnet_rx_verdict(m, ip, l4);
+	rte_pktmbuf_free(m);
+	return TEST_SUCCESS;
+}
+
+#define ASSERT_SW(f, seg, nb, ip, l4, exp, what, ...) \
+	do { \
+		uint64_t _v; \
+		if (sw_verdict(f, seg, nb, ip, l4, &_v) != TEST_SUCCESS) \
+			return TEST_FAILED; \
+		TEST_ASSERT_EQUAL(_v, (uint64_t)(exp), what ": verdict %#" PRIx64, ##__VA_ARGS__, \
+				  _v); \
+	} while (0)
+
+/*
+ * Good and corrupted TCP and UDP over IPv4 and IPv6, untagged, tagged and
+ * QinQ, in one segment and in chains cut at odd places: GOOD, BAD.
+ */
+static int
+test_rx_sw_verdict_good_bad(void)
+{
+	static const struct {
+		uint8_t nb;
+		uint16_t tpid[2];
+	} tags[] = {
+		{ 0, { 0 } },
+		{ 1, { RTE_ETHER_TYPE_VLAN } },
+		{ 2, { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN } },
+	};
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	static const uint16_t cuts[] = { 71, 333, 1 }; /* odd: sums cross segments at odd bytes */
+	unsigned int t, p, v, c;
+
+	for (t = 0; t < RTE_DIM(tags); t++)
+		for (p = 0; p < RTE_DIM(protos); p++)
+			for (v = 4; v <= 6; v += 2)
+				for (c = 0; c < 2; c++) {
+					const uint16_t *seg = c ? cuts : NULL;
+					unsigned int nb = c ? RTE_DIM(cuts) : 0;
+					struct fspec s = { .ipv = v,
+							   .proto = protos[p],
+							   .payload = 777 };
+					uint64_t ipg = v == 4 ? GOOD : 0;
+
+					s.nb_tags = tags[t].nb;
+					memcpy(s.tpid, tags[t].tpid, sizeof(tags[t].tpid));
+					frame_build(&fr, &s);
+					frame_l4_csum(&fr);
+					ASSERT_SW(&fr, seg, nb, true, true, ipg | L4_GOOD,
+						  "IPv%u proto %u tags %u chain %u", v, protos[p],
+						  tags[t].nb, c);
+					ASSERT_SW(&fr, seg, nb, false, true, L4_GOOD, "L4 only");
+					ASSERT_SW(&fr, seg, nb, true, false, ipg, "IP only");
+					fr.b[fr.len - 5] ^= 0x20; /* payload */
+					ASSERT_SW(&fr, seg, nb, true, true, ipg | L4_BAD,
+						  "IPv%u proto %u tags %u chain %u: payload", v,
+						  protos[p], tags[t].nb, c);
+					fr.b[fr.len - 5] ^= 0x20;
+					fr.b[fr.csum_off + 1] ^= 0x01; /* the field */
+					ASSERT_SW(&fr, seg, nb, true, true, ipg | L4_BAD,
+						  "checksum field");
+					fr.b[fr.csum_off + 1] ^= 0x01;
+					/* An address is in the pseudo-header. */
+					fr.b[fr.l4_off - 1] ^= 0x04;
+					if (v == 4)
+						frame_ip_csum(&fr);
+					ASSERT_SW(&fr, seg, nb, true, true, ipg | L4_BAD,
+						  "destination address");
+				}
+	return pool_empty();
+}
+
+/* UDP's checksum 0: "none sent", valid over IPv4; forbidden over IPv6. */
+static int
+test_rx_sw_verdict_udp_zero(void)
+{
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 50 });
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_GOOD, "IPv4, UDP checksum 0");
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 50 });
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_BAD, "IPv6, UDP checksum 0");
+	/* A datagram whose sum is 0 is sent as 0xffff, and is GOOD. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 2 });
+	frame_l4_csum(&fr);
+	put16(fr.b + fr.len - 2, 0);
+	put16(fr.b + fr.len - 2, (uint16_t)~fold(0xffffu - ref_l4_csum(&fr) + 0xffffu));
+	frame_l4_csum(&fr);
+	TEST_ASSERT_EQUAL(get16(fr.b + fr.csum_off), 0xffff, "set-up: sum 0 wanted");
+	ASSERT_SW(&fr, NULL, 0, false, true, L4_GOOD, "checksum 0xffff");
+	return pool_empty();
+}
+
+/* What the IP and UDP lengths say, not the frame's length, bounds the segment. */
+static int
+test_rx_sw_verdict_lengths(void)
+{
+	struct rte_ipv4_hdr *ip;
+	uint32_t len;
+
+	/* Ethernet padding after a short datagram is not checksummed. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 4 });
+	frame_l4_csum(&fr);
+	len = fr.len;
+	memset(fr.b + fr.len, 0xaa, 60 - fr.len);
+	fr.len = 60;
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_GOOD, "padded UDP");
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_TCP, .payload = 0 });
+	frame_l4_csum(&fr);
+	memset(fr.b + fr.len, 0x55, 7);
+	fr.len += 7;
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_GOOD, "IPv6 TCP with trailing bytes");
+
+	/* Cut short of what the IP header announces: BAD, the IP header itself GOOD. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_TCP, .payload = 100 });
+	frame_l4_csum(&fr);
+	fr.len--;
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_BAD, "IPv4 TCP one byte short");
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 100 });
+	frame_l4_csum(&fr);
+	fr.len -= 10;
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_BAD, "IPv6 UDP 10 bytes short");
+
+	/* An IP length shorter than the IP header, or than a TCP header. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_TCP, .payload = 10 });
+	frame_l4_csum(&fr);
+	ip = (struct rte_ipv4_hdr *)(fr.b + fr.l3_off);
+	ip->total_length = rte_cpu_to_be_16(19);
+	frame_ip_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_BAD, "total length 19");
+	ip->total_length = rte_cpu_to_be_16(20 + 19);
+	frame_ip_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_BAD, "19 bytes of TCP");
+
+	/* UDP length beyond the IP payload, below the UDP header, or short of it. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 40 });
+	frame_l4_csum(&fr);
+	put16(fr.b + fr.l4_off + 4, 48 + 1);
+	ASSERT_SW(&fr, NULL, 0, false, true, L4_BAD, "UDP length beyond IP's");
+	put16(fr.b + fr.l4_off + 4, 7);
+	ASSERT_SW(&fr, NULL, 0, false, true, L4_BAD, "UDP length 7");
+	/* A datagram shorter than the IP payload: the checksum covers the datagram. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 40 });
+	put16(fr.b + fr.l4_off + 4, 8 + 30);
+	fr.len -= 10;
+	frame_l4_csum(&fr);
+	memset(fr.b + fr.len, 0x77, 10);
+	fr.len += 10;
+	TEST_ASSERT_EQUAL(rte_be_to_cpu_16(ip->total_length), 20 + 48, "set-up");
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_GOOD, "UDP datagram inside a longer IP");
+	RTE_SET_USED(len);
+	return pool_empty();
+}
+
+/* Frames whose L4 checksum cannot be judged on their own, or that are not TCP/UDP. */
+static int
+test_rx_sw_verdict_unjudged(void)
+{
+	struct rte_ipv4_hdr *ip;
+
+	/* IPv4 fragments: the header is judged, the L4 is not. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 100 });
+	frame_l4_csum(&fr);
+	ip = (struct rte_ipv4_hdr *)(fr.b + fr.l3_off);
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	frame_ip_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD, "first fragment");
+	ip->fragment_offset = rte_cpu_to_be_16(100);
+	frame_ip_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD, "last fragment");
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	frame_ip_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_GOOD, "DF is no fragment");
+
+	/* A broken IPv4 header: BAD, and no L4 verdict (where would it be?). */
+	ip->version_ihl = 0x44;
+	ASSERT_SW(&fr, NULL, 0, true, true, BAD, "IHL 4");
+	ASSERT_SW(&fr, NULL, 0, false, true, 0, "IHL 4, L4 only");
+
+	/* IPv6 with a fragment header, a routing header on its way, a jumbogram. */
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_TCP, .payload = 100 });
+	frame_l4_csum(&fr);
+	frame_ipv6_ext(&fr, IPPROTO_FRAGMENT, 0, 0);
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "IPv6 fragment header");
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 100 });
+	frame_l4_csum(&fr);
+	frame_ipv6_ext(&fr, IPPROTO_ROUTING, 2, 1);
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "routing header, 1 segment left");
+	fr.b[fr.l3_off + 40 + 3] = 0;
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_GOOD, "routing header, no segment left");
+	put16(fr.b + fr.l3_off + 4, 0);
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "payload length 0");
+
+	/* Options headers are looked through, and an extension header cut short is not. */
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 200 });
+	frame_l4_csum(&fr);
+	frame_ipv6_ext(&fr, IPPROTO_DSTOPTS, 1, 0);
+	frame_ipv6_ext(&fr, IPPROTO_HOPOPTS, 0, 0);
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_GOOD, "hop-by-hop and destination options");
+	ASSERT_SW(&fr, (const uint16_t[]){ 14 + 40 + 3 }, 1, true, true, L4_GOOD,
+		  "options header across segments");
+	fr.b[fr.len - 1] ^= 0xff;
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_BAD, "options, corrupted");
+	fr.b[fr.l3_off + 40 + 1] = 200; /* hop-by-hop header beyond the payload */
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "extension header beyond the payload");
+
+	/* Not IP, not IPv6 inside, not TCP/UDP, and a third tag hides the IP header. */
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_UDP,
+				     .payload = 20,
+				     .ethertype = RTE_ETHER_TYPE_ARP });
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "ARP");
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 20 });
+	frame_l4_csum(&fr);
+	fr.b[fr.l3_off] = 0x45;
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "version 4 behind the IPv6 EtherType");
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_ICMP, .payload = 56 });
+	frame_l4_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD, "ICMP");
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_TCP,
+				     .payload = 20,
+				     .nb_tags = 3,
+				     .tpid = { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN,
+					       RTE_ETHER_TYPE_VLAN } });
+	frame_l4_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "three tags");
+	return pool_empty();
+}
+
 /* ---- rx: rtap_vnet_rx ---- */
 
 /*
@@ -1214,9 +1500,15 @@ test_rx_data_valid(void)
 		{ VIRTIO_NET_HDR_F_DATA_VALID, RTAP_RX_OL_IP, RTE_MBUF_F_RX_IP_CKSUM_GOOD },
 		{ VIRTIO_NET_HDR_F_DATA_VALID, RTAP_RX_OL_IP | RTAP_RX_OL_TCP,
 		  RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD },
-		/* No flag: nothing said about L4. */
-		{ 0, OL_L4, 0 },
-		{ 0, OL_L4 | RTAP_RX_OL_IP, RTE_MBUF_F_RX_IP_CKSUM_GOOD },
+		/*
+		 * No flag: the kernel said nothing, so the driver checks, and this
+		 * frame's checksum field is 0: BAD (test_rx_sw_verdict* has the rest).
+		 */
+		{ 0, OL_L4, RTE_MBUF_F_RX_L4_CKSUM_BAD },
+		{ 0, OL_L4 | RTAP_RX_OL_IP,
+		  RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_BAD },
+		{ 0, RTAP_RX_OL_IP, RTE_MBUF_F_RX_IP_CKSUM_GOOD },
+		{ 0, RTAP_RX_OL_LRO, 0 },
 	};
 	struct virtio_net_hdr h;
 	unsigned int i;
@@ -1264,15 +1556,16 @@ test_rx_ip_verdict(void)
 	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP);
 	TEST_ASSERT_SUCCESS(ret, "good");
 	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_IP_CKSUM_GOOD, "good: %#" PRIx64, fl);
+	/* Its UDP checksum is 0 ("none", valid over IPv4): GOOD, and no IP verdict. */
 	RX_RUN(&h, &fr, NULL, 0, OL_L4 | RTAP_RX_OL_LRO);
-	TEST_ASSERT_EQUAL(fl, 0, "without OL_IP: %#" PRIx64, fl);
+	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_GOOD, "without OL_IP: %#" PRIx64, fl);
 
 	fr.b[fr.l3_off + 10] ^= 0x01;
 	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP);
 	TEST_ASSERT_SUCCESS(ret, "bad header is not an error");
 	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_IP_CKSUM_BAD, "bad: %#" PRIx64, fl);
 	RX_RUN(&h, &fr, NULL, 0, OL_L4);
-	TEST_ASSERT_EQUAL(fl, 0, "bad, without OL_IP: %#" PRIx64, fl);
+	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_GOOD, "bad, without OL_IP: %#" PRIx64, fl);
 
 	/* With a partial checksum, in a QinQ frame. */
 	frame_build(&fr,
@@ -1294,6 +1587,52 @@ test_rx_ip_verdict(void)
 	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 100 });
 	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP);
 	TEST_ASSERT_EQUAL(fl, 0, "IPv6: %#" PRIx64, fl);
+	return pool_empty();
+}
+
+/* Through rtap_vnet_rx(): which frames are checked, and BAD is told from NONE. */
+static int
+test_rx_sw_verdict_rule(void)
+{
+	static const struct {
+		uint8_t proto, flags;
+		unsigned int ol;
+		bool corrupt;
+		uint64_t fl;
+	} cases[] = {
+		/* Any L4 offload has both TCP and UDP checked. */
+		{ IPPROTO_TCP, 0, RTAP_RX_OL_UDP, false, L4_GOOD },
+		{ IPPROTO_UDP, 0, RTAP_RX_OL_TCP, true, L4_BAD },
+		{ IPPROTO_TCP, 0, OL_L4 | RTAP_RX_OL_IP, true, GOOD | L4_BAD },
+		/* The kernel's word is taken: DATA_VALID is GOOD, whatever the bytes. */
+		{ IPPROTO_TCP, VIRTIO_NET_HDR_F_DATA_VALID, OL_L4, true, L4_GOOD },
+		/* No L4 offload: nothing checked. */
+		{ IPPROTO_TCP, 0, RTAP_RX_OL_IP, true, GOOD },
+		{ IPPROTO_UDP, 0, RTAP_RX_OL_LRO, true, 0 },
+	};
+	struct virtio_net_hdr h;
+	unsigned int i;
+	uint64_t fl;
+	uint16_t segsz;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		frame_build(&fr,
+			    &(struct fspec){ .ipv = 4, .proto = cases[i].proto, .payload = 99 });
+		frame_l4_csum(&fr);
+		if (cases[i].corrupt)
+			fr.b[fr.len - 1] ^= 1;
+		vh_set(&h, cases[i].flags, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 0);
+		RX_RUN(&h, &fr, NULL, 0, cases[i].ol);
+		TEST_ASSERT_SUCCESS(ret, "case %u", i);
+		TEST_ASSERT_EQUAL(fl, cases[i].fl, "case %u: flags %#" PRIx64, i, fl);
+		TEST_ASSERT(memcmp(fr2.b, fr.b, fr.len) == 0, "case %u: data changed", i);
+	}
+	TEST_ASSERT(rtap_vnet_rx_csum_bad(RTE_MBUF_F_RX_L4_CKSUM_BAD), "L4 BAD");
+	TEST_ASSERT(rtap_vnet_rx_csum_bad(RTE_MBUF_F_RX_IP_CKSUM_BAD | L4_GOOD), "IP BAD");
+	TEST_ASSERT(!rtap_vnet_rx_csum_bad(RTE_MBUF_F_RX_L4_CKSUM_NONE), "L4 NONE is not BAD");
+	TEST_ASSERT(!rtap_vnet_rx_csum_bad(RTE_MBUF_F_RX_IP_CKSUM_NONE), "IP NONE is not BAD");
+	TEST_ASSERT(!rtap_vnet_rx_csum_bad(GOOD | L4_GOOD | RTE_MBUF_F_RX_LRO), "GOOD");
 	return pool_empty();
 }
 
@@ -2416,12 +2755,17 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_ipv4_verdict_vlan),
 		CASE(test_ipv4_verdict_truncated),
 		CASE(test_ipv4_verdict_malformed),
+		CASE(test_rx_sw_verdict_good_bad),
+		CASE(test_rx_sw_verdict_udp_zero),
+		CASE(test_rx_sw_verdict_lengths),
+		CASE(test_rx_sw_verdict_unjudged),
 		CASE(test_rx_needs_csum_offloaded),
 		CASE(test_rx_needs_csum_completed),
 		CASE(test_rx_needs_csum_other_proto),
 		CASE(test_rx_needs_csum_bounds),
 		CASE(test_rx_data_valid),
 		CASE(test_rx_ip_verdict),
+		CASE(test_rx_sw_verdict_rule),
 		CASE(test_rx_gso),
 		CASE(test_rx_gso_malformed),
 		CASE(test_rx_le_fields),

@@ -120,6 +120,7 @@ struct rtap_queue_stats {
 	uint64_t errors;
 	uint64_t nombuf;    /* rx: mbufs asked for and not had */
 	uint64_t truncated; /* rx: frames larger than the posted buffer (dropped) */
+	uint64_t csum_bad;  /* rx: frames delivered with an IP or L4 checksum BAD */
 };
 
 /* Shared part of an rx queue: configuration and counters. */

@@ -378,6 +378,7 @@ rtap_qstats(const struct rtap_queue_stats *now, const struct rtap_queue_stats *b
 	out->errors = __atomic_load_n(&now->errors, __ATOMIC_RELAXED) - base->errors;
 	out->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED) - base->nombuf;
 	out->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED) - base->truncated;
+	out->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED) - base->csum_bad;
 }
 
 static void
@@ -388,6 +389,7 @@ rtap_qstats_rebase(const struct rtap_queue_stats *now, struct rtap_queue_stats *
 	base->errors = __atomic_load_n(&now->errors, __ATOMIC_RELAXED);
 	base->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED);
 	base->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED);
+	base->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED);
 }
 
 static int

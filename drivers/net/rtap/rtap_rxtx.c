@@ -44,6 +44,7 @@ struct rtap_rx_tally {
 	uint64_t bytes;
 	uint64_t errors;
 	uint64_t truncated;
+	uint64_t csum_bad;
 };
 
 /*
@@ -150,10 +151,13 @@ rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res, struct
 			rtap_rx_chain_trim(m, len, r->seg_room);
 		}
 		m->port = r->rxq->port_id;
-		if (r->ol != 0 && unlikely(rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, r->ol) < 0)) {
-			rte_pktmbuf_free(m);
-			t->errors++;
-			return false;
+		if (r->ol != 0) {
+			if (unlikely(rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, r->ol) < 0)) {
+				rte_pktmbuf_free(m);
+				t->errors++;
+				return false;
+			}
+			t->csum_bad += rtap_vnet_rx_csum_bad(m->ol_flags);
 		}
 		t->bytes += len;
 		return true;
@@ -213,6 +217,7 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	rxq->stats.bytes += t.bytes;
 	rxq->stats.errors += t.errors;
 	rxq->stats.truncated += t.truncated;
+	rxq->stats.csum_bad += t.csum_bad;
 	return nb_rx;
 }
 

@@ -105,6 +105,212 @@ rtap_vnet_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
 	return 0;
 }
 
+/* Pseudo-header sum (not complemented) of an IPv4 or IPv6 header @l3 over @l4_len bytes. */
+static inline uint16_t
+rtap_vnet_phdr(const uint8_t *l3, bool v6, uint8_t proto, uint32_t l4_len)
+{
+	uint32_t sum;
+
+	/* By offset, not by member type: the address types differ between DPDK releases. */
+	if (!v6)
+		sum = __rte_raw_cksum(l3 + offsetof(struct rte_ipv4_hdr, src_addr), 8, 0);
+	else
+		sum = __rte_raw_cksum(l3 + offsetof(struct rte_ipv6_hdr, src_addr), 32, 0);
+	sum += rte_cpu_to_be_16(proto);
+	sum += rte_cpu_to_be_16((uint16_t)(l4_len >> 16)) + rte_cpu_to_be_16((uint16_t)l4_len);
+	return __rte_raw_cksum_reduce(sum);
+}
+
+/*
+ * The EtherType after the Ethernet header and up to two VLAN tags (802.1Q or
+ * 802.1ad) of @m, and where the L3 header starts. -EINVAL when the frame
+ * ends first.
+ */
+static inline int
+rtap_vnet_l2(const struct rte_mbuf *m, uint16_t *type, uint32_t *l3_off)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint32_t off = sizeof(*eth);
+	uint16_t t;
+	int tags;
+
+	if (m->data_len < off)
+		return -EINVAL;
+	t = eth->ether_type;
+	for (tags = 0; tags < 2; tags++) {
+		if (t != RTE_BE16(RTE_ETHER_TYPE_VLAN) && t != RTE_BE16(RTE_ETHER_TYPE_QINQ))
+			break;
+		if (m->data_len < off + RTE_VLAN_HLEN)
+			return -EINVAL;
+		t = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off)->eth_proto;
+		off += RTE_VLAN_HLEN;
+	}
+	*type = t;
+	*l3_off = off;
+	return 0;
+}
+
+#define RTAP_RX_IP_BAD RTE_MBUF_F_RX_IP_CKSUM_BAD
+#define RTAP_RX_L4_BAD RTE_MBUF_F_RX_L4_CKSUM_BAD
+
+/* Does @fl hold a BAD verdict (IP or L4)? BAD and NONE share bits: compare the fields. */
+static inline bool
+rtap_vnet_rx_csum_bad(uint64_t fl)
+{
+	return (fl & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+		(fl & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD;
+}
+
+/*
+ * Where the IPv6 header @ip6 at @off of @m leads: the upper-layer header
+ * after the extension headers whose length the checksum does not depend on
+ * (hop-by-hop, destination options, a routing header with no segment left).
+ * Returns the protocol with its offset and length in @l4_off and @l4_len,
+ * or 0 when there is no L4 checksum to check (a fragment, a routing header
+ * still on its way, a jumbogram, or headers that do not fit).
+ */
+static inline uint8_t
+rtap_vnet_ipv6_l4(const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip6, uint32_t off,
+		  uint32_t *l4_off, uint32_t *l4_len)
+{
+	uint32_t len = rte_be_to_cpu_16(ip6->payload_len);
+	uint8_t proto = ip6->proto;
+	int n;
+
+	off += sizeof(*ip6);
+	for (n = 0; n < 8 && len > 0; n++) {
+		uint8_t buf[4];
+		const uint8_t *ext;
+		uint32_t ext_len;
+
+		if (proto != IPPROTO_HOPOPTS && proto != IPPROTO_DSTOPTS &&
+		    proto != IPPROTO_ROUTING)
+			break;
+		ext = rte_pktmbuf_read(m, off, sizeof(buf), buf);
+		if (ext == NULL)
+			return 0;
+		ext_len = ((uint32_t)ext[1] + 1) * 8;
+		/* The pseudo-header names the final destination: not in the header yet. */
+		if ((proto == IPPROTO_ROUTING && ext[3] != 0) || ext_len > len)
+			return 0;
+		proto = ext[0];
+		off += ext_len;
+		len -= ext_len;
+	}
+	if (len == 0 || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return 0; /* a jumbogram (payload length 0), a fragment, nothing to check */
+	*l4_off = off;
+	*l4_len = len;
+	return proto;
+}
+
+/*
+ * The TCP or UDP checksum of the segment at @l4_off, @l4_len bytes long as
+ * its IP header says, with the pseudo-header of the IPv4 or IPv6 (@v6)
+ * header @l3: GOOD or BAD. A zero UDP checksum over IPv4 is "none sent",
+ * which is valid (GOOD); over IPv6 it is not allowed (BAD).
+ */
+static inline uint64_t
+rtap_vnet_l4_verdict(const struct rte_mbuf *m, const uint8_t *l3, bool v6, uint8_t proto,
+		     uint32_t l4_off, uint32_t l4_len)
+{
+	uint16_t sum;
+
+	if ((uint64_t)l4_off + l4_len > m->pkt_len)
+		return RTE_MBUF_F_RX_L4_CKSUM_BAD; /* cut short */
+	if (proto == IPPROTO_TCP) {
+		if (l4_len < sizeof(struct rte_tcp_hdr))
+			return RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	} else {
+		struct rte_udp_hdr ubuf;
+		const struct rte_udp_hdr *uh;
+		uint32_t ulen;
+
+		uh = l4_len < sizeof(*uh) ? NULL : rte_pktmbuf_read(m, l4_off, sizeof(*uh), &ubuf);
+		if (uh == NULL)
+			return RTE_MBUF_F_RX_L4_CKSUM_BAD;
+		ulen = rte_be_to_cpu_16(uh->dgram_len);
+		if (ulen < sizeof(*uh) || ulen > l4_len)
+			return RTE_MBUF_F_RX_L4_CKSUM_BAD;
+		if (uh->dgram_cksum == 0)
+			return v6 ? RTE_MBUF_F_RX_L4_CKSUM_BAD : RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		l4_len = ulen; /* what follows the datagram is padding */
+	}
+	if (rtap_vnet_sum_chain(m, l4_off, l4_len, &sum) < 0)
+		return RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	sum = __rte_raw_cksum_reduce((uint32_t)sum + rtap_vnet_phdr(l3, v6, proto, l4_len));
+	return sum == 0xffff ? RTE_MBUF_F_RX_L4_CKSUM_GOOD : RTE_MBUF_F_RX_L4_CKSUM_BAD;
+}
+
+/*
+ * The checksum verdicts the driver computes itself, for a frame the kernel
+ * said nothing about (bridged, or sent by AF_PACKET): with @ip, the IPv4
+ * header's (RTE_MBUF_F_RX_IP_CKSUM_GOOD/BAD; nothing for IPv6, which has no
+ * header checksum); with @l4, the TCP or UDP checksum's over IPv4 or IPv6
+ * (RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD). Up to two VLAN tags are looked through.
+ * A frame too short for its IP header gets no verdict; an IPv4 header with
+ * a wrong version or length is BAD and its L4 not judged. Fragments and
+ * other frames whose L4 checksum cannot be checked on their own (see
+ * rtap_vnet_ipv6_l4()) get no L4 verdict; a TCP or UDP segment that does
+ * not fit its frame or its own length fields is BAD.
+ */
+static inline uint64_t
+rtap_vnet_rx_verdict(const struct rte_mbuf *m, bool ip, bool l4)
+{
+	union {
+		struct rte_ipv4_hdr v4;
+		struct rte_ipv6_hdr v6;
+		uint8_t b[60];
+	} hbuf;
+	const uint8_t *l3;
+	uint32_t off, l4_off, l4_len;
+	uint64_t fl = 0;
+	uint16_t type;
+	uint8_t proto;
+
+	if (rtap_vnet_l2(m, &type, &off) < 0)
+		return 0;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		const struct rte_ipv4_hdr *ip4;
+		uint32_t ihl, tot;
+
+		ip4 = rte_pktmbuf_read(m, off, sizeof(*ip4), &hbuf);
+		if (ip4 == NULL)
+			return 0;
+		ihl = (uint32_t)(ip4->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
+		if ((ip4->version_ihl >> 4) != 4 || ihl < sizeof(*ip4))
+			return ip ? RTE_MBUF_F_RX_IP_CKSUM_BAD : 0;
+		ip4 = rte_pktmbuf_read(m, off, ihl, &hbuf);
+		if (ip4 == NULL)
+			return ip ? RTE_MBUF_F_RX_IP_CKSUM_BAD : 0;
+		if (ip)
+			fl = rte_raw_cksum(ip4, ihl) == 0xffff ? RTE_MBUF_F_RX_IP_CKSUM_GOOD :
+								 RTE_MBUF_F_RX_IP_CKSUM_BAD;
+		proto = ip4->next_proto_id;
+		if (!l4 || (proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
+		    (ip4->fragment_offset &
+		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+			return fl; /* a fragment: the checksum covers the whole datagram */
+		tot = rte_be_to_cpu_16(ip4->total_length);
+		if (tot < ihl)
+			return fl | RTE_MBUF_F_RX_L4_CKSUM_BAD;
+		l3 = (const uint8_t *)ip4;
+		return fl | rtap_vnet_l4_verdict(m, l3, false, proto, off + ihl, tot - ihl);
+	}
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6) && l4) {
+		const struct rte_ipv6_hdr *ip6;
+
+		ip6 = rte_pktmbuf_read(m, off, sizeof(*ip6), &hbuf);
+		if (ip6 == NULL || (rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6)
+			return 0;
+		proto = rtap_vnet_ipv6_l4(m, ip6, off, &l4_off, &l4_len);
+		if (proto == 0)
+			return 0;
+		return rtap_vnet_l4_verdict(m, (const uint8_t *)ip6, true, proto, l4_off, l4_len);
+	}
+	return 0;
+}
+
 /*
  * The header says nothing of IPv4 header checksums, and bridged frames reach
  * us unchecked: verify an IPv4 header (after up to two VLAN tags) in software.
@@ -113,32 +319,7 @@ rtap_vnet_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
 static inline uint64_t
 rtap_vnet_ipv4_verdict(const struct rte_mbuf *m)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	uint16_t type;
-	uint32_t off = sizeof(*eth);
-	uint32_t ihl;
-	int tags;
-
-	if (m->data_len < off)
-		return 0;
-	type = eth->ether_type;
-	for (tags = 0; tags < 2; tags++) {
-		if (type != RTE_BE16(RTE_ETHER_TYPE_VLAN) && type != RTE_BE16(RTE_ETHER_TYPE_QINQ))
-			break;
-		if (m->data_len < off + RTE_VLAN_HLEN)
-			return 0;
-		type = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off)->eth_proto;
-		off += RTE_VLAN_HLEN;
-	}
-	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || m->data_len < off + sizeof(*ip))
-		return 0;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
-	ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
-	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || m->data_len < off + ihl)
-		return RTE_MBUF_F_RX_IP_CKSUM_BAD;
-	return rte_raw_cksum(ip, ihl) == 0xffff ? RTE_MBUF_F_RX_IP_CKSUM_GOOD :
-						  RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	return rtap_vnet_rx_verdict(m, true, false);
 }
 
 /*
@@ -148,12 +329,16 @@ rtap_vnet_ipv4_verdict(const struct rte_mbuf *m)
  * application that enabled LRO (the only offload that negotiates partial
  * checksums) and that protocol's checksum offload; any other is completed
  * in software, so that a frame forwarded as it is carries a valid checksum.
- * Returns 0, or -EINVAL for a header that does not fit the frame (the frame
- * is then dropped and counted).
+ * With a TCP or UDP checksum offload on, every TCP and UDP frame gets GOOD
+ * or BAD: from the kernel's DATA_VALID or NEEDS_CSUM, else checked here
+ * (rtap_vnet_rx_verdict(), which also judges IPv4 headers for
+ * RTAP_RX_OL_IP). Returns 0, or -EINVAL for a header that does not fit the
+ * frame (the frame is then dropped and counted).
  */
 static inline int
 rtap_vnet_rx(const struct virtio_net_hdr *h, struct rte_mbuf *m, unsigned int ol)
 {
+	bool l4 = (ol & (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP)) != 0;
 	uint64_t fl = 0;
 
 	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
@@ -169,14 +354,16 @@ rtap_vnet_rx(const struct virtio_net_hdr *h, struct rte_mbuf *m, unsigned int ol
 			fl |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
 		else if (rtap_vnet_csum_complete(m, start, offset) < 0)
 			return -EINVAL;
-		else if (ol & (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP))
+		else if (l4)
 			fl |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-	} else if ((h->flags & VIRTIO_NET_HDR_F_DATA_VALID) &&
-		   (ol & (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP))) {
+		l4 = false; /* the kernel vouches for the data */
+	} else if ((h->flags & VIRTIO_NET_HDR_F_DATA_VALID) && l4) {
 		fl |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		l4 = false;
 	}
-	if (ol & RTAP_RX_OL_IP)
-		fl |= rtap_vnet_ipv4_verdict(m);
+	/* What the kernel said nothing about (a bridged or AF_PACKET frame) is checked here. */
+	if ((ol & RTAP_RX_OL_IP) || l4)
+		fl |= rtap_vnet_rx_verdict(m, (ol & RTAP_RX_OL_IP) != 0, l4);
 	/* hdr_len is not the header length on rx: never used. */
 	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
 		uint8_t type = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
@@ -347,16 +534,7 @@ rtap_vnet_tx_check(const struct rte_mbuf *m)
 static inline uint16_t
 rtap_vnet_gso_phdr(const uint8_t *l3, uint64_t fl, uint8_t proto, uint32_t l4_len)
 {
-	uint32_t sum;
-
-	/* By offset, not by member type: the address types differ between DPDK releases. */
-	if (fl & RTE_MBUF_F_TX_IPV4)
-		sum = __rte_raw_cksum(l3 + offsetof(struct rte_ipv4_hdr, src_addr), 8, 0);
-	else
-		sum = __rte_raw_cksum(l3 + offsetof(struct rte_ipv6_hdr, src_addr), 32, 0);
-	sum += rte_cpu_to_be_16(proto);
-	sum += rte_cpu_to_be_16((uint16_t)(l4_len >> 16)) + rte_cpu_to_be_16((uint16_t)l4_len);
-	return __rte_raw_cksum_reduce(sum);
+	return rtap_vnet_phdr(l3, !(fl & RTE_MBUF_F_TX_IPV4), proto, l4_len);
 }
 
 /*
