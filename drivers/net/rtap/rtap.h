@@ -27,7 +27,11 @@
  *   released, and the application must keep it (the driver cannot).
  *   `started` is published with release semantics after the rest of the
  *   ring is set, and read with acquire by the bursts; between start and
- *   stop the ring belongs to the polling lcore alone.
+ *   stop the ring belongs to the polling lcore alone, but for what a
+ *   control call changes on a started port: an rx ring's `max_len`
+ *   (rte_eth_dev_set_mtu()) is rewritten by the control thread with a
+ *   plain aligned store (a relaxed atomic), and the lcore reads it once per
+ *   burst; a burst under way may finish with the old value.
  */
 
 #include <stdbool.h>
@@ -121,6 +125,7 @@ struct rtap_queue_stats {
 	uint64_t nombuf;    /* rx: mbufs asked for and not had */
 	uint64_t truncated; /* rx: frames larger than the posted buffer (dropped) */
 	uint64_t csum_bad;  /* rx: frames delivered with an IP or L4 checksum BAD */
+	uint64_t oversize;  /* rx: frames over the port MTU (dropped, in ierrors) */
 };
 
 /* Shared part of an rx queue: configuration and counters. */
@@ -207,6 +212,7 @@ struct rtap_rx_ring {
 	struct rte_mempool *mp;
 	bool coop;		   /* task work waits for the poller's next enter */
 	uint8_t ol;		   /* RTAP_RX_OL_* */
+	uint32_t max_len;	   /* longest untagged frame the MTU allows (see above) */
 	uint16_t nb_segs;	   /* mbufs per read (1 unless scattering) */
 	uint16_t max_segs;	   /* iovecs per slot */
 	uint16_t seg_room;	   /* data room of one mbuf after the headroom */
@@ -335,6 +341,7 @@ int rtap_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_queues_start(struct rte_eth_dev *dev);
+void rtap_rx_queues_set_mtu(struct rte_eth_dev *dev, uint16_t mtu);
 void rtap_queues_stop(struct rte_eth_dev *dev);
 void rtap_queues_release(struct rte_eth_dev *dev);
 void rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from);

@@ -315,6 +315,8 @@ rtap_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	if (ret < 0)
 		return ret;
 	pmd->mtu = mtu;
+	/* Enforced on receive from the next burst: a stopped queue takes it at start. */
+	rtap_rx_queues_set_mtu(dev, mtu);
 	return 0;
 }
 
@@ -379,6 +381,7 @@ rtap_qstats(const struct rtap_queue_stats *now, const struct rtap_queue_stats *b
 	out->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED) - base->nombuf;
 	out->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED) - base->truncated;
 	out->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED) - base->csum_bad;
+	out->oversize = __atomic_load_n(&now->oversize, __ATOMIC_RELAXED) - base->oversize;
 }
 
 static void
@@ -390,6 +393,7 @@ rtap_qstats_rebase(const struct rtap_queue_stats *now, struct rtap_queue_stats *
 	base->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED);
 	base->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED);
 	base->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED);
+	base->oversize = __atomic_load_n(&now->oversize, __ATOMIC_RELAXED);
 }
 
 static int
@@ -411,12 +415,12 @@ rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 		rtap_qstats(&rxq->stats, &rxq->reset, &s);
 		stats->ipackets += s.packets;
 		stats->ibytes += s.bytes;
-		stats->ierrors += s.errors + s.truncated;
+		stats->ierrors += s.errors + s.truncated + s.oversize;
 		stats->rx_nombuf += s.nombuf;
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			stats->q_ipackets[q] = s.packets;
 			stats->q_ibytes[q] = s.bytes;
-			stats->q_errors[q] = s.errors + s.truncated;
+			stats->q_errors[q] = s.errors + s.truncated + s.oversize;
 		}
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {

@@ -527,6 +527,7 @@ rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	r->nb_segs = segs;
 	r->capacity = cap;
 	r->ol = rtap_rx_offload_mode(dev);
+	r->max_len = (uint32_t)dev->data->mtu + RTE_ETHER_HDR_LEN;
 
 	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
 	ret = rtap_pair_update(dev, queue_id);
@@ -712,6 +713,23 @@ rtap_queues_stop(struct rte_eth_dev *dev)
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		if (proc->tx[q] != NULL && proc->tx[q]->ring.started)
 			rtap_tx_queue_stop(dev, q);
+}
+
+/*
+ * A new MTU on a started port: the rings of this process enforce it from
+ * their lcore's next burst (rtap.h: a plain store the lcore reads). Rings
+ * not started take it at their start.
+ */
+void
+rtap_rx_queues_set_mtu(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		if (proc->rx[q] != NULL)
+			__atomic_store_n(&proc->rx[q]->max_len, (uint32_t)mtu + RTE_ETHER_HDR_LEN,
+					 __ATOMIC_RELAXED);
 }
 
 /* Start every queue not deferred; on failure, none is left running. */

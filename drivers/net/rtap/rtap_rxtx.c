@@ -41,10 +41,12 @@ rtap_sqe_fixed(struct io_uring_sqe *sqe, uint16_t slot)
 /* ---- rx ---- */
 
 struct rtap_rx_tally {
+	uint32_t max_len; /* the ring's, read once per burst */
 	uint64_t bytes;
 	uint64_t errors;
 	uint64_t truncated;
 	uint64_t csum_bad;
+	uint64_t oversize;
 };
 
 /*
@@ -151,6 +153,13 @@ rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res, struct
 			rtap_rx_chain_trim(m, len, r->seg_room);
 		}
 		m->port = r->rxq->port_id;
+		/* The MTU, as a NIC enforces it (a frame of the MTU never gets here). */
+		if (unlikely(len > t->max_len) &&
+		    rtap_vnet_rx_oversize(rtap_vnet_rx_hdr(m), m, t->max_len)) {
+			rte_pktmbuf_free(m);
+			t->oversize++;
+			return false;
+		}
 		if (r->ol != 0) {
 			if (unlikely(rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, r->ol) < 0)) {
 				rte_pktmbuf_free(m);
@@ -192,6 +201,7 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (unlikely(r == NULL || !rtap_ring_running(&r->ring)))
 		return 0;
+	t.max_len = __atomic_load_n(&r->max_len, __ATOMIC_RELAXED);
 
 	io_uring_for_each_cqe(&r->ring.io, head, cqe) {
 		struct rte_mbuf *m;
@@ -218,6 +228,7 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	rxq->stats.errors += t.errors;
 	rxq->stats.truncated += t.truncated;
 	rxq->stats.csum_bad += t.csum_bad;
+	rxq->stats.oversize += t.oversize;
 	return nb_rx;
 }
 

@@ -381,6 +381,38 @@ rtap_vnet_rx(const struct virtio_net_hdr *h, struct rte_mbuf *m, unsigned int ol
 }
 
 /*
+ * Is @m, @len bytes long with the kernel's header @h, over the port MTU?
+ * @max_len is the longest frame the MTU allows without a VLAN tag (MTU plus
+ * the Ethernet header); each of up to two tags (802.1Q or 802.1ad) adds
+ * one, so the limit applies to what a tag carries. GSO super-frames (LRO)
+ * are not held to it. Called only for frames longer than @max_len.
+ */
+static inline bool
+rtap_vnet_rx_oversize(const struct virtio_net_hdr *h, const struct rte_mbuf *m, uint32_t max_len)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint32_t off = sizeof(*eth);
+	uint16_t t;
+	int tags;
+
+	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return false;
+	if (m->data_len >= off) {
+		t = eth->ether_type;
+		for (tags = 0; tags < 2; tags++) {
+			if ((t != RTE_BE16(RTE_ETHER_TYPE_VLAN) &&
+			     t != RTE_BE16(RTE_ETHER_TYPE_QINQ)) ||
+			    m->data_len < off + RTE_VLAN_HLEN)
+				break;
+			t = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off)->eth_proto;
+			off += RTE_VLAN_HLEN;
+			max_len += RTE_VLAN_HLEN;
+		}
+	}
+	return m->pkt_len > max_len;
+}
+
+/*
  * Link @n fresh mbufs into the chain one scattered read fills. The chain is
  * valid as it stands (nb_segs, pkt_len, data_len), so freeing it unread is
  * correct, in mbuf debug builds too.
