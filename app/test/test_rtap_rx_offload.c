@@ -55,6 +55,7 @@ rx_teardown(void)
 static int
 rx_setup_topo(uint64_t offloads, uint16_t data_room, unsigned int topo_flags)
 {
+	struct rte_ether_addr host;
 	struct rte_eth_conf conf;
 	int ret;
 
@@ -82,6 +83,9 @@ rx_setup_topo(uint64_t offloads, uint16_t data_room, unsigned int topo_flags)
 		TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 1, &conf, fx.rx_pool, 0), "setup");
 	}
 	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
+	/* The port plays the host R knows by host_mac: it answers to that address too. */
+	host = host_mac;
+	TEST_ASSERT_SUCCESS(rte_eth_dev_mac_addr_add(fx.port.port_id, &host, 0), "mac_addr_add");
 	return rtu_topo_routed(&topo, fx.port.ifname, &host_mac, topo_flags);
 }
 

@@ -1149,6 +1149,8 @@ lro_setup(void)
 		f->port.started = false;
 		TEST_ASSERT_SUCCESS(rtu_port_setup(&f->port, 1, &conf, f->rx_pool, 0), "setup");
 		TEST_ASSERT_SUCCESS(rtu_port_start(&f->port), "start");
+		/* A forwarder takes frames to the other side's address, as a NIC would. */
+		TEST_ASSERT_SUCCESS(rte_eth_promiscuous_enable(f->port.port_id), "promiscuous");
 	}
 	/* R: A 10.77.3.1 -- fwd -- B 10.77.3.2 (S). */
 	return rtu_topo_pair(&topo, fx.port.ifname, &fx.mac, fx2.port.ifname, &fx2.mac);

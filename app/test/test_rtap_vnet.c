@@ -1790,6 +1790,83 @@ test_rx_keeps_ol_flags(void)
 	return pool_empty();
 }
 
+/* ---- rx: the receive filter's check ---- */
+
+static uint64_t
+key_of(const struct rte_ether_addr *a)
+{
+	return rtap_mac_key(a->addr_bytes);
+}
+
+/* The key is the address's six bytes; its multicast bit is the first byte's. */
+static int
+test_rx_filter_key(void)
+{
+	const struct rte_ether_addr a = { { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 } };
+	const struct rte_ether_addr b = { { 0x02, 0x11, 0x22, 0x33, 0x44, 0x56 } };
+	const struct rte_ether_addr m = { { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } };
+	const struct rte_ether_addr m6 = { { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 } };
+	uint8_t buf[8] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55, 0xee, 0xff };
+	uint64_t k;
+
+	TEST_ASSERT_EQUAL(key_of(&a), rtap_mac_key(buf), "key depends on bytes after the address");
+	TEST_ASSERT_NOT_EQUAL(key_of(&a), key_of(&b), "last byte ignored");
+	k = key_of(&a);
+	TEST_ASSERT(memcmp(&k, a.addr_bytes, 6) == 0, "key is not the bytes in memory order");
+	TEST_ASSERT(!rtap_mac_key_is_multicast(key_of(&a)), "unicast as multicast");
+	TEST_ASSERT(rtap_mac_key_is_multicast(key_of(&m)), "IPv4 group");
+	TEST_ASSERT(rtap_mac_key_is_multicast(key_of(&m6)), "IPv6 group");
+	return TEST_SUCCESS;
+}
+
+/* Exact addresses, broadcast always, every group with all-multicast. */
+static int
+test_rx_filter_match(void)
+{
+	static const struct rte_ether_addr own = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
+	static const struct rte_ether_addr add = { { 0x02, 0xaa, 0x00, 0x00, 0x00, 0x09 } };
+	static const struct rte_ether_addr grp = { { 0x01, 0x00, 0x5e, 0x01, 0x02, 0x03 } };
+	static const struct rte_ether_addr other = { { 0x02, 0xbb, 0x00, 0x00, 0x00, 0x01 } };
+	static const struct rte_ether_addr ogrp = { { 0x01, 0x00, 0x5e, 0x09, 0x09, 0x09 } };
+	static const struct rte_ether_addr bc = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	/* A unicast address with the broadcast's other bytes: not broadcast. */
+	static const struct rte_ether_addr nearly = { { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static struct rtap_filter f;
+	unsigned int am;
+
+	memset(&f, 0, sizeof(f));
+	f.addr[f.nb_addr++] = key_of(&own);
+	f.addr[f.nb_addr++] = key_of(&add);
+	f.addr[f.nb_addr++] = key_of(&grp);
+	for (am = 0; am < 2; am++) {
+		f.allmulti = am;
+		TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&own)), "own, allmulti %u", am);
+		TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&add)), "added, allmulti %u", am);
+		TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&grp)), "listed, allmulti %u", am);
+		TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&bc)), "broadcast, allmulti %u",
+			    am);
+		TEST_ASSERT(!rtap_vnet_rx_filter_match(&f, key_of(&other)), "foreign, allmulti %u",
+			    am);
+		TEST_ASSERT(!rtap_vnet_rx_filter_match(&f, key_of(&nearly)),
+			    "fe:ff:..., allmulti %u", am);
+		TEST_ASSERT_EQUAL(rtap_vnet_rx_filter_match(&f, key_of(&ogrp)), am == 1,
+				  "unlisted group, allmulti %u", am);
+	}
+	/* An empty table still takes broadcast; the last entry counts. */
+	f.nb_addr = 0;
+	f.allmulti = false;
+	TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&bc)), "broadcast, empty table");
+	TEST_ASSERT(!rtap_vnet_rx_filter_match(&f, key_of(&own)), "own, empty table");
+	f.nb_addr = RTE_DIM(f.addr);
+	f.addr[RTE_DIM(f.addr) - 1] = key_of(&other);
+	TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&other)), "last entry");
+	/* A count torn by a concurrent rewrite stays within the table. */
+	f.nb_addr = UINT16_MAX;
+	TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&other)), "torn count");
+	TEST_ASSERT(!rtap_vnet_rx_filter_match(&f, key_of(&nearly)), "torn count, miss");
+	return TEST_SUCCESS;
+}
+
 /* ---- rx: chains ---- */
 
 static int
@@ -2770,6 +2847,8 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_rx_gso_malformed),
 		CASE(test_rx_le_fields),
 		CASE(test_rx_keeps_ol_flags),
+		CASE(test_rx_filter_key),
+		CASE(test_rx_filter_match),
 		CASE(test_rx_chain_link),
 		CASE(test_rx_chain_trim),
 		CASE(test_tx_l3_off),

@@ -8,8 +8,9 @@
 /*
  * The driver's one private header: constants, the structs every file shares,
  * log macros, and the prototypes of each file, grouped by file. Calls go
- * down the list of files only: ethdev -> queue -> rxtx; ethdev and queue ->
- * ifctl -> tun. rtap_vnet.h holds the pure header/mbuf functions.
+ * down the list of files only: ethdev -> filter -> queue -> rxtx; ethdev,
+ * filter and queue -> ifctl -> tun. rtap_vnet.h holds the pure header/mbuf
+ * functions.
  *
  * Who touches what:
  * - struct rtap_pmd (dev_private, shared memory): written by the primary's
@@ -108,6 +109,32 @@ extern int rtap_logtype;
 /* Largest frame the kernel hands over with TSO/USO negotiated: 64 KiB of IP + L2 headers. */
 #define RTAP_LRO_MAX_FRAME (UINT16_MAX + RTAP_FRAME_OVERHEAD)
 
+/*
+ * Receive filtering (rtap_filter.c): addresses the port answers to, by
+ * ethdev's index (0 is its own), and the multicast groups of its list. The
+ * kernel's TUNSETTXFILTER holds RTAP_TUN_FILTER_EXACT addresses exactly and
+ * hashes further multicast ones.
+ */
+#define RTAP_MAX_MAC_ADDRS    16
+#define RTAP_MAX_MC_ADDRS     64
+#define RTAP_TUN_FILTER_EXACT 8
+
+/*
+ * The filter the rx bursts apply (in struct rtap_pmd, shared memory),
+ * written only by the primary's control thread. `on` (promiscuous off) is
+ * read once per burst; the table is a seqlock: `seq` is odd while the
+ * control thread rewrites addr/nb_addr/allmulti, and a burst checking a
+ * frame reads them between two equal even values of `seq`. Addresses are
+ * keys of rtap_mac_key() (rtap_vnet.h); broadcast is always accepted.
+ */
+struct rtap_filter {
+	uint32_t seq;
+	bool on;
+	bool allmulti;
+	uint16_t nb_addr;
+	uint64_t addr[RTAP_MAX_MAC_ADDRS + RTAP_MAX_MC_ADDRS];
+};
+
 /* Rx offload work a queue does per packet, from what the application enabled. */
 #define RTAP_RX_OL_TCP (1u << 0) /* report TCP checksum state in ol_flags */
 #define RTAP_RX_OL_UDP (1u << 1) /* report UDP checksum state in ol_flags */
@@ -126,6 +153,7 @@ struct rtap_queue_stats {
 	uint64_t truncated; /* rx: frames larger than the posted buffer (dropped) */
 	uint64_t csum_bad;  /* rx: frames delivered with an IP or L4 checksum BAD */
 	uint64_t oversize;  /* rx: frames over the port MTU (dropped, in ierrors) */
+	uint64_t filtered;  /* rx: frames the port's receive filter dropped (software) */
 };
 
 /* Shared part of an rx queue: configuration and counters. */
@@ -210,15 +238,16 @@ struct rtap_rx_ring {
 	struct rtap_ring ring;
 	struct rtap_rx_queue *rxq;
 	struct rte_mempool *mp;
-	bool coop;		   /* task work waits for the poller's next enter */
-	uint8_t ol;		   /* RTAP_RX_OL_* */
-	uint32_t max_len;	   /* longest untagged frame the MTU allows (see above) */
-	uint16_t nb_segs;	   /* mbufs per read (1 unless scattering) */
-	uint16_t max_segs;	   /* iovecs per slot */
-	uint16_t seg_room;	   /* data room of one mbuf after the headroom */
-	uint32_t capacity;	   /* frame bytes one read can hold */
-	struct iovec *iov;	   /* nb_slots * max_segs iovecs for scattered reads */
-	struct rte_mbuf **scratch; /* RTAP_RX_READS * max_segs mbufs for bulk refill */
+	bool coop;			  /* task work waits for the poller's next enter */
+	uint8_t ol;			  /* RTAP_RX_OL_* */
+	uint32_t max_len;		  /* longest untagged frame the MTU allows (see above) */
+	const struct rtap_filter *filter; /* the port's (struct rtap_pmd) */
+	uint16_t nb_segs;		  /* mbufs per read (1 unless scattering) */
+	uint16_t max_segs;		  /* iovecs per slot */
+	uint16_t seg_room;		  /* data room of one mbuf after the headroom */
+	uint32_t capacity;		  /* frame bytes one read can hold */
+	struct iovec *iov;		  /* nb_slots * max_segs iovecs for scattered reads */
+	struct rte_mbuf **scratch;	  /* RTAP_RX_READS * max_segs mbufs for bulk refill */
 };
 
 /*
@@ -286,6 +315,17 @@ struct rtap_pmd {
 	 */
 	uint64_t kernel_tx_dropped_base;
 	uint64_t kernel_tx_dropped_last;
+	/*
+	 * Receive filtering (rtap_filter.c): what the application asked for,
+	 * the kernel's share of it, and what the bursts check.
+	 */
+	struct rte_ether_addr mac_tab[RTAP_MAX_MAC_ADDRS]; /* by ethdev index; zero: unused */
+	struct rte_ether_addr mc_tab[RTAP_MAX_MC_ADDRS];   /* set_mc_addr_list() */
+	uint16_t nb_mc;
+	bool promisc;
+	bool allmulti;
+	unsigned int tun_filter; /* addresses in the kernel's TUNSETTXFILTER (0: none) */
+	struct rtap_filter filter;
 };
 
 /* rtap_tun.c: one small function per TUN ioctl; 0 or -errno, logged. */
@@ -298,6 +338,8 @@ int rtap_tun_get_name(int fd, char *name);
 int rtap_tun_get_mac(int fd, struct rte_ether_addr *mac);
 int rtap_tun_set_mac(int fd, const struct rte_ether_addr *mac, const char *ifname);
 int rtap_tun_set_offload(int fd, unsigned int flags, const char *ifname, bool probe);
+int rtap_tun_set_txfilter(int fd, bool allmulti, const struct rte_ether_addr *addr,
+			  unsigned int nb_addr, const char *ifname);
 
 /* rtap_ifctl.c: the kernel interface's state, in the interface's own netns. */
 #define RTAP_NS_SAME (-1000)
@@ -327,6 +369,19 @@ int rtap_rxq_intr_start(struct rte_eth_dev *dev);
 void rtap_rxq_intr_stop(struct rte_eth_dev *dev);
 int rtap_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t queue_id);
+
+/* rtap_filter.c: receive filtering, the control side (ops and the kernel's filter). */
+int rtap_filter_init(struct rte_eth_dev *dev);
+void rtap_filter_fini(struct rte_eth_dev *dev);
+int rtap_filter_set_mac(struct rte_eth_dev *dev, const struct rte_ether_addr *mac);
+int rtap_promiscuous_enable(struct rte_eth_dev *dev);
+int rtap_promiscuous_disable(struct rte_eth_dev *dev);
+int rtap_allmulticast_enable(struct rte_eth_dev *dev);
+int rtap_allmulticast_disable(struct rte_eth_dev *dev);
+int rtap_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac, uint32_t index,
+		      uint32_t vmdq);
+void rtap_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index);
+int rtap_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *mc, uint32_t nb_mc);
 
 /* rtap_queue.c: queue lifecycle, rings, queue pair fds. */
 int rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,

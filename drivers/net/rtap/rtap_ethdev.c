@@ -96,7 +96,7 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	struct rtap_pmd *pmd = dev->data->dev_private;
 
 	info->if_index = pmd->if_index;
-	info->max_mac_addrs = 1;
+	info->max_mac_addrs = RTAP_MAX_MAC_ADDRS;
 	info->max_rx_queues = RTAP_MAX_QUEUES;
 	info->max_tx_queues = RTAP_MAX_QUEUES;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
@@ -248,38 +248,6 @@ rtap_dev_set_link_down(struct rte_eth_dev *dev)
 }
 
 static int
-rtap_promiscuous_enable(struct rte_eth_dev *dev)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-
-	return rtap_ifctl_change_flags(pmd->keep_fd, IFF_PROMISC, 0);
-}
-
-static int
-rtap_promiscuous_disable(struct rte_eth_dev *dev)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-
-	return rtap_ifctl_change_flags(pmd->keep_fd, 0, IFF_PROMISC);
-}
-
-static int
-rtap_allmulticast_enable(struct rte_eth_dev *dev)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-
-	return rtap_ifctl_change_flags(pmd->keep_fd, IFF_ALLMULTI, 0);
-}
-
-static int
-rtap_allmulticast_disable(struct rte_eth_dev *dev)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-
-	return rtap_ifctl_change_flags(pmd->keep_fd, 0, IFF_ALLMULTI);
-}
-
-static int
 rtap_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
@@ -332,14 +300,15 @@ rtap_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 	 * same value, makes the kernel flush the interface's neighbours
 	 * (permanent ones too): only touch it when it changes.
 	 */
-	if (rtap_tun_get_mac(pmd->keep_fd, &cur) == 0 && rte_is_same_ether_addr(&cur, mac)) {
-		pmd->mac = *mac;
-		return 0;
+	if (!(rtap_tun_get_mac(pmd->keep_fd, &cur) == 0 && rte_is_same_ether_addr(&cur, mac))) {
+		ret = rtap_tun_set_mac(pmd->keep_fd, mac, pmd->ifname);
+		if (ret < 0)
+			return ret;
 	}
-	ret = rtap_tun_set_mac(pmd->keep_fd, mac, pmd->ifname);
-	if (ret < 0)
-		return ret;
 	pmd->mac = *mac;
+	/* The receive filter answers to the new address (and the kernel's frames to it). */
+	if (!rte_is_same_ether_addr(&pmd->mac_tab[0], mac))
+		return rtap_filter_set_mac(dev, mac);
 	return 0;
 }
 
@@ -382,6 +351,7 @@ rtap_qstats(const struct rtap_queue_stats *now, const struct rtap_queue_stats *b
 	out->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED) - base->truncated;
 	out->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED) - base->csum_bad;
 	out->oversize = __atomic_load_n(&now->oversize, __ATOMIC_RELAXED) - base->oversize;
+	out->filtered = __atomic_load_n(&now->filtered, __ATOMIC_RELAXED) - base->filtered;
 }
 
 static void
@@ -394,6 +364,7 @@ rtap_qstats_rebase(const struct rtap_queue_stats *now, struct rtap_queue_stats *
 	base->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED);
 	base->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED);
 	base->oversize = __atomic_load_n(&now->oversize, __ATOMIC_RELAXED);
+	base->filtered = __atomic_load_n(&now->filtered, __ATOMIC_RELAXED);
 }
 
 static int
@@ -493,6 +464,7 @@ rtap_dev_close(struct rte_eth_dev *dev)
 	rtap_queue_fds_close(dev, 0);
 
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY && pmd->keep_fd >= 0) {
+		rtap_filter_fini(dev);
 		close(pmd->keep_fd);
 		pmd->keep_fd = -1;
 	}
@@ -516,6 +488,9 @@ static const struct eth_dev_ops rtap_ops = {
 	.allmulticast_disable = rtap_allmulticast_disable,
 	.mtu_set = rtap_mtu_set,
 	.mac_addr_set = rtap_mac_addr_set,
+	.mac_addr_add = rtap_mac_addr_add,
+	.mac_addr_remove = rtap_mac_addr_remove,
+	.set_mc_addr_list = rtap_set_mc_addr_list,
 	.stats_get = rtap_stats_get,
 	.stats_reset = rtap_stats_reset,
 	.rx_queue_setup = rtap_rx_queue_setup,
@@ -559,6 +534,27 @@ rtap_secondary_refuse_mac(struct rte_eth_dev *dev, struct rte_ether_addr *mac __
 	return rtap_secondary_refuse(dev);
 }
 
+static int
+rtap_secondary_refuse_mac_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac __rte_unused,
+			      uint32_t index __rte_unused, uint32_t vmdq __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
+/* No error to return: refused all the same, with a word, and nothing done. */
+static void
+rtap_secondary_refuse_mac_remove(struct rte_eth_dev *dev, uint32_t index __rte_unused)
+{
+	rtap_secondary_refuse(dev);
+}
+
+static int
+rtap_secondary_refuse_mc(struct rte_eth_dev *dev, struct rte_ether_addr *mc __rte_unused,
+			 uint32_t nb_mc __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
 /* The link as the primary last saw it: reading it must not change it. */
 static int
 rtap_secondary_link_update(struct rte_eth_dev *dev __rte_unused, int wait_to_complete __rte_unused)
@@ -580,6 +576,9 @@ static const struct eth_dev_ops rtap_secondary_ops = {
 	.allmulticast_disable = rtap_secondary_refuse,
 	.mtu_set = rtap_secondary_refuse_queue,
 	.mac_addr_set = rtap_secondary_refuse_mac,
+	.mac_addr_add = rtap_secondary_refuse_mac_add,
+	.mac_addr_remove = rtap_secondary_refuse_mac_remove,
+	.set_mc_addr_list = rtap_secondary_refuse_mc,
 	.stats_get = rtap_stats_get,
 	.stats_reset = rtap_stats_reset,
 	.rx_queue_start = rtap_secondary_refuse_queue,
@@ -907,7 +906,8 @@ rtap_probe(struct rte_vdev_device *vdev)
 
 	dev->process_private = rtap_proc_alloc(vdev->device.numa_node);
 	data->mac_addrs =
-		rte_zmalloc_socket(name, sizeof(struct rte_ether_addr), 0, vdev->device.numa_node);
+		rte_zmalloc_socket(name, RTAP_MAX_MAC_ADDRS * sizeof(struct rte_ether_addr), 0,
+				   vdev->device.numa_node);
 	if (dev->process_private == NULL || data->mac_addrs == NULL) {
 		PMD_LOG(ERR, "%s: out of memory", name);
 		ret = -ENOMEM;
@@ -919,7 +919,9 @@ rtap_probe(struct rte_vdev_device *vdev)
 		goto fail;
 	/* No carrier until the port starts; then events about the interface. */
 	rtap_carrier_set(dev, false);
-	ret = rtap_rxq_intr_init(dev);
+	ret = rtap_filter_init(dev);
+	if (ret == 0)
+		ret = rtap_rxq_intr_init(dev);
 	if (ret == 0)
 		ret = rtap_lsc_init(dev);
 	if (ret < 0)
@@ -943,6 +945,7 @@ rtap_probe(struct rte_vdev_device *vdev)
 
 fail_created:
 	rtap_rxq_intr_fini(dev);
+	rtap_filter_fini(dev);
 	if (args.persist && pmd->created)
 		rtap_tun_set_persist(pmd->keep_fd, false, pmd->ifname);
 	close(pmd->keep_fd);

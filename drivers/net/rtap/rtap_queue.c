@@ -487,6 +487,7 @@ rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	r->nb_segs = segs;
 	r->capacity = cap;
 	r->coop = !((struct rtap_pmd *)dev->data->dev_private)->sqpoll;
+	r->filter = &((struct rtap_pmd *)dev->data->dev_private)->filter;
 
 	proc->rx[queue_id] = r;
 	dev->data->rx_queues[queue_id] = rxq;

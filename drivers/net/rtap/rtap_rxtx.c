@@ -41,12 +41,14 @@ rtap_sqe_fixed(struct io_uring_sqe *sqe, uint16_t slot)
 /* ---- rx ---- */
 
 struct rtap_rx_tally {
-	uint32_t max_len; /* the ring's, read once per burst */
+	const struct rtap_filter *filter; /* NULL with promiscuous mode on */
+	uint32_t max_len;		  /* the ring's, read once per burst */
 	uint64_t bytes;
 	uint64_t errors;
 	uint64_t truncated;
 	uint64_t csum_bad;
 	uint64_t oversize;
+	uint64_t filtered;
 };
 
 /*
@@ -137,6 +139,25 @@ rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
 }
 
 /*
+ * Does the port's receive filter take @m? Its table is a seqlock (struct
+ * rtap_filter): read again if the control thread rewrote it meanwhile.
+ */
+static inline bool
+rtap_rx_filter_pass(const struct rtap_filter *f, const struct rte_mbuf *m)
+{
+	uint64_t dst = rtap_mac_key(rte_pktmbuf_mtod(m, const uint8_t *));
+	uint32_t seq;
+	bool pass;
+
+	do {
+		seq = __atomic_load_n(&f->seq, __ATOMIC_ACQUIRE);
+		pass = rtap_vnet_rx_filter_match(f, dst);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (unlikely((seq & 1) != 0 || seq != __atomic_load_n(&f->seq, __ATOMIC_RELAXED)));
+	return pass;
+}
+
+/*
  * One completed read into @m, @res bytes with the header. Returns true when
  * @m is a packet for the application, else frees it.
  */
@@ -153,6 +174,12 @@ rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res, struct
 			rtap_rx_chain_trim(m, len, r->seg_room);
 		}
 		m->port = r->rxq->port_id;
+		/* Promiscuous mode off: the port's addresses only (rtap_filter.c). */
+		if (unlikely(t->filter != NULL) && !rtap_rx_filter_pass(t->filter, m)) {
+			rte_pktmbuf_free(m);
+			t->filtered++;
+			return false;
+		}
 		/* The MTU, as a NIC enforces it (a frame of the MTU never gets here). */
 		if (unlikely(len > t->max_len) &&
 		    rtap_vnet_rx_oversize(rtap_vnet_rx_hdr(m), m, t->max_len)) {
@@ -202,6 +229,8 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (unlikely(r == NULL || !rtap_ring_running(&r->ring)))
 		return 0;
 	t.max_len = __atomic_load_n(&r->max_len, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&r->filter->on, __ATOMIC_ACQUIRE))
+		t.filter = r->filter;
 
 	io_uring_for_each_cqe(&r->ring.io, head, cqe) {
 		struct rte_mbuf *m;
@@ -229,6 +258,7 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	rxq->stats.truncated += t.truncated;
 	rxq->stats.csum_bad += t.csum_bad;
 	rxq->stats.oversize += t.oversize;
+	rxq->stats.filtered += t.filtered;
 	return nb_rx;
 }
 

@@ -413,6 +413,53 @@ rtap_vnet_rx_oversize(const struct virtio_net_hdr *h, const struct rte_mbuf *m, 
 }
 
 /*
+ * A MAC address as the key the receive filter compares (struct
+ * rtap_filter): its six bytes in a uint64_t, in memory order, so that the
+ * I/G (multicast) bit of the first byte is bit 0 of the key on a
+ * little-endian CPU and bit 56 on a big-endian one.
+ */
+static inline uint64_t
+rtap_mac_key(const uint8_t *a)
+{
+	uint64_t k = 0;
+
+	memcpy(&k, a, RTE_ETHER_ADDR_LEN);
+	return k;
+}
+
+static inline bool
+rtap_mac_key_is_multicast(uint64_t k)
+{
+	return (((const uint8_t *)&k)[0] & 1) != 0;
+}
+
+/*
+ * Does the receive filter @f (promiscuous off) take a frame to @dst? Its
+ * own and added addresses and its multicast list exactly, broadcast, and
+ * with all-multicast every group. @f may change under a reader: the count is
+ * bounded, so a torn read (which the caller's seqlock retries) stays in the
+ * table.
+ */
+static inline bool
+rtap_vnet_rx_filter_match(const struct rtap_filter *f, uint64_t dst)
+{
+	uint16_t n = RTE_MIN(f->nb_addr, (uint16_t)RTE_DIM(f->addr));
+	uint16_t i;
+
+	if (rtap_mac_key_is_multicast(dst)) {
+		static const uint8_t bcast[RTE_ETHER_ADDR_LEN] = { 0xff, 0xff, 0xff,
+								   0xff, 0xff, 0xff };
+
+		if (f->allmulti || dst == rtap_mac_key(bcast))
+			return true;
+	}
+	for (i = 0; i < n; i++)
+		if (f->addr[i] == dst)
+			return true;
+	return false;
+}
+
+/*
  * Link @n fresh mbufs into the chain one scattered read fills. The chain is
  * valid as it stands (nb_segs, pkt_len, data_len), so freeing it unread is
  * correct, in mbuf debug builds too.
