@@ -2338,8 +2338,8 @@ tx_confined(const struct rte_mbuf *m)
 	memcpy(hdrs_b, rte_pktmbuf_mtod(m, const void *), n);
 	memset(&vh_out, 0xa5, sizeof(vh_out));
 	memset(&vh_b, 0x5a, sizeof(vh_b));
-	rtap_vnet_tx(&vh_out, m, hdrs_a);
-	rtap_vnet_tx(&vh_b, m, hdrs_b);
+	rtap_vnet_tx(&vh_out, m, hdrs_a, 0);
+	rtap_vnet_tx(&vh_b, m, hdrs_b, 0);
 	for (i = n; i < HDRS_BUF; i++)
 		TEST_ASSERT(hdrs_a[i] == 0x00 && hdrs_b[i] == 0xa5,
 			    "hdrs[%u] written, beyond hdr_len %u", i, n);
@@ -2632,7 +2632,7 @@ test_tx_gso(void)
 				return TEST_FAILED;
 			}
 			/* In place (the mbuf is ours alone): the same bytes. */
-			rtap_vnet_tx(&vh_out, m, rte_pktmbuf_mtod(m, uint8_t *));
+			rtap_vnet_tx(&vh_out, m, rte_pktmbuf_mtod(m, uint8_t *), 0);
 			TEST_ASSERT(memcmp(rte_pktmbuf_mtod(m, void *), hdrs_a, hl) == 0,
 				    "case %u: in place differs", i);
 			rte_pktmbuf_free(m);
@@ -2701,7 +2701,7 @@ test_tx_le_fields(void)
 	TEST_ASSERT_NOT_NULL(m, "mbuf");
 	mb_tx_frame(m, &fr, TSO | V6, 1428);
 	TEST_ASSERT_SUCCESS(rtap_vnet_tx_check(m), "refused");
-	rtap_vnet_tx(&vh_out, m, rte_pktmbuf_mtod(m, uint8_t *));
+	rtap_vnet_tx(&vh_out, m, rte_pktmbuf_mtod(m, uint8_t *), 0);
 	rte_pktmbuf_free(m);
 	TEST_ASSERT(memcmp(&vh_out, exp, sizeof(exp)) == 0,
 		    "bytes %02x %02x %02x %02x %02x %02x %02x %02x %02x %02x",
@@ -2815,6 +2815,350 @@ test_regress_tx_ip_cksum_ihl_beyond_l3_len(void)
 	return pool_empty();
 }
 
+/* ---- rx: VLAN ---- */
+
+/* @f (built with @nb tags of @tpid) in an mbuf, data_len cut to @first (0: all). */
+static struct rte_mbuf *
+vlan_mbuf(const struct frame *f, uint16_t first)
+{
+	return mb_frame(f, first != 0 ? &first : NULL, first != 0);
+}
+
+static int
+test_rx_vlan_tci(void)
+{
+	static const struct {
+		uint8_t nb;
+		uint16_t tpid[2];
+		int32_t tci;
+	} cases[] = {
+		{ 0, { 0 }, -1 },
+		{ 1, { RTE_ETHER_TYPE_VLAN }, 100 },
+		{ 1, { RTE_ETHER_TYPE_QINQ }, -1 }, /* 802.1ad outer: not 802.1Q */
+		{ 2, { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN }, -1 },
+		{ 2, { RTE_ETHER_TYPE_VLAN, RTE_ETHER_TYPE_VLAN }, 100 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct fspec s = { .ipv = 4, .proto = IPPROTO_UDP, .payload = 10 };
+		struct rte_mbuf *m;
+		int32_t got;
+
+		s.nb_tags = cases[i].nb;
+		memcpy(s.tpid, cases[i].tpid, sizeof(cases[i].tpid));
+		frame_build(&fr, &s);
+		if (cases[i].tci > 0)
+			put16(fr.b + 14, 0xe000 | 100); /* PCP 7 */
+		m = vlan_mbuf(&fr, 0);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		got = rtap_vnet_rx_vlan_tci(m);
+		rte_pktmbuf_free(m);
+		TEST_ASSERT_EQUAL(got, cases[i].tci > 0 ? 0xe000 | 100 : -1, "case %u: %d", i, got);
+	}
+	/* The tag cut short in the first segment. */
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_UDP,
+				     .payload = 10,
+				     .nb_tags = 1,
+				     .tpid = { RTE_ETHER_TYPE_VLAN } });
+	{
+		struct rte_mbuf *m = vlan_mbuf(&fr, 17);
+
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		TEST_ASSERT_EQUAL(rtap_vnet_rx_vlan_tci(m), -1, "tag beyond data_len");
+		rte_pktmbuf_free(m);
+	}
+	return pool_empty();
+}
+
+/* The VLAN filter: listed VIDs pass, others not; untagged, priority-tagged and 802.1ad pass. */
+static int
+test_rx_vlan_pass(void)
+{
+	static uint64_t tab[RTAP_VLAN_TAB_WORDS];
+	static const struct {
+		uint8_t nb;
+		uint16_t tpid, vid;
+		bool pass;
+	} cases[] = {
+		{ 1, RTE_ETHER_TYPE_VLAN, 100, true },
+		{ 1, RTE_ETHER_TYPE_VLAN, 200, false },
+		{ 1, RTE_ETHER_TYPE_VLAN, 0, true },
+		{ 1, RTE_ETHER_TYPE_VLAN, 4095, true },
+		{ 1, RTE_ETHER_TYPE_VLAN, 4094, false },
+		{ 1, RTE_ETHER_TYPE_VLAN, 63, true },
+		{ 1, RTE_ETHER_TYPE_VLAN, 64, false },
+		{ 1, RTE_ETHER_TYPE_QINQ, 200, true },
+		{ 0, 0, 0, true },
+	};
+	unsigned int i;
+
+	memset(tab, 0, sizeof(tab));
+	tab[100 / 64] |= UINT64_C(1) << (100 % 64);
+	tab[4095 / 64] |= UINT64_C(1) << (4095 % 64);
+	tab[63 / 64] |= UINT64_C(1) << 63;
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct fspec s = { .ipv = 4, .proto = IPPROTO_TCP, .payload = 0 };
+		struct rte_mbuf *m;
+		bool got;
+
+		s.nb_tags = cases[i].nb;
+		s.tpid[0] = cases[i].tpid;
+		frame_build(&fr, &s);
+		if (cases[i].nb != 0)
+			put16(fr.b + 14, 0x2000 | cases[i].vid); /* PCP 1: not a VID bit */
+		m = vlan_mbuf(&fr, 0);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		got = rtap_vnet_rx_vlan_pass(m, tab);
+		rte_pktmbuf_free(m);
+		TEST_ASSERT_EQUAL(got, cases[i].pass, "case %u (VID %u)", i, cases[i].vid);
+	}
+	return pool_empty();
+}
+
+/* Stripping: the frame becomes the untagged one, its TCI in vlan_tci, in one segment or a chain. */
+static int
+test_rx_vlan_strip(void)
+{
+	static const uint16_t firsts[] = { 0, 18, 40 };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(firsts); i++) {
+		struct rte_mbuf *m;
+
+		frame_build(&fr2,
+			    &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 300 });
+		frame_build(&fr,
+			    &(struct fspec){ .ipv = 4,
+					     .proto = IPPROTO_UDP,
+					     .payload = 300,
+					     .nb_tags = 1,
+					     .tpid = { RTE_ETHER_TYPE_VLAN } });
+		put16(fr.b + 14, 0x6000 | 100);
+		m = vlan_mbuf(&fr, firsts[i]);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		rtap_vnet_rx_vlan_strip(m);
+		TEST_ASSERT_EQUAL(m->vlan_tci, 0x6000 | 100, "vlan_tci %#x", m->vlan_tci);
+		TEST_ASSERT_EQUAL(m->ol_flags,
+				  RTE_MBUF_F_RX_L4_CKSUM_GOOD | RTE_MBUF_F_RX_VLAN |
+					  RTE_MBUF_F_RX_VLAN_STRIPPED,
+				  "flags %#" PRIx64, m->ol_flags);
+		TEST_ASSERT_EQUAL(m->pkt_len, fr2.len, "first segment %u: pkt_len %u", firsts[i],
+				  m->pkt_len);
+		TEST_ASSERT(memcmp(mb_bytes(m), fr2.b, fr2.len) == 0,
+			    "first segment %u: not the untagged frame", firsts[i]);
+		rte_pktmbuf_free(m);
+	}
+	/* Untagged, and 802.1ad outer: left as they are. */
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_UDP,
+				     .payload = 30,
+				     .nb_tags = 2,
+				     .tpid = { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN } });
+	for (i = 0; i < 2; i++) {
+		struct rte_mbuf *m;
+
+		if (i == 1)
+			frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_TCP });
+		m = vlan_mbuf(&fr, 0);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		rtap_vnet_rx_vlan_strip(m);
+		TEST_ASSERT_EQUAL(m->ol_flags, 0, "case %u: flags %#" PRIx64, i, m->ol_flags);
+		TEST_ASSERT(m->pkt_len == fr.len && memcmp(mb_bytes(m), fr.b, fr.len) == 0,
+			    "case %u: frame changed", i);
+		rte_pktmbuf_free(m);
+	}
+	return pool_empty();
+}
+
+/* ---- tx: VLAN insertion ---- */
+
+/* Tags, their length, and insertion in place: the bytes of the tagged frame, offsets moved. */
+static int
+test_tx_vlan_insert(void)
+{
+	static const uint8_t one[] = { 0x81, 0x00, 0xe0, 0x64 };
+	static const uint8_t two[] = { 0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0xe0, 0x64 };
+	static const struct {
+		uint64_t fl;
+		uint8_t nb;
+		uint16_t tpid[2];
+	} cases[] = {
+		{ RTE_MBUF_F_TX_VLAN, 1, { RTE_ETHER_TYPE_VLAN } },
+		{ RTE_MBUF_F_TX_QINQ, 2, { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN } },
+		{ RTE_MBUF_F_TX_QINQ | RTE_MBUF_F_TX_VLAN,
+		  2,
+		  { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN } },
+	};
+	uint8_t tags[8];
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	m = rte_pktmbuf_alloc(pool);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	m->vlan_tci = 0xe064;
+	m->vlan_tci_outer = 10;
+	TEST_ASSERT_EQUAL(rtap_vnet_tx_vlan_len(m), 0, "no flag");
+	m->ol_flags = RTE_MBUF_F_TX_VLAN;
+	TEST_ASSERT_EQUAL(rtap_vnet_tx_vlan_len(m), 4, "VLAN");
+	rtap_vnet_tx_vlan_tags(m, tags);
+	TEST_ASSERT(memcmp(tags, one, sizeof(one)) == 0, "802.1Q tag");
+	m->ol_flags = RTE_MBUF_F_TX_QINQ;
+	TEST_ASSERT_EQUAL(rtap_vnet_tx_vlan_len(m), 8, "QinQ");
+	rtap_vnet_tx_vlan_tags(m, tags);
+	TEST_ASSERT(memcmp(tags, two, sizeof(two)) == 0, "802.1ad + 802.1Q tags");
+	m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+	TEST_ASSERT_EQUAL(rtap_vnet_tx_vlan_len(m), 8, "QinQ and VLAN");
+	rte_pktmbuf_free(m);
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct fspec s = { .ipv = 4, .proto = IPPROTO_TCP, .payload = 200 };
+		uint16_t headroom;
+
+		frame_build(&fr, &s);
+		s.nb_tags = cases[i].nb;
+		memcpy(s.tpid, cases[i].tpid, sizeof(s.tpid));
+		frame_build(&fr2, &s); /* TCIs 100 (outer), 101 */
+		m = mb_frame(&fr, (const uint16_t[]){ 60 }, 1);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		mb_tx_frame(m, &fr, cases[i].fl | TCPCK | IPCK, 0);
+		m->vlan_tci = cases[i].nb == 2 ? 101 : 100;
+		m->vlan_tci_outer = 100;
+		headroom = rte_pktmbuf_headroom(m);
+		TEST_ASSERT_SUCCESS(rtap_vnet_tx_check(m), "case %u refused", i);
+		rtap_vnet_tx_vlan_insert(m);
+		TEST_ASSERT_EQUAL(rte_pktmbuf_headroom(m), headroom - cases[i].nb * 4, "case %u",
+				  i);
+		TEST_ASSERT(m->pkt_len == fr2.len && memcmp(mb_bytes(m), fr2.b, fr2.len) == 0,
+			    "case %u: not the tagged frame", i);
+		TEST_ASSERT_EQUAL(m->l2_len, fr2.l2_len, "case %u: l2_len %u", i, m->l2_len);
+		TEST_ASSERT_EQUAL(m->ol_flags, TCPCK | IPCK, "case %u: flags %#" PRIx64, i,
+				  m->ol_flags);
+		rte_pktmbuf_free(m);
+	}
+	/* A tunnel: the tag is the outer frame's. */
+	frame_build(&fr2, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 20 });
+	frame_vxlan(&fr, &fr2);
+	m = mb_frame(&fr, NULL, 0);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	mb_tx_frame(m, &fr, VXLAN | V4 | UDPCK | RTE_MBUF_F_TX_VLAN, 0);
+	rtap_vnet_tx_vlan_insert(m);
+	TEST_ASSERT_EQUAL(m->outer_l2_len, RTE_ETHER_HDR_LEN + 4, "outer_l2_len %u",
+			  m->outer_l2_len);
+	TEST_ASSERT_EQUAL(m->l2_len, fr.l2_len, "inner l2_len %u", m->l2_len);
+	TEST_ASSERT_EQUAL(rtap_vnet_tx_l3_off(m), fr.l3_off + 4u, "inner L3 at %u",
+			  rtap_vnet_tx_l3_off(m));
+	rte_pktmbuf_free(m);
+	return pool_empty();
+}
+
+/*
+ * The header for a shared mbuf, with the tags in the slot's copy
+ * (rtap_vnet_tx() with @ins), equals the one for the same packet tagged in
+ * place: csum_start and hdr_len moved, the IPv4 checksum and the GSO
+ * pseudo-header where the tagged frame has them. tx_check keeps the copy
+ * within its bounds with the tags.
+ */
+static int
+test_tx_vlan_offsets(void)
+{
+	static const struct {
+		uint64_t fl;
+		uint32_t ins;
+		uint16_t segsz;
+	} cases[] = {
+		{ RTE_MBUF_F_TX_VLAN | TSO | IPCK, 4, 1448 },
+		{ RTE_MBUF_F_TX_QINQ | TSO | IPCK, 8, 1000 },
+		{ RTE_MBUF_F_TX_VLAN | UDPCK | IPCK, 4, 0 },
+		{ RTE_MBUF_F_TX_QINQ | TCPCK | V4, 8, 0 },
+	};
+	struct virtio_net_hdr vh_in_place;
+	uint8_t proto;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct rte_mbuf *m, *m2;
+		uint32_t n;
+
+		proto = (cases[i].fl & UDPCK) ? IPPROTO_UDP : IPPROTO_TCP;
+		frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = proto, .payload = 3000 });
+		frame_partial(&fr);
+		put16(fr.b + fr.l3_off + 10, 0xdead);
+		m = mb_frame(&fr, NULL, 0);
+		m2 = mb_frame(&fr, NULL, 0);
+		TEST_ASSERT(m != NULL && m2 != NULL, "mbufs");
+		mb_tx_frame(m, &fr, cases[i].fl, cases[i].segsz);
+		mb_tx_frame(m2, &fr, cases[i].fl, cases[i].segsz);
+		m->vlan_tci = m2->vlan_tci = 100;
+		m->vlan_tci_outer = m2->vlan_tci_outer = 10;
+		TEST_ASSERT_SUCCESS(rtap_vnet_tx_check(m), "case %u refused", i);
+		/* Shared: the tags in a copy of the headers. */
+		n = rtap_vnet_tx_hdr_len(m);
+		memcpy(hdrs_a, fr.b, 12);
+		rtap_vnet_tx_vlan_tags(m, hdrs_a + 12);
+		memcpy(hdrs_a + 12 + cases[i].ins, fr.b + 12, n - 12);
+		rtap_vnet_tx(&vh_out, m, hdrs_a, cases[i].ins);
+		/* Ours: tagged in place. */
+		rtap_vnet_tx_vlan_insert(m2);
+		rtap_vnet_tx(&vh_in_place, m2, rte_pktmbuf_mtod(m2, uint8_t *), 0);
+		TEST_ASSERT(memcmp(&vh_out, &vh_in_place, sizeof(vh_out)) == 0,
+			    "case %u: headers differ (csum_start %u / %u, hdr_len %u / %u)", i,
+			    rte_le_to_cpu_16(vh_out.csum_start),
+			    rte_le_to_cpu_16(vh_in_place.csum_start),
+			    rte_le_to_cpu_16(vh_out.hdr_len),
+			    rte_le_to_cpu_16(vh_in_place.hdr_len));
+		TEST_ASSERT_EQUAL(rte_le_to_cpu_16(vh_out.csum_start), fr.l4_off + cases[i].ins,
+				  "case %u: csum_start", i);
+		TEST_ASSERT(memcmp(hdrs_a, rte_pktmbuf_mtod(m2, uint8_t *), n + cases[i].ins) == 0,
+			    "case %u: header bytes differ", i);
+		if ((cases[i].fl & IPCK) == IPCK)
+			TEST_ASSERT_EQUAL(rte_raw_cksum(hdrs_a + fr.l3_off + cases[i].ins, 20),
+					  0xffff, "case %u: IPv4 checksum", i);
+		if (cases[i].segsz != 0)
+			TEST_ASSERT_EQUAL(get16(hdrs_a + fr.csum_off + cases[i].ins),
+					  ref_phdr(&fr, fr.len - fr.l4_off),
+					  "case %u: pseudo-header over the L4 length", i);
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(m2);
+	}
+	/* tx_check: the addresses in the first segment; headers and tags within the copy. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 100 });
+	{
+		struct rte_mbuf *m = mb_frame(&fr, (const uint16_t[]){ 11 }, 1);
+
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		m->ol_flags = RTE_MBUF_F_TX_VLAN;
+		TEST_ASSERT_EQUAL(rtap_vnet_tx_check(m), -EINVAL, "addresses split");
+		rte_pktmbuf_free(m);
+		m = mb_frame(&fr, (const uint16_t[]){ 12 }, 1);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		m->ol_flags = RTE_MBUF_F_TX_QINQ; /* no lengths needed without another offload */
+		TEST_ASSERT_SUCCESS(rtap_vnet_tx_check(m), "addresses in the first segment");
+		rte_pktmbuf_free(m);
+	}
+	/* IHL 15 and 192 bytes of TCP options: 246 bytes of headers, the copy's size. */
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_TCP,
+				     .payload = 400,
+				     .ip_opts = 40 });
+	{
+		struct rte_mbuf *m = mb_frame(&fr, NULL, 0);
+
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		mb_tx(m, IPCK | TCPCK, 14, 60, 246 - 74, 0);
+		TEST_ASSERT_SUCCESS(rtap_vnet_tx_check(m), "246 bytes of headers");
+		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+		TEST_ASSERT_EQUAL(rtap_vnet_tx_check(m), -EINVAL, "246 bytes of headers and a tag");
+		rte_pktmbuf_free(m);
+	}
+	return pool_empty();
+}
+
 #define CASE(fn) TEST_CASE_ST(vnet_setup, vnet_teardown, fn)
 
 static struct unit_test_suite vnet_suite = {
@@ -2866,6 +3210,11 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_tx_gso),
 		CASE(test_tx_tunnel),
 		CASE(test_tx_le_fields),
+		CASE(test_rx_vlan_tci),
+		CASE(test_rx_vlan_pass),
+		CASE(test_rx_vlan_strip),
+		CASE(test_tx_vlan_insert),
+		CASE(test_tx_vlan_offsets),
 		CASE(test_regress_csum_complete_chain_odd_boundary),
 		CASE(test_regress_tx_gso_l4_len_short),
 		CASE(test_regress_tx_gso_l3_len_short),

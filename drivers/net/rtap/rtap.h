@@ -30,9 +30,11 @@
  *   ring is set, and read with acquire by the bursts; between start and
  *   stop the ring belongs to the polling lcore alone, but for what a
  *   control call changes on a started port: an rx ring's `max_len`
- *   (rte_eth_dev_set_mtu()) is rewritten by the control thread with a
- *   plain aligned store (a relaxed atomic), and the lcore reads it once per
- *   burst; a burst under way may finish with the old value.
+ *   (rte_eth_dev_set_mtu()) and `ol` (rte_eth_dev_set_vlan_offload()) are
+ *   rewritten by the control thread with plain aligned stores (relaxed
+ *   atomics), and the lcore reads each once per burst; a burst under way
+ *   may finish with the old value. The receive filters the bursts read
+ *   live in struct rtap_pmd (see there).
  */
 
 #include <stdbool.h>
@@ -136,10 +138,15 @@ struct rtap_filter {
 };
 
 /* Rx offload work a queue does per packet, from what the application enabled. */
-#define RTAP_RX_OL_TCP (1u << 0) /* report TCP checksum state in ol_flags */
-#define RTAP_RX_OL_UDP (1u << 1) /* report UDP checksum state in ol_flags */
-#define RTAP_RX_OL_LRO (1u << 2) /* GSO frames and partial checksums arrive */
-#define RTAP_RX_OL_IP  (1u << 3) /* verify IPv4 header checksums in software */
+#define RTAP_RX_OL_TCP	       (1u << 0) /* report TCP checksum state in ol_flags */
+#define RTAP_RX_OL_UDP	       (1u << 1) /* report UDP checksum state in ol_flags */
+#define RTAP_RX_OL_LRO	       (1u << 2) /* GSO frames and partial checksums arrive */
+#define RTAP_RX_OL_IP	       (1u << 3) /* verify IPv4 header checksums in software */
+#define RTAP_RX_OL_VLAN_STRIP  (1u << 4) /* strip an outer 802.1Q tag into vlan_tci */
+#define RTAP_RX_OL_VLAN_FILTER (1u << 5) /* drop 802.1Q VIDs not in the port's table */
+
+/* The VLAN filter's table (struct rtap_pmd): a bit per VLAN ID. */
+#define RTAP_VLAN_TAB_WORDS ((RTE_ETHER_MAX_VLAN_ID + 1) / 64)
 
 /*
  * Per-queue counters, in shared memory so every process can read them.
@@ -242,6 +249,7 @@ struct rtap_rx_ring {
 	uint8_t ol;			  /* RTAP_RX_OL_* */
 	uint32_t max_len;		  /* longest untagged frame the MTU allows (see above) */
 	const struct rtap_filter *filter; /* the port's (struct rtap_pmd) */
+	const uint64_t *vlan_tab;	  /* the port's VLAN filter (struct rtap_pmd) */
 	uint16_t nb_segs;		  /* mbufs per read (1 unless scattering) */
 	uint16_t max_segs;		  /* iovecs per slot */
 	uint16_t seg_room;		  /* data room of one mbuf after the headroom */
@@ -326,6 +334,8 @@ struct rtap_pmd {
 	bool allmulti;
 	unsigned int tun_filter; /* addresses in the kernel's TUNSETTXFILTER (0: none) */
 	struct rtap_filter filter;
+	/* VLAN IDs the VLAN filter lets through; each word written atomically. */
+	uint64_t vlan_tab[RTAP_VLAN_TAB_WORDS];
 };
 
 /* rtap_tun.c: one small function per TUN ioctl; 0 or -errno, logged. */
@@ -382,6 +392,8 @@ int rtap_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac, uint3
 		      uint32_t vmdq);
 void rtap_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index);
 int rtap_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *mc, uint32_t nb_mc);
+int rtap_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vlan_id, int on);
+int rtap_vlan_offload_set(struct rte_eth_dev *dev, int mask);
 
 /* rtap_queue.c: queue lifecycle, rings, queue pair fds. */
 int rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
@@ -397,6 +409,7 @@ int rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_queues_start(struct rte_eth_dev *dev);
 void rtap_rx_queues_set_mtu(struct rte_eth_dev *dev, uint16_t mtu);
+void rtap_rx_queues_set_offloads(struct rte_eth_dev *dev);
 void rtap_queues_stop(struct rte_eth_dev *dev);
 void rtap_queues_release(struct rte_eth_dev *dev);
 void rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from);

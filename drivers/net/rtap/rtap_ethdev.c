@@ -107,10 +107,12 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_lro_pkt_size = RTAP_LRO_MAX_FRAME;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
-		RTE_ETH_RX_OFFLOAD_TCP_LRO;
+		RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_VLAN_STRIP |
+		RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
-		RTE_ETH_TX_OFFLOAD_TCP_TSO;
+		RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_VLAN_INSERT |
+		RTE_ETH_TX_OFFLOAD_QINQ_INSERT;
 	if (pmd->has_uso)
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_UDP_TSO;
 	info->rx_queue_offload_capa = 0;
@@ -491,6 +493,8 @@ static const struct eth_dev_ops rtap_ops = {
 	.mac_addr_add = rtap_mac_addr_add,
 	.mac_addr_remove = rtap_mac_addr_remove,
 	.set_mc_addr_list = rtap_set_mc_addr_list,
+	.vlan_filter_set = rtap_vlan_filter_set,
+	.vlan_offload_set = rtap_vlan_offload_set,
 	.stats_get = rtap_stats_get,
 	.stats_reset = rtap_stats_reset,
 	.rx_queue_setup = rtap_rx_queue_setup,
@@ -555,6 +559,19 @@ rtap_secondary_refuse_mc(struct rte_eth_dev *dev, struct rte_ether_addr *mc __rt
 	return rtap_secondary_refuse(dev);
 }
 
+static int
+rtap_secondary_refuse_vlan(struct rte_eth_dev *dev, uint16_t vlan_id __rte_unused,
+			   int on __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
+static int
+rtap_secondary_refuse_vlan_offload(struct rte_eth_dev *dev, int mask __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
 /* The link as the primary last saw it: reading it must not change it. */
 static int
 rtap_secondary_link_update(struct rte_eth_dev *dev __rte_unused, int wait_to_complete __rte_unused)
@@ -579,6 +596,8 @@ static const struct eth_dev_ops rtap_secondary_ops = {
 	.mac_addr_add = rtap_secondary_refuse_mac_add,
 	.mac_addr_remove = rtap_secondary_refuse_mac_remove,
 	.set_mc_addr_list = rtap_secondary_refuse_mc,
+	.vlan_filter_set = rtap_secondary_refuse_vlan,
+	.vlan_offload_set = rtap_secondary_refuse_vlan_offload,
 	.stats_get = rtap_stats_get,
 	.stats_reset = rtap_stats_reset,
 	.rx_queue_start = rtap_secondary_refuse_queue,

@@ -259,3 +259,35 @@ rtap_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *mc, uint32
 	}
 	return ret;
 }
+
+/*
+ * The VLAN filter's table (RTE_ETH_RX_OFFLOAD_VLAN_FILTER; ethdev refuses
+ * this with the offload off). A bit per VLAN ID, set and cleared atomically
+ * under the bursts that read it.
+ */
+int
+rtap_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vlan_id, int on)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	uint64_t bit = UINT64_C(1) << (vlan_id % 64);
+
+	if (vlan_id > RTE_ETHER_MAX_VLAN_ID)
+		return -EINVAL;
+	if (on)
+		__atomic_fetch_or(&pmd->vlan_tab[vlan_id / 64], bit, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&pmd->vlan_tab[vlan_id / 64], ~bit, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/*
+ * VLAN strip or filter turned on or off (ethdev has rewritten rxmode.offloads
+ * and checked them against the capabilities): started queues follow.
+ */
+int
+rtap_vlan_offload_set(struct rte_eth_dev *dev, int mask)
+{
+	if (mask & (RTE_ETH_VLAN_STRIP_MASK | RTE_ETH_VLAN_FILTER_MASK))
+		rtap_rx_queues_set_offloads(dev);
+	return 0;
+}

@@ -397,6 +397,10 @@ rtap_rx_offload_mode(const struct rte_eth_dev *dev)
 	/* LRO needs partial checksums from the kernel: headers must be read. */
 	if (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO)
 		ol |= RTAP_RX_OL_LRO;
+	if (rx & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)
+		ol |= RTAP_RX_OL_VLAN_STRIP;
+	if (rx & RTE_ETH_RX_OFFLOAD_VLAN_FILTER)
+		ol |= RTAP_RX_OL_VLAN_FILTER;
 	return ol;
 }
 
@@ -488,6 +492,7 @@ rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	r->capacity = cap;
 	r->coop = !((struct rtap_pmd *)dev->data->dev_private)->sqpoll;
 	r->filter = &((struct rtap_pmd *)dev->data->dev_private)->filter;
+	r->vlan_tab = ((struct rtap_pmd *)dev->data->dev_private)->vlan_tab;
 
 	proc->rx[queue_id] = r;
 	dev->data->rx_queues[queue_id] = rxq;
@@ -731,6 +736,23 @@ rtap_rx_queues_set_mtu(struct rte_eth_dev *dev, uint16_t mtu)
 		if (proc->rx[q] != NULL)
 			__atomic_store_n(&proc->rx[q]->max_len, (uint32_t)mtu + RTE_ETHER_HDR_LEN,
 					 __ATOMIC_RELAXED);
+}
+
+/*
+ * The VLAN offloads changed on a started port (rte_eth_dev_set_vlan_offload()
+ * has rewritten rxmode.offloads): the rings of this process act on them from
+ * their lcore's next burst, as for the MTU.
+ */
+void
+rtap_rx_queues_set_offloads(struct rte_eth_dev *dev)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	uint8_t ol = rtap_rx_offload_mode(dev);
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		if (proc->rx[q] != NULL)
+			__atomic_store_n(&proc->rx[q]->ol, ol, __ATOMIC_RELAXED);
 }
 
 /* Start every queue not deferred; on failure, none is left running. */

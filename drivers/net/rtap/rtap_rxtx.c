@@ -43,6 +43,7 @@ rtap_sqe_fixed(struct io_uring_sqe *sqe, uint16_t slot)
 struct rtap_rx_tally {
 	const struct rtap_filter *filter; /* NULL with promiscuous mode on */
 	uint32_t max_len;		  /* the ring's, read once per burst */
+	unsigned int ol;		  /* the ring's RTAP_RX_OL_*, read once per burst */
 	uint64_t bytes;
 	uint64_t errors;
 	uint64_t truncated;
@@ -187,13 +188,22 @@ rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res, struct
 			t->oversize++;
 			return false;
 		}
-		if (r->ol != 0) {
-			if (unlikely(rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, r->ol) < 0)) {
+		if (t->ol != 0) {
+			if (unlikely(t->ol & RTAP_RX_OL_VLAN_FILTER) &&
+			    !rtap_vnet_rx_vlan_pass(m, r->vlan_tab)) {
+				rte_pktmbuf_free(m);
+				t->filtered++;
+				return false;
+			}
+			if (unlikely(rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, t->ol) < 0)) {
 				rte_pktmbuf_free(m);
 				t->errors++;
 				return false;
 			}
 			t->csum_bad += rtap_vnet_rx_csum_bad(m->ol_flags);
+			/* Last: the checks above read the frame as the kernel sent it. */
+			if (t->ol & RTAP_RX_OL_VLAN_STRIP)
+				rtap_vnet_rx_vlan_strip(m);
 		}
 		t->bytes += len;
 		return true;
@@ -229,6 +239,7 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (unlikely(r == NULL || !rtap_ring_running(&r->ring)))
 		return 0;
 	t.max_len = __atomic_load_n(&r->max_len, __ATOMIC_RELAXED);
+	t.ol = __atomic_load_n(&r->ol, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&r->filter->on, __ATOMIC_ACQUIRE))
 		t.filter = r->filter;
 
@@ -310,32 +321,54 @@ rtap_tx_headroom_ok(const struct rte_mbuf *m)
 }
 
 /*
- * Build the write of @m into slot @slot's iovecs: the virtio-net header in the
- * headroom when the packet is ours alone, else in the slot, with a copy of
- * the headers when an offload must change them. Returns the iovec count or
- * -EINVAL for a request the kernel could not carry out.
+ * Build the write of @m into slot @slot's iovecs: the virtio-net header (and
+ * VLAN tags) in the headroom when the packet is ours alone, else in the
+ * slot, with a copy of the headers when an offload must change them or tags
+ * go in between. Returns the iovec count or -EINVAL for a request the kernel
+ * could not carry out.
  */
 static inline int
 rtap_tx_iov(struct rtap_tx_ring *r, uint16_t slot, struct rte_mbuf *m)
 {
 	struct iovec *iov = &r->iov[(size_t)slot * RTAP_TX_IOVS];
 	struct rtap_tx_hdr *th = &r->hdr[slot];
-	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t ins = rtap_vnet_tx_vlan_len(m);
 	bool own = rtap_tx_headroom_ok(m);
-	struct virtio_net_hdr *vh = own ? (void *)(data - RTAP_VNET_HDR_LEN) : &th->vh;
-	uint8_t *hdrs = data;
+	struct virtio_net_hdr *vh;
+	uint8_t *data, *hdrs;
 	uint32_t skip = 0;
 	struct rte_mbuf *seg;
 	int n;
 
 	if (unlikely(rtap_vnet_tx_check(m) < 0))
 		return -EINVAL;
-	if (!own && rtap_vnet_tx_rewrites(m)) {
-		skip = rtap_vnet_tx_hdr_len(m);
-		memcpy(th->copy, data, skip);
+	if (unlikely(ins != 0)) {
+		if (own && rte_pktmbuf_headroom(m) >= RTAP_VNET_HDR_LEN + ins) {
+			rtap_vnet_tx_vlan_insert(m);
+			ins = 0;
+		} else {
+			own = false; /* the tags go in the slot's copy */
+		}
+	}
+	data = rte_pktmbuf_mtod(m, uint8_t *);
+	vh = own ? (void *)(data - RTAP_VNET_HDR_LEN) : &th->vh;
+	hdrs = data;
+	if (!own && (ins != 0 || rtap_vnet_tx_rewrites(m))) {
+		const uint32_t addrs = 2 * RTE_ETHER_ADDR_LEN;
+
+		skip = rtap_vnet_tx_rewrites(m) ? rtap_vnet_tx_hdr_len(m) : 0;
+		if (ins != 0) {
+			/* The addresses, the tags, then the rest of the headers. */
+			skip = RTE_MAX(skip, addrs);
+			memcpy(th->copy, data, addrs);
+			rtap_vnet_tx_vlan_tags(m, th->copy + addrs);
+			memcpy(th->copy + addrs + ins, data + addrs, skip - addrs);
+		} else {
+			memcpy(th->copy, data, skip);
+		}
 		hdrs = th->copy;
 	}
-	rtap_vnet_tx(vh, m, hdrs);
+	rtap_vnet_tx(vh, m, hdrs, ins);
 
 	if (own) {
 		iov[0].iov_base = vh;
@@ -343,7 +376,7 @@ rtap_tx_iov(struct rtap_tx_ring *r, uint16_t slot, struct rte_mbuf *m)
 		n = 1;
 	} else {
 		iov[0].iov_base = th;
-		iov[0].iov_len = RTAP_VNET_HDR_LEN + skip;
+		iov[0].iov_len = RTAP_VNET_HDR_LEN + skip + ins;
 		n = 1;
 		if (m->data_len > skip) {
 			iov[1].iov_base = data + skip;
@@ -387,7 +420,8 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		struct rte_mbuf *m = pkts[i];
 		struct io_uring_sqe *sqe;
 
-		if (likely(m->nb_segs == 1 && !(m->ol_flags & RTAP_TX_OL_MASK) &&
+		if (likely(m->nb_segs == 1 &&
+			   !(m->ol_flags & (RTAP_TX_OL_MASK | RTAP_TX_VLAN_MASK)) &&
 			   rtap_tx_headroom_ok(m))) {
 			char *hdr = rte_pktmbuf_mtod(m, char *) - RTAP_VNET_HDR_LEN;
 

@@ -413,6 +413,60 @@ rtap_vnet_rx_oversize(const struct virtio_net_hdr *h, const struct rte_mbuf *m, 
 }
 
 /*
+ * The TCI of @m's outer 802.1Q tag (TPID 0x8100), in host order, or -1 when
+ * it has none: untagged, or its outer tag is another TPID (802.1ad).
+ */
+static inline int32_t
+rtap_vnet_rx_vlan_tci(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	if (m->data_len < RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN ||
+	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_VLAN))
+		return -1;
+	return rte_be_to_cpu_16(
+		rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, sizeof(*eth))->vlan_tci);
+}
+
+/*
+ * The VLAN filter (RTE_ETH_RX_OFFLOAD_VLAN_FILTER): does @tab, a bit per VLAN
+ * ID, let @m through? Frames without an 802.1Q outer tag and priority-tagged
+ * ones (VID 0) always pass. The control thread sets and clears bits under a
+ * reader: each word is read once.
+ */
+static inline bool
+rtap_vnet_rx_vlan_pass(const struct rte_mbuf *m, const uint64_t *tab)
+{
+	int32_t tci = rtap_vnet_rx_vlan_tci(m);
+	uint16_t vid;
+
+	if (tci < 0)
+		return true;
+	vid = (uint16_t)tci & RTE_VLAN_ID_MASK;
+	return vid == 0 || ((__atomic_load_n(&tab[vid / 64], __ATOMIC_RELAXED) >> (vid % 64)) & 1);
+}
+
+/*
+ * RTE_ETH_RX_OFFLOAD_VLAN_STRIP: an outer 802.1Q tag moves into vlan_tci
+ * (RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED) and out of the data: the
+ * addresses move 4 bytes up, over it. Other frames are left as they are.
+ */
+static inline void
+rtap_vnet_rx_vlan_strip(struct rte_mbuf *m)
+{
+	int32_t tci = rtap_vnet_rx_vlan_tci(m);
+	uint8_t *p;
+
+	if (tci < 0)
+		return;
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	memmove(p + RTE_VLAN_HLEN, p, 2 * RTE_ETHER_ADDR_LEN);
+	rte_pktmbuf_adj(m, RTE_VLAN_HLEN);
+	m->vlan_tci = (uint16_t)tci;
+	m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+}
+
+/*
  * A MAC address as the key the receive filter compares (struct
  * rtap_filter): its six bytes in a uint64_t, in memory order, so that the
  * I/G (multicast) bit of the first byte is bit 0 of the key on a
@@ -515,6 +569,62 @@ rtap_rx_chain_trim(struct rte_mbuf *head, uint32_t len, uint16_t room)
 	(RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG | \
 	 RTE_MBUF_F_TX_UDP_SEG)
 #define RTAP_TX_SEG_MASK (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG)
+/* VLAN insertion (RTE_ETH_TX_OFFLOAD_VLAN_INSERT, QINQ_INSERT), done by the driver. */
+#define RTAP_TX_VLAN_MASK (RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_QINQ)
+
+/*
+ * Bytes of tags @m asks for before its EtherType: RTE_MBUF_F_TX_QINQ is two
+ * (vlan_tci_outer in an 802.1ad tag, then vlan_tci in an 802.1Q one, with
+ * or without RTE_MBUF_F_TX_VLAN), RTE_MBUF_F_TX_VLAN alone one (vlan_tci,
+ * 802.1Q).
+ */
+static inline uint32_t
+rtap_vnet_tx_vlan_len(const struct rte_mbuf *m)
+{
+	if (m->ol_flags & RTE_MBUF_F_TX_QINQ)
+		return 2 * RTE_VLAN_HLEN;
+	return (m->ol_flags & RTE_MBUF_F_TX_VLAN) ? RTE_VLAN_HLEN : 0;
+}
+
+/* Writes the rtap_vnet_tx_vlan_len() bytes of @m's tags at @p. */
+static inline void
+rtap_vnet_tx_vlan_tags(const struct rte_mbuf *m, uint8_t *p)
+{
+	/* A tag on the wire: its TPID (where the EtherType was), then its TCI. */
+	rte_be16_t tag[2];
+
+	if (m->ol_flags & RTE_MBUF_F_TX_QINQ) {
+		tag[0] = RTE_BE16(RTE_ETHER_TYPE_QINQ);
+		tag[1] = rte_cpu_to_be_16(m->vlan_tci_outer);
+		memcpy(p, tag, sizeof(tag));
+		p += sizeof(tag);
+	}
+	tag[0] = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+	tag[1] = rte_cpu_to_be_16(m->vlan_tci);
+	memcpy(p, tag, sizeof(tag));
+}
+
+/*
+ * Insert @m's tags in place, in its headroom (the caller checked that @m is
+ * ours alone, with rtap_vnet_tx_vlan_len() bytes of room more than the
+ * virtio-net header's): the addresses move down, the tags fill the gap, and
+ * the offload request's offsets move with them (l2_len, or outer_l2_len for
+ * a tunnel). The request is then an untagged frame's with no VLAN flag.
+ */
+static inline void
+rtap_vnet_tx_vlan_insert(struct rte_mbuf *m)
+{
+	uint32_t ins = rtap_vnet_tx_vlan_len(m);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)ins);
+
+	memmove(p, p + ins, 2 * RTE_ETHER_ADDR_LEN);
+	rtap_vnet_tx_vlan_tags(m, p + 2 * RTE_ETHER_ADDR_LEN);
+	if (m->ol_flags & RTE_MBUF_F_TX_TUNNEL_MASK)
+		m->outer_l2_len += ins;
+	else
+		m->l2_len += ins;
+	m->ol_flags &= ~RTAP_TX_VLAN_MASK;
+}
 
 /* Offset of the L3 header an offload request of @m is about (inner, for a tunnel). */
 static inline uint32_t
@@ -559,11 +669,18 @@ rtap_vnet_tx_check(const struct rte_mbuf *m)
 
 	if (m->nb_segs > RTAP_TX_MAX_SEGS)
 		return -EINVAL;
+	/* Tags go after the addresses, which must be in the first segment. */
+	if ((fl & RTAP_TX_VLAN_MASK) && m->data_len < 2 * RTE_ETHER_ADDR_LEN)
+		return -EINVAL;
 	if (!(fl & RTAP_TX_OL_MASK))
 		return 0;
-	/* Headers must be in the first segment, and fit the copy a shared mbuf needs. */
+	/*
+	 * Headers must be in the first segment, and fit (with the tags to
+	 * insert) the copy a shared mbuf needs.
+	 */
 	hdr_len = rtap_vnet_tx_hdr_len(m);
-	if (hdr_len > m->data_len || (rtap_vnet_tx_rewrites(m) && hdr_len > RTAP_TX_HDR_COPY))
+	if (hdr_len > m->data_len ||
+	    (rtap_vnet_tx_rewrites(m) && hdr_len + rtap_vnet_tx_vlan_len(m) > RTAP_TX_HDR_COPY))
 		return -EINVAL;
 	/* The IPv4 checksum covers IHL words: exactly the l3_len bytes checked above. */
 	if (fl & RTE_MBUF_F_TX_IP_CKSUM) {
@@ -618,16 +735,18 @@ rtap_vnet_gso_phdr(const uint8_t *l3, uint64_t fl, uint8_t proto, uint32_t l4_le
 
 /*
  * Fill @vh for @m, which rtap_vnet_tx_check() accepted. @hdrs holds the
- * packet's first rtap_vnet_tx_hdr_len() bytes, writable: the IPv4 checksum is
- * computed there (the kernel does not), and for segmentation the
- * pseudo-header sum is rewritten the way the kernel's GSO expects it.
+ * packet's first rtap_vnet_tx_hdr_len() bytes as they go out, writable, with
+ * @ins bytes of VLAN tags inserted after the addresses (their offsets move
+ * by as much): the IPv4 checksum is computed there (the kernel does not),
+ * and for segmentation the pseudo-header sum is rewritten the way the
+ * kernel's GSO expects it.
  */
 static inline void
-rtap_vnet_tx(struct virtio_net_hdr *vh, const struct rte_mbuf *m, uint8_t *hdrs)
+rtap_vnet_tx(struct virtio_net_hdr *vh, const struct rte_mbuf *m, uint8_t *hdrs, uint32_t ins)
 {
 	uint64_t fl = m->ol_flags;
 	uint64_t l4 = fl & RTE_MBUF_F_TX_L4_MASK;
-	uint32_t l3_off = rtap_vnet_tx_l3_off(m);
+	uint32_t l3_off = rtap_vnet_tx_l3_off(m) + ins;
 	uint32_t l4_off = l3_off + m->l3_len;
 	uint32_t offset;
 	uint16_t phdr;
@@ -667,7 +786,7 @@ rtap_vnet_tx(struct virtio_net_hdr *vh, const struct rte_mbuf *m, uint8_t *hdrs)
 	 */
 	phdr = rtap_vnet_gso_phdr(hdrs + l3_off, fl,
 				  (fl & RTE_MBUF_F_TX_TCP_SEG) ? IPPROTO_TCP : IPPROTO_UDP,
-				  m->pkt_len - l4_off);
+				  m->pkt_len - (l4_off - ins));
 	memcpy(hdrs + l4_off + offset, &phdr, sizeof(phdr));
 }
 
