@@ -276,6 +276,8 @@ struct rtap_tx_hdr {
 struct rtap_tx_ring {
 	struct rtap_ring ring;
 	struct rtap_tx_queue *txq;
+	uint16_t fd_index;	 /* the TAP fd it writes on (rx queue count dependent) */
+	bool fast_free;		 /* MBUF_FAST_FREE: one pool, refcnt 1, direct */
 	struct rte_mbuf **done;	 /* completed mbufs, freed in bulk */
 	struct iovec *iov;	 /* nb_slots * RTAP_TX_IOVS */
 	struct rtap_tx_hdr *hdr; /* per-slot header when the headroom can't be used */
@@ -283,7 +285,7 @@ struct rtap_tx_ring {
 
 /* dev->process_private */
 struct rtap_proc {
-	int qfd[RTAP_MAX_QUEUES]; /* queue pair fds, -1 when not open */
+	int qfd[RTAP_MAX_QUEUES]; /* TAP fd of each rx queue (tx queues share them), or -1 */
 	bool attached[RTAP_MAX_QUEUES];
 	struct rtap_rx_ring *rx[RTAP_MAX_QUEUES];
 	struct rtap_tx_ring *tx[RTAP_MAX_QUEUES];
@@ -364,6 +366,7 @@ int rtap_ifctl_get_txqlen(int keep_fd, unsigned int *qlen);
 int rtap_ifctl_get_ifindex(int keep_fd, int *if_index);
 int rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats);
 int rtap_ifctl_get_link(int keep_fd, unsigned int *flags);
+bool rtap_net_admin(void);
 int rtap_ifctl_get_stats_here(const char *ifname, int if_index, struct rtnl_link_stats64 *stats);
 
 /* rtap_intr.c: the link, link-state and removal events, Rx interrupts. */
@@ -413,6 +416,10 @@ void rtap_rx_queues_set_offloads(struct rte_eth_dev *dev);
 void rtap_queues_stop(struct rte_eth_dev *dev);
 void rtap_queues_release(struct rte_eth_dev *dev);
 void rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from);
+void rtap_queues_reconfigure(struct rte_eth_dev *dev);
+uint16_t rtap_nb_fds(const struct rte_eth_dev *dev);
+void rtap_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_rxq_info *qinfo);
+void rtap_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_txq_info *qinfo);
 uint32_t rtap_rx_capacity(const struct rte_eth_dev *dev, struct rte_mempool *mp, uint16_t mtu,
 			  uint16_t *nb_segs);
 uint32_t rtap_rx_posted_capacity(const struct rte_eth_dev *dev, uint16_t queue_id);
@@ -423,5 +430,8 @@ uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t rtap_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t rtap_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 int rtap_tx_done_cleanup(void *txq, uint32_t free_cnt);
+uint32_t rtap_rx_queue_count(void *rxq);
+int rtap_rx_descriptor_status(void *rxq, uint16_t offset);
+int rtap_tx_descriptor_status(void *txq, uint16_t offset);
 
 #endif /* _RTAP_H_ */

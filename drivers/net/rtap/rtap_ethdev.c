@@ -60,14 +60,8 @@ rtap_dev_configure(struct rte_eth_dev *dev)
 	uint16_t cur;
 	int ret;
 
-	if (data->nb_rx_queues != data->nb_tx_queues) {
-		PMD_LOG(ERR, "%s: rx and tx queues come in pairs: %u rx != %u tx", pmd->ifname,
-			data->nb_rx_queues, data->nb_tx_queues);
-		return -EINVAL;
-	}
-
-	/* Queue pairs beyond the new count were released by ethdev: drop their fds. */
-	rtap_queue_fds_close(dev, data->nb_rx_queues);
+	/* Queues beyond the new counts were released by ethdev; fds follow the rx count. */
+	rtap_queues_reconfigure(dev);
 
 	ret = rtap_ifctl_get_mtu(pmd->keep_fd, &cur);
 	if (ret < 0)
@@ -111,13 +105,17 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 		RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
-		RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_VLAN_INSERT |
-		RTE_ETH_TX_OFFLOAD_QINQ_INSERT;
+		RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE |
+		RTE_ETH_TX_OFFLOAD_VLAN_INSERT | RTE_ETH_TX_OFFLOAD_QINQ_INSERT;
 	if (pmd->has_uso)
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_UDP_TSO;
 	info->rx_queue_offload_capa = 0;
-	info->tx_queue_offload_capa = 0;
-	info->speed_capa = 0;
+	info->tx_queue_offload_capa = RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/* A virtual port's conventional speed (see rtap_intr.c). */
+	info->speed_capa = RTE_ETH_LINK_SPEED_10G;
+	/* A stopped queue of a started port may be set up again. */
+	info->dev_capa =
+		RTE_ETH_DEV_CAPA_RUNTIME_RX_QUEUE_SETUP | RTE_ETH_DEV_CAPA_RUNTIME_TX_QUEUE_SETUP;
 	info->rx_desc_lim = (struct rte_eth_desc_lim){
 		.nb_max = RTAP_MAX_DESC,
 		.nb_min = RTAP_MIN_DESC,
@@ -170,6 +168,32 @@ rtap_set_kernel_offloads(struct rte_eth_dev *dev)
 	return ret;
 }
 
+/*
+ * Bring the interface up with the port. Without CAP_NET_ADMIN (a TAP made
+ * for this user) the port starts all the same: the link is down until
+ * someone brings the interface up, which the link events report.
+ */
+static int
+rtap_bring_up(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	unsigned int flags;
+	int ret;
+
+	ret = rtap_ifctl_get_flags(pmd->keep_fd, &flags);
+	if (ret < 0)
+		return ret;
+	if (flags & IFF_UP)
+		return 0;
+	if (!rtap_net_admin()) {
+		PMD_LOG(WARNING,
+			"%s: interface down, and bringing it up needs CAP_NET_ADMIN: the link is down until it is up",
+			pmd->ifname);
+		return 0;
+	}
+	return rtap_ifctl_change_flags(pmd->keep_fd, IFF_UP, 0);
+}
+
 static int
 rtap_dev_start(struct rte_eth_dev *dev)
 {
@@ -194,7 +218,7 @@ rtap_dev_start(struct rte_eth_dev *dev)
 	 */
 	__atomic_store_n(&pmd->started, true, __ATOMIC_RELEASE);
 	rtap_carrier_set(dev, true);
-	ret = rtap_ifctl_change_flags(pmd->keep_fd, IFF_UP, 0);
+	ret = rtap_bring_up(dev);
 	if (ret < 0)
 		goto fail_carrier;
 	rtap_link_update(dev, 0);
@@ -287,6 +311,16 @@ rtap_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	pmd->mtu = mtu;
 	/* Enforced on receive from the next burst: a stopped queue takes it at start. */
 	rtap_rx_queues_set_mtu(dev, mtu);
+	return 0;
+}
+
+/* No pause frames on a TAP: flow control is off and stays off. */
+static int
+rtap_flow_ctrl_get(struct rte_eth_dev *dev __rte_unused, struct rte_eth_fc_conf *fc)
+{
+	memset(fc, 0, sizeof(*fc));
+	fc->mode = RTE_ETH_FC_NONE;
+	fc->autoneg = 0;
 	return 0;
 }
 
@@ -508,6 +542,9 @@ static const struct eth_dev_ops rtap_ops = {
 	.tx_done_cleanup = rtap_tx_done_cleanup,
 	.rx_queue_intr_enable = rtap_rx_queue_intr_enable,
 	.rx_queue_intr_disable = rtap_rx_queue_intr_disable,
+	.rxq_info_get = rtap_rxq_info_get,
+	.txq_info_get = rtap_txq_info_get,
+	.flow_ctrl_get = rtap_flow_ctrl_get,
 };
 
 /*
@@ -786,6 +823,12 @@ rtap_set_txqlen(struct rtap_pmd *pmd, unsigned int asked)
 		return 0;
 	if (asked == cur)
 		return 0;
+	if (asked == 0 && !rtap_net_admin()) {
+		/* A TAP made for this user: its admin chose the queue length. */
+		PMD_LOG(INFO, "%s: keeping txqueuelen %u (raising it needs CAP_NET_ADMIN)",
+			pmd->ifname, cur);
+		return 0;
+	}
 	ret = rtap_ifctl_set_txqlen(pmd->keep_fd, asked != 0 ? asked : RTAP_DEFAULT_TXQLEN);
 	if (ret < 0 && asked == 0) {
 		/* e.g. a persistent TAP we may use but not configure */
@@ -955,6 +998,9 @@ rtap_probe(struct rte_vdev_device *vdev)
 	dev->rx_pkt_burst = rtap_rx_burst;
 	dev->tx_pkt_burst = rtap_tx_burst;
 	dev->tx_pkt_prepare = rtap_tx_prepare;
+	dev->rx_queue_count = rtap_rx_queue_count;
+	dev->rx_descriptor_status = rtap_rx_descriptor_status;
+	dev->tx_descriptor_status = rtap_tx_descriptor_status;
 
 	rte_eth_dev_probing_finish(dev);
 	PMD_LOG(INFO, "%s: interface %s (index %d) " RTE_ETHER_ADDR_PRT_FMT "%s", name, pmd->ifname,

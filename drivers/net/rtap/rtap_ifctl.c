@@ -20,6 +20,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/if_tun.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -28,6 +30,26 @@
 #include <rte_string_fns.h>
 
 #include "rtap.h"
+
+/* What an EPERM from a SIOCS* ioctl means, for the log line. */
+#define RTAP_NEEDS_CAP(err) ((err) == EPERM ? " (needs CAP_NET_ADMIN)" : "")
+
+/*
+ * May this process change the interface (MTU, flags, txqueuelen)? That takes
+ * CAP_NET_ADMIN in its effective set. Asked so that a port used without it
+ * (a TAP made for its user, see the guide) skips what would only fail.
+ */
+bool
+rtap_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return true; /* unknown: try, and report what the kernel says */
+	return (data[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32))) != 0;
+}
 
 /* Is the namespace behind @nsfd the one this thread is in? */
 static bool
@@ -135,7 +157,8 @@ rtap_ctl_ioctl(int keep_fd, unsigned long req, const char *what, struct ifreq *i
 	strlcpy(ifr->ifr_name, ifname, IFNAMSIZ);
 	if (ioctl(sock, req, ifr) < 0) {
 		ret = -errno;
-		PMD_LOG(ERR, "ioctl(%s, %s): %s", what, ifname, strerror(-ret));
+		PMD_LOG(ERR, "ioctl(%s, %s): %s%s", what, ifname, strerror(-ret),
+			RTAP_NEEDS_CAP(-ret));
 	}
 	close(sock);
 	return ret;
@@ -176,8 +199,8 @@ rtap_ifctl_change_flags(int keep_fd, unsigned int set, unsigned int clear)
 	ifr.ifr_flags = (ifr.ifr_flags | set) & ~clear;
 	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) {
 		ret = -errno;
-		PMD_LOG(ERR, "ioctl(SIOCSIFFLAGS, %s, %#x): %s", ifname,
-			(unsigned short)ifr.ifr_flags, strerror(-ret));
+		PMD_LOG(ERR, "ioctl(SIOCSIFFLAGS, %s, %#x): %s%s", ifname,
+			(unsigned short)ifr.ifr_flags, strerror(-ret), RTAP_NEEDS_CAP(-ret));
 	}
 out:
 	close(sock);

@@ -57,8 +57,15 @@
 #define TUNSETCARRIER _IOW('T', 226, int)
 #endif
 
+/*
+ * A TAP has no speed. Like other virtual ports (net_tap, af_packet), the
+ * port reports 10 Gbit/s while up, so applications that print or weigh
+ * speeds see a number; it limits nothing.
+ */
+#define RTAP_LINK_SPEED RTE_ETH_SPEED_NUM_10G
+
 static const struct rte_eth_link rtap_link_down_value = {
-	.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN,
+	.link_speed = RTE_ETH_SPEED_NUM_NONE,
 	.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
 	.link_autoneg = RTE_ETH_LINK_FIXED,
 	.link_status = RTE_ETH_LINK_DOWN,
@@ -84,8 +91,10 @@ rtap_link_set(struct rte_eth_dev *dev, unsigned int flags, bool notify)
 	int changed;
 
 	if (__atomic_load_n(&pmd->started, __ATOMIC_ACQUIRE) && !pmd->gone && (flags & IFF_UP) &&
-	    (flags & IFF_LOWER_UP))
+	    (flags & IFF_LOWER_UP)) {
 		link.link_status = RTE_ETH_LINK_UP;
+		link.link_speed = RTAP_LINK_SPEED;
+	}
 	changed = rte_eth_linkstatus_set(dev, &link);
 	if (changed == 0 && notify && dev->data->dev_conf.intr_conf.lsc)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);

@@ -122,6 +122,22 @@ rtap_vnet_phdr(const uint8_t *l3, bool v6, uint8_t proto, uint32_t l4_len)
 }
 
 /*
+ * The 16-bit field at @off of @m's first segment (big-endian, as it is), read
+ * by bytes: frame bytes may sit at any address. The caller checks data_len.
+ */
+static inline rte_be16_t
+rtap_vnet_be16(const struct rte_mbuf *m, uint32_t off)
+{
+	rte_be16_t v;
+
+	memcpy(&v, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), sizeof(v));
+	return v;
+}
+
+/* The type field before a frame's L3 header or tag at @off: the EtherType or a TPID. */
+#define RTAP_VNET_TYPE_AT(m, off) rtap_vnet_be16(m, (off)-2)
+
+/*
  * The EtherType after the Ethernet header and up to two VLAN tags (802.1Q or
  * 802.1ad) of @m, and where the L3 header starts. -EINVAL when the frame
  * ends first.
@@ -129,21 +145,20 @@ rtap_vnet_phdr(const uint8_t *l3, bool v6, uint8_t proto, uint32_t l4_len)
 static inline int
 rtap_vnet_l2(const struct rte_mbuf *m, uint16_t *type, uint32_t *l3_off)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	uint32_t off = sizeof(*eth);
+	uint32_t off = RTE_ETHER_HDR_LEN;
 	uint16_t t;
 	int tags;
 
 	if (m->data_len < off)
 		return -EINVAL;
-	t = eth->ether_type;
+	t = RTAP_VNET_TYPE_AT(m, off);
 	for (tags = 0; tags < 2; tags++) {
 		if (t != RTE_BE16(RTE_ETHER_TYPE_VLAN) && t != RTE_BE16(RTE_ETHER_TYPE_QINQ))
 			break;
 		if (m->data_len < off + RTE_VLAN_HLEN)
 			return -EINVAL;
-		t = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off)->eth_proto;
 		off += RTE_VLAN_HLEN;
+		t = RTAP_VNET_TYPE_AT(m, off);
 	}
 	*type = t;
 	*l3_off = off;
@@ -390,22 +405,21 @@ rtap_vnet_rx(const struct virtio_net_hdr *h, struct rte_mbuf *m, unsigned int ol
 static inline bool
 rtap_vnet_rx_oversize(const struct virtio_net_hdr *h, const struct rte_mbuf *m, uint32_t max_len)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	uint32_t off = sizeof(*eth);
+	uint32_t off = RTE_ETHER_HDR_LEN;
 	uint16_t t;
 	int tags;
 
 	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE)
 		return false;
 	if (m->data_len >= off) {
-		t = eth->ether_type;
+		t = RTAP_VNET_TYPE_AT(m, off);
 		for (tags = 0; tags < 2; tags++) {
 			if ((t != RTE_BE16(RTE_ETHER_TYPE_VLAN) &&
 			     t != RTE_BE16(RTE_ETHER_TYPE_QINQ)) ||
 			    m->data_len < off + RTE_VLAN_HLEN)
 				break;
-			t = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off)->eth_proto;
 			off += RTE_VLAN_HLEN;
+			t = RTAP_VNET_TYPE_AT(m, off);
 			max_len += RTE_VLAN_HLEN;
 		}
 	}
@@ -419,13 +433,10 @@ rtap_vnet_rx_oversize(const struct virtio_net_hdr *h, const struct rte_mbuf *m, 
 static inline int32_t
 rtap_vnet_rx_vlan_tci(const struct rte_mbuf *m)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-
 	if (m->data_len < RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN ||
-	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_VLAN))
+	    RTAP_VNET_TYPE_AT(m, RTE_ETHER_HDR_LEN) != RTE_BE16(RTE_ETHER_TYPE_VLAN))
 		return -1;
-	return rte_be_to_cpu_16(
-		rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, sizeof(*eth))->vlan_tci);
+	return rte_be_to_cpu_16(rtap_vnet_be16(m, RTE_ETHER_HDR_LEN));
 }
 
 /*
