@@ -139,58 +139,94 @@ struct rx_got {
 };
 
 /* Waits for the first IPv4 frame of @proto to @dport from R and classifies it. */
+/*
+ * What arrived of each flow since the last rx_send_from_r(): both of its
+ * frames may come in one burst, and the one not yet asked for must not be
+ * lost.
+ */
+static struct {
+	bool valid;
+	uint8_t proto;
+	uint16_t dport;
+	struct rx_got g;
+} rx_seen[4];
+
+/* Classifies an IPv4 TCP or UDP frame from R into rx_seen (the first of each flow). */
+static void
+rx_note(const struct rte_mbuf *m)
+{
+	uint8_t hbuf[RTE_ETHER_HDR_LEN + 60 + 20];
+	const struct rte_ether_hdr *eth;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *l4;
+	struct rte_ipv4_hdr iph;
+	uint16_t field, phdr;
+	unsigned int k;
+	size_t l3;
+
+	if (m->pkt_len < sizeof(hbuf) - 60)
+		return;
+	eth = rte_pktmbuf_read(m, 0, RTE_MIN(sizeof(hbuf), (size_t)m->pkt_len), hbuf);
+	if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return;
+	ip = (const void *)(eth + 1);
+	l3 = rte_ipv4_hdr_len(ip);
+	l4 = (const void *)((const uint8_t *)ip + l3);
+	if (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP)
+		return;
+	for (k = 0; k < RTE_DIM(rx_seen); k++) {
+		if (rx_seen[k].valid && rx_seen[k].proto == ip->next_proto_id &&
+		    rx_seen[k].dport == rte_be_to_cpu_16(l4->dst_port))
+			return;
+		if (!rx_seen[k].valid)
+			break;
+	}
+	if (k == RTE_DIM(rx_seen))
+		return;
+	rx_seen[k].valid = true;
+	rx_seen[k].proto = ip->next_proto_id;
+	rx_seen[k].dport = rte_be_to_cpu_16(l4->dst_port);
+	rx_seen[k].g.l4_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	rx_seen[k].g.nb_segs = m->nb_segs;
+	rx_seen[k].g.len = m->pkt_len;
+	memcpy(&iph, ip, sizeof(iph));
+	field = ip->next_proto_id == IPPROTO_TCP ? ((const struct rte_tcp_hdr *)l4)->cksum :
+						   l4->dgram_cksum;
+	phdr = rte_ipv4_phdr_cksum(&iph, 0);
+	rx_seen[k].g.partial_ok = field == phdr;
+	rx_seen[k].g.full_ok =
+		rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, RTE_ETHER_HDR_LEN + l3) == 0;
+}
+
+/* Waits for the first IPv4 frame of @proto to @dport from R and classifies it. */
 static int
 rx_expect_within(uint8_t proto, uint16_t dport, struct rx_got *g, unsigned int timeout_ms)
 {
 	uint64_t deadline = rtu_now_ms() + timeout_ms;
 	struct rte_mbuf *pkts[RTU_BURST];
-	bool found = false;
 	uint16_t n, i;
+	unsigned int k;
 
-	memset(g, 0, sizeof(*g));
-	while (!found && rtu_now_ms() < deadline) {
+	for (;;) {
+		for (k = 0; k < RTE_DIM(rx_seen); k++) {
+			if (rx_seen[k].valid && rx_seen[k].proto == proto &&
+			    rx_seen[k].dport == dport) {
+				*g = rx_seen[k].g;
+				return TEST_SUCCESS;
+			}
+		}
+		if (rtu_now_ms() >= deadline)
+			break;
 		n = rte_eth_rx_burst(fx.port.port_id, 0, pkts, RTU_BURST);
 		for (i = 0; i < n; i++) {
-			struct rte_mbuf *m = pkts[i];
-			uint8_t hbuf[RTE_ETHER_HDR_LEN + 60 + 20];
-			const struct rte_ether_hdr *eth;
-			const struct rte_ipv4_hdr *ip;
-			const struct rte_udp_hdr *l4;
-			struct rte_ipv4_hdr iph;
-			uint16_t field, phdr;
-			size_t l3;
-
-			eth = rte_pktmbuf_read(m, 0,
-					       sizeof(hbuf) < m->pkt_len ? sizeof(hbuf) :
-									   m->pkt_len,
-					       hbuf);
-			if (found || m->pkt_len < sizeof(hbuf) - 60 ||
-			    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
-				goto next;
-			ip = (const void *)(eth + 1);
-			l3 = rte_ipv4_hdr_len(ip);
-			l4 = (const void *)((const uint8_t *)ip + l3);
-			if (ip->next_proto_id != proto || l4->dst_port != rte_cpu_to_be_16(dport))
-				goto next;
-			found = true;
-			g->l4_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-			g->nb_segs = m->nb_segs;
-			g->len = m->pkt_len;
-			memcpy(&iph, ip, sizeof(iph));
-			field = proto == IPPROTO_TCP ? ((const struct rte_tcp_hdr *)l4)->cksum :
-						       l4->dgram_cksum;
-			phdr = rte_ipv4_phdr_cksum(&iph, 0);
-			g->partial_ok = field == phdr;
-			g->full_ok = rte_ipv4_udptcp_cksum_mbuf_verify(m, ip,
-								       RTE_ETHER_HDR_LEN + l3) == 0;
-next:
-			rte_pktmbuf_free(m);
+			rx_note(pkts[i]);
+			rte_pktmbuf_free(pkts[i]);
 		}
 	}
-	if (!found)
-		printf("  no %s frame to port %u arrived from R\n",
-		       proto == IPPROTO_TCP ? "TCP" : "UDP", dport);
-	return found ? TEST_SUCCESS : TEST_FAILED;
+	memset(g, 0, sizeof(*g));
+	printf("  no %s frame to port %u arrived from R\n", proto == IPPROTO_TCP ? "TCP" : "UDP",
+	       dport);
+	return TEST_FAILED;
 }
 
 static int
@@ -205,6 +241,7 @@ rx_send_from_r(size_t udp_payload)
 {
 	int fd;
 
+	memset(rx_seen, 0, sizeof(rx_seen));
 	memset(frame, 0x5a, udp_payload);
 	fd = sock_fd[0] = rtu_ns_udp_send(topo.ns_r, RTU_TOPO_PORT_IP4, DPORT, frame, udp_payload);
 	TEST_ASSERT(fd >= 0, "UDP datagram from R: %s", strerror(-fd));
