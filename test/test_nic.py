@@ -194,7 +194,7 @@ def test_testpmd_filter_commands(make_fwd_pair):
     p = make_fwd_pair(eal_args=eal_plugin())
     check_plugin(p.tp)
     own = link_info(p.a, p.ns1)["address"]
-    frames = [("OWN_", own, "", ""), ("ADDD", ADDED, "", ""), ("FORN", FOREIGN, "", ""),
+    frames = [("OWN_", own, "", ""), ("ADDR", ADDED, "", ""), ("FORN", FOREIGN, "", ""),
               ("BCST", BCAST, "", ""), ("GRP_", GROUP, "", ""), ("OGRP", OTHER_GROUP, "", "")]
 
     def expect(present, why):
@@ -203,22 +203,22 @@ def test_testpmd_filter_commands(make_fwd_pair):
             why, sorted(seen), sorted(present))
 
     assert _mode(p.tp, "Promiscuous") == "enabled", "testpmd starts promiscuous"
-    expect({"OWN_", "ADDD", "FORN", "BCST", "GRP_", "OGRP"}, "promiscuous (testpmd's default)")
+    expect({"OWN_", "ADDR", "FORN", "BCST", "GRP_", "OGRP"}, "promiscuous (testpmd's default)")
     _ok(p.tp.cmd("set promisc 0 off"))
     assert _mode(p.tp, "Promiscuous") == "disabled"
     expect({"OWN_", "BCST"}, "promiscuous off")
     _ok(p.tp.cmd("mac_addr add 0 %s" % ADDED))
-    expect({"OWN_", "ADDD", "BCST"}, "an address added")
+    expect({"OWN_", "ADDR", "BCST"}, "an address added")
     _ok(p.tp.cmd("mcast_addr add 0 %s" % GROUP))
-    expect({"OWN_", "ADDD", "BCST", "GRP_"}, "a group added")
+    expect({"OWN_", "ADDR", "BCST", "GRP_"}, "a group added")
     _ok(p.tp.cmd("set allmulti 0 on"))
-    expect({"OWN_", "ADDD", "BCST", "GRP_", "OGRP"}, "all-multicast")
+    expect({"OWN_", "ADDR", "BCST", "GRP_", "OGRP"}, "all-multicast")
     _ok(p.tp.cmd("set allmulti 0 off"))
     _ok(p.tp.cmd("mac_addr remove 0 %s" % ADDED))
     _ok(p.tp.cmd("mcast_addr remove 0 %s" % GROUP))
     expect({"OWN_", "BCST"}, "address and group removed")
     _ok(p.tp.cmd("set promisc 0 on"))
-    expect({"OWN_", "ADDD", "FORN", "BCST", "GRP_", "OGRP"}, "promiscuous again")
+    expect({"OWN_", "ADDR", "FORN", "BCST", "GRP_", "OGRP"}, "promiscuous again")
     s = p.tp.stats(0)
     assert s["RX-errors"] == 0, s
     assert p.tp.quit() == 0
