@@ -16,12 +16,13 @@ tree's build of the driver (-d, as in test_regress.py):
 ns1: A <-> port 0 <testpmd io> port 1 <-> B :ns2
 """
 
+import os
 import re
 import subprocess
 
 import pytest
 
-from conftest import PMD, iperf3, link_info, run
+from conftest import PMD, iperf3, link_info, run, wait_for
 from test_offload import _check_transfers, _tcp_stats
 from test_regress import check_plugin, eal_plugin
 
@@ -277,3 +278,44 @@ def test_testpmd_vlan_commands(make_fwd_pair):
     assert set(seen) == {"V200", "UNTG", "QINQ"}, "filter, VID 200 only: %s" % seen
     assert seen["V200"][0] == "8100/200", seen
     assert p.tp.quit() == 0
+
+
+# a TAP made for nobody, and the command prefix that runs as nobody (pytest fixtures)
+from test_privilege import NOBODY, nobody_env, user_tap  # noqa: E402,F401
+
+
+def test_promiscuous_without_cap_net_admin(testpmd, user_tap, nobody_env):  # noqa: F811
+    """On a TAP made for its user, with no capability: promiscuous mode is the
+    port's all the same (the interface's IFF_PROMISC, which would need
+    CAP_NET_ADMIN, is left alone), and with it off the port filters."""
+    tp = testpmd(vdevs=["net_rtap0,iface=%s" % user_tap], in_memory=False, wrapper=nobody_env,
+                 eal_args=["--no-huge", "-m", "512"] + eal_plugin(), mbufs=4096,
+                 forward_mode="rxonly", app_args=["--no-mlockall"])
+    check_plugin(tp)
+    assert os.stat("/proc/%d" % tp.pid).st_uid == NOBODY
+    assert "ioctl" not in tp.startup, tp.startup
+    assert _mode(tp, "Promiscuous") == "enabled", "testpmd could not enable promiscuous mode"
+    assert "PROMISC" not in link_info(user_tap)["flags"]
+    run(["sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % user_tap])
+    run(["ip", "link", "set", "dev", user_tap, "up"])
+    script = ("import socket, sys\n"
+              "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\n"
+              "s.bind((sys.argv[1], 0))\n"
+              "for dst, n in ((sys.argv[2], 50), (sys.argv[3], 5)):\n"
+              "    for i in range(n):\n"
+              "        s.send(bytes.fromhex(dst.replace(':', '') + '020000000001' + '88b5')"
+              " + bytes(50))\n")
+    own = link_info(user_tap)["address"]
+    tp.start_forwarding()
+    for promisc, dst, want in (("on", FOREIGN, 50), ("off", FOREIGN, 0), ("off", own, 50)):
+        _ok(tp.cmd("set promisc 0 %s" % promisc))
+        base = tp.stats(0)["RX-packets"]
+        # 50 frames to dst, then 5 to the port's own address: those always arrive
+        run([PYTHON, "-c", script, user_tap, dst, own])
+        got = wait_for(lambda: tp.stats(0)["RX-packets"] - base >= want + 5 and
+                       tp.stats(0)["RX-packets"] - base, 10,
+                       "promiscuous %s: %d frames" % (promisc, want + 5))
+        assert got == want + 5, "promiscuous %s, 50 frames to %s: %d received" % (
+            promisc, dst, got - 5)
+    assert "ioctl" not in tp.output(), tp.output()
+    assert tp.quit() == 0

@@ -148,21 +148,37 @@ rtap_filter_set_mac(struct rte_eth_dev *dev, const struct rte_ether_addr *mac)
 	return rtap_filter_apply(dev);
 }
 
+/*
+ * Promiscuous or all-multicast mode on or off: the port's filter first; then
+ * the interface's flag, so the kernel side sees the mode too (a bridge,
+ * tcpdump). Changing the flag takes CAP_NET_ADMIN, which a port on a TAP
+ * made for its user lacks: the mode is the port's all the same, and the
+ * flag is left as it is.
+ */
 static int
 rtap_set_mode(struct rte_eth_dev *dev, unsigned int flag, bool on)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
+	bool *mode = flag == IFF_PROMISC ? &pmd->promisc : &pmd->allmulti;
+	bool old = *mode;
 	int ret;
 
-	/* The kernel side sees the mode too (a bridge or tcpdump on the interface). */
-	ret = rtap_ifctl_change_flags(pmd->keep_fd, on ? flag : 0, on ? 0 : flag);
-	if (ret < 0)
-		return ret;
-	if (flag == IFF_PROMISC)
-		pmd->promisc = on;
-	else
-		pmd->allmulti = on;
-	return rtap_filter_apply(dev);
+	*mode = on;
+	ret = rtap_filter_apply(dev);
+	if (ret == 0 && !rtap_net_admin()) {
+		PMD_LOG(INFO,
+			"%s: %s %s; the interface's flag is left as it is (needs CAP_NET_ADMIN)",
+			pmd->ifname, flag == IFF_PROMISC ? "promiscuous" : "all-multicast",
+			on ? "on" : "off");
+		return 0;
+	}
+	if (ret == 0)
+		ret = rtap_ifctl_change_flags(pmd->keep_fd, on ? flag : 0, on ? 0 : flag);
+	if (ret < 0) {
+		*mode = old;
+		rtap_filter_apply(dev);
+	}
+	return ret;
 }
 
 int
