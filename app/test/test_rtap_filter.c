@@ -423,6 +423,77 @@ test_filter_changes(void)
 }
 
 /*
+ * A change holds for frames the kernel had already queued (the kernel's
+ * filter never saw them: the driver drops them), and one made on a stopped
+ * port holds from its start.
+ */
+static int
+test_filter_queued_and_stopped(void)
+{
+	struct rte_mbuf *pkts[RTU_BURST];
+	struct rtap_queue_stats c;
+	struct rte_eth_stats st;
+	uint64_t deadline;
+	unsigned int i, own = 0, other = 0;
+
+	TEST_ASSERT_SUCCESS(set_modes(true, false), "promiscuous");
+	/* Queued with promiscuous mode on: no kernel filter, and no burst takes them yet. */
+	for (i = 0; i < 10; i++) {
+		rtu_frame_fill(frame, 100, i < 5 ? &foreign : &fx.mac, &fx.peer, i);
+		TEST_ASSERT_SUCCESS(rtu_pkt_send(fx.pkt_fd, frame, 100), "send");
+	}
+	TEST_ASSERT_SUCCESS(rte_eth_stats_reset(fx.port.port_id), "stats reset");
+	TEST_ASSERT_SUCCESS(set_modes(false, false), "promiscuous off");
+	deadline = rtu_now_ms() + RTU_TIMEOUT_MS;
+	while (own < 5 && rtu_now_ms() < deadline) {
+		uint16_t k, n = rte_eth_rx_burst(fx.port.port_id, 0, pkts, RTU_BURST);
+
+		for (k = 0; k < n; k++) {
+			int64_t s = rtu_mbuf_seq(pkts[k]);
+
+			if (s >= 5 && s < 10)
+				own++;
+			else if (s >= 0 && s < 5)
+				other++;
+			rte_pktmbuf_free(pkts[k]);
+		}
+	}
+	TEST_ASSERT_EQUAL(own, 5u, "%u of the 5 frames to the port's address", own);
+	TEST_ASSERT_EQUAL(other, 0u, "%u frames to a foreign address queued before the change",
+			  other);
+	/* Dropped by the driver (or, had the kernel not queued them yet, by its filter). */
+	TEST_ASSERT_SUCCESS(rtu_rtap_rx_counters(fx.port.port_id, &c), "counters");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &st), "stats");
+	TEST_ASSERT_EQUAL(c.filtered + st.imissed, 5ULL,
+			  "filtered %" PRIu64 " + imissed %" PRIu64 " for 5 dropped", c.filtered,
+			  st.imissed);
+	printf("  5 frames queued before the change: %" PRIu64 " dropped by the driver\n",
+	       c.filtered);
+
+	/* Changed while stopped: in force at the start. */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(fx.port.port_id), "stop");
+	fx.port.started = false;
+	{
+		struct rte_ether_addr a = added(3), mc = mc_listed;
+
+		TEST_ASSERT_SUCCESS(rte_eth_dev_mac_addr_add(fx.port.port_id, &a, 0), "add");
+		TEST_ASSERT_SUCCESS(rte_eth_dev_set_mc_addr_list(fx.port.port_id, &mc, 1), "list");
+		TEST_ASSERT_SUCCESS(rte_eth_allmulticast_enable(fx.port.port_id), "all-multicast");
+	}
+	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
+	{
+		const struct dest d[] = {
+			{ added(3), "an address added while stopped", true },
+			{ mc_other, "a group, all-multicast set while stopped", true },
+			{ foreign, "a foreign unicast", false },
+		};
+
+		TEST_ASSERT_SUCCESS(round_check(d, RTE_DIM(d), 1, 0, "set while stopped"), "round");
+	}
+	return filter_finish();
+}
+
+/*
  * The kernel stack's own frames to the port's address arrive with
  * promiscuous mode off (R knows the port's side by that address), and follow
  * a change of it; its ARP broadcasts arrive; frames to another host do not.
@@ -556,6 +627,7 @@ static struct unit_test_suite filter_suite = {
 		CASE(test_filter_matrix_software),
 		CASE(test_filter_multicast_hash),
 		CASE(test_filter_changes),
+		CASE(test_filter_queued_and_stopped),
 		CASE(test_filter_kernel_frames),
 		CASE(test_filter_close_clears),
 		TEST_CASES_END(),

@@ -1790,6 +1790,55 @@ test_rx_keeps_ol_flags(void)
 	return pool_empty();
 }
 
+/* ---- rx: the MTU ---- */
+
+/*
+ * rtap_vnet_rx_oversize(): over the untagged limit, each of up to two tags
+ * adds 4 bytes; GSO super-frames are not held to it.
+ */
+static int
+test_rx_oversize(void)
+{
+	static const struct {
+		uint8_t nb;
+		uint16_t tpid[3];
+		uint32_t allowed; /* bytes over the untagged limit a frame may have */
+	} cases[] = {
+		{ 0, { 0 }, 0 },
+		{ 1, { RTE_ETHER_TYPE_VLAN }, 4 },
+		{ 1, { RTE_ETHER_TYPE_QINQ }, 4 },
+		{ 2, { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN }, 8 },
+		{ 3, { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN, RTE_ETHER_TYPE_VLAN }, 8 },
+		{ 1, { 0x9100 }, 0 }, /* not a tag */
+	};
+	struct virtio_net_hdr h;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct fspec s = { .ipv = 4, .proto = IPPROTO_UDP, .payload = 1000 };
+		uint32_t limit;
+		struct rte_mbuf *m;
+
+		s.nb_tags = cases[i].nb;
+		memcpy(s.tpid, cases[i].tpid, sizeof(s.tpid));
+		frame_build(&fr, &s);
+		m = mb_frame(&fr, (const uint16_t[]){ 100 }, 1);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		vh_set(&h, 0, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 0);
+		/* A limit just at, then just under, what the frame needs. */
+		limit = fr.len - cases[i].allowed;
+		TEST_ASSERT(!rtap_vnet_rx_oversize(&h, m, limit), "case %u: %u bytes, limit %u", i,
+			    fr.len, limit);
+		TEST_ASSERT(rtap_vnet_rx_oversize(&h, m, limit - 1),
+			    "case %u: %u bytes, limit %u passed", i, fr.len, limit - 1);
+		/* A super-frame passes whatever its size. */
+		vh_set(&h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 1448, 0, 0);
+		TEST_ASSERT(!rtap_vnet_rx_oversize(&h, m, 60), "case %u: GSO frame dropped", i);
+		rte_pktmbuf_free(m);
+	}
+	return pool_empty();
+}
+
 /* ---- rx: the receive filter's check ---- */
 
 static uint64_t
@@ -3191,6 +3240,7 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_rx_gso_malformed),
 		CASE(test_rx_le_fields),
 		CASE(test_rx_keeps_ol_flags),
+		CASE(test_rx_oversize),
 		CASE(test_rx_filter_key),
 		CASE(test_rx_filter_match),
 		CASE(test_rx_chain_link),
