@@ -48,6 +48,8 @@
 #include <rte_mbuf.h>
 #include <ethdev_driver.h>
 
+#include "rtap_compat.h"
+
 extern int rtap_logtype;
 
 #define PMD_LOG(level, fmt, ...) \
