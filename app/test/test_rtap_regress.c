@@ -678,8 +678,8 @@ hostile_tcp(struct rte_mempool *mp, const struct rtu_fixture *f, unsigned int l2
 	ip->total_length = rte_cpu_to_be_16(sizeof(buf) - l2_len);
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 2));
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 1));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 2));
 	tcp->src_port = rte_cpu_to_be_16(1000);
 	tcp->dst_port = rte_cpu_to_be_16(2000);
 	tcp->data_off = doff << 4;
@@ -1226,8 +1226,8 @@ test_qinq_full_mtu(void)
 	ip->total_length = rte_cpu_to_be_16(RTE_ETHER_MTU);
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 2));
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 1));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18, 0, 2));
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	tcp->src_port = rte_cpu_to_be_16(1000);
 	tcp->dst_port = rte_cpu_to_be_16(2000);
