@@ -10,9 +10,10 @@
 #      tarball when there is one: $RTAP_DISTRO_CACHE/RELEASE.tar holds the
 #      chroot with setup.sh's packages installed, kept for
 #      $RTAP_DISTRO_MAX_AGE days (default 7; RTAP_DISTRO_REFRESH=1 rebuilds)
-#   2. /proc, /sys, /dev (/dev/net/tun), /dev/pts, /dev/shm and /dev/hugepages
-#      bound into it; no service starts in it (policy-rc.d); for sid, whose
-#      Release file this mirror serves past its Valid-Until date,
+#   2. its root a mount point (for `ip netns exec`), /proc, /sys, /dev
+#      (/dev/net/tun), /dev/pts, /dev/shm and /dev/hugepages bound into it;
+#      no service starts in it (policy-rc.d); for sid, whose Release file
+#      this mirror serves past its Valid-Until date,
 #      Acquire::Check-Valid-Until "false"
 #   3. a clone of the committed tree (HEAD, not the work tree) in /root/net_rtap,
 #      and DPDK's driver-SDK headers from ../shared/dpdk-sdk/<DPDK major> beside
@@ -188,6 +189,11 @@ bind()
 	mkdir -p "$ROOT$1"
 	mount --bind "$1" "$ROOT$1" && mount --make-rslave "$ROOT$1"
 }
+# the chroot's / a mount point of its own: `ip netns exec` makes / a slave
+# mount ("mount --make-rslave /"), which fails on a plain directory
+if ! mount --bind "$ROOT" "$ROOT" || ! mount --make-private "$ROOT"; then
+	result "failed: bind $ROOT onto itself"
+fi
 mount -t proc proc "$ROOT/proc" || result "failed: mount proc"
 bind /sys || result "failed: bind /sys"
 bind /dev || result "failed: bind /dev"
