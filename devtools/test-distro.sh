@@ -62,6 +62,7 @@ CACHE=${RTAP_DISTRO_CACHE:-/var/cache/net-rtap/distro}
 TARBALL=$CACHE/$REL.tar
 MAX_AGE=${RTAP_DISTRO_MAX_AGE:-7}
 TIMEOUT=${RTAP_DISTRO_TIMEOUT:-45}
+WORK=  # the chroot (WORK/root) and the logs of its set-up
 ROOT=
 STARTED=$SECONDS
 CHROOT_ENV=(/usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -103,7 +104,7 @@ mounts_under()
 cleanup()
 {
 	local pid mnt left
-	[ -n "$ROOT" ] && [ -d "$ROOT" ] || return 0
+	[ -n "$WORK" ] && [ -d "$WORK" ] || return 0
 	# processes whose root is the chroot (a test's testpmd, ovs-vswitchd, ...)
 	for sig in TERM KILL; do
 		left=0
@@ -125,7 +126,7 @@ cleanup()
 		return 1
 	fi
 	# --one-file-system: never into anything still mounted there
-	rm -rf --one-file-system "$ROOT"
+	rm -rf --one-file-system "$WORK"
 }
 
 [ "$(id -u)" -eq 0 ] || result "failed: must run as root (chroot, mounts, TAP devices)"
@@ -145,9 +146,11 @@ fi
 # ---------------------------------------------------------- the chroot itself
 
 mkdir -p "$CACHE" || result "failed: cannot create $CACHE"
-ROOT=$(mktemp -d "${RTAP_DISTRO_WORK:-/var/tmp}/net-rtap-$REL.XXXXXX") ||
+WORK=$(mktemp -d "${RTAP_DISTRO_WORK:-/var/tmp}/net-rtap-$REL.XXXXXX") ||
 	result "failed: no work directory"
-ROOT=$(realpath "$ROOT")
+WORK=$(realpath "$WORK")
+ROOT=$WORK/root
+mkdir "$ROOT" || result "failed: mkdir $ROOT"
 
 fresh=1
 if [ "${RTAP_DISTRO_REFRESH:-0}" != 1 ] && [ -f "$TARBALL" ] &&
@@ -163,16 +166,13 @@ if [ $fresh -eq 1 ]; then
 	say "debootstrap $REL from $MIRROR"
 	t=$SECONDS
 	if ! debootstrap --variant=minbase --include=ca-certificates,git "$REL" "$ROOT" \
-		"$MIRROR" >"$ROOT.debootstrap.log" 2>&1; then
-		tail -n 20 "$ROOT.debootstrap.log"
-		if grep -q "Failed getting release file" "$ROOT.debootstrap.log"; then
-			rm -f "$ROOT.debootstrap.log"
+		"$MIRROR" >"$WORK/debootstrap.log" 2>&1; then
+		tail -n 20 "$WORK/debootstrap.log"
+		if grep -q "Failed getting release file" "$WORK/debootstrap.log"; then
 			result "skipped: $MIRROR serves no $REL"
 		fi
-		rm -f "$ROOT.debootstrap.log"
 		result "failed: debootstrap $REL (log above)"
 	fi
-	rm -f "$ROOT.debootstrap.log"
 	say "debootstrap took $((SECONDS - t)) s"
 	# no service of a package starts in the chroot (it would run in this
 	# machine's network namespace)
@@ -204,22 +204,6 @@ for d in /dev/pts /dev/shm /dev/hugepages; do
 done
 [ -c "$ROOT/dev/net/tun" ] || result "failed: no /dev/net/tun in the chroot"
 
-# what the release offers
-in_root apt-get update -q >/dev/null 2>&1 || result "failed: apt-get update in $REL"
-candidate()
-{
-	in_root apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | grep -vx '(none)'
-}
-missing=
-for p in $(sh devtools/setup.sh --packages); do
-	[ -n "$(candidate "$p")" ] || missing="$missing $p"
-done
-[ -z "$missing" ] || result "skipped: $REL has no$missing"
-dpdk=$(candidate libdpdk-dev)
-major=$(echo "$dpdk" | cut -d. -f1,2)
-say "DPDK $dpdk, liburing $(candidate liburing-dev), gcc $(candidate gcc)," \
-	"openvswitch-switch-dpdk $(candidate openvswitch-switch-dpdk || echo none)"
-
 # --------------------------------------------------------- the tree and SDK
 
 rm -rf "$ROOT/root/net_rtap" "$ROOT/root/shared"
@@ -229,6 +213,23 @@ if ! git clone -q --no-hardlinks "$TOP" "$ROOT/root/net_rtap" ||
 	result "failed: git clone of $TOP"
 fi
 say "testing $(git -C "$ROOT/root/net_rtap" log -1 --format='%h %s')"
+
+# what the release offers
+in_root apt-get update -q >/dev/null 2>&1 || result "failed: apt-get update in $REL"
+candidate()
+{
+	in_root apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | grep -vx '(none)'
+}
+missing=
+for p in $(sh "$ROOT/root/net_rtap/devtools/setup.sh" --packages); do
+	[ -n "$(candidate "$p")" ] || missing="$missing $p"
+done
+[ -z "$missing" ] || result "skipped: $REL has no$missing"
+dpdk=$(candidate libdpdk-dev)
+major=$(echo "$dpdk" | cut -d. -f1,2)
+say "DPDK $dpdk, liburing $(candidate liburing-dev), gcc $(candidate gcc)," \
+	"openvswitch-switch-dpdk $(candidate openvswitch-switch-dpdk || echo none)"
+
 sdk_env=()
 sdk=${RTAP_DISTRO_SDK:-$TOP/../shared/dpdk-sdk/$major}
 if [ -d "$sdk" ]; then
@@ -254,11 +255,10 @@ done
 # with its packages installed is what the cache keeps
 say "devtools/setup.sh"
 t=$SECONDS
-in_root "${sdk_env[@]}" sh -c 'cd /root/net_rtap && sh devtools/setup.sh' >"$ROOT.setup.log" 2>&1
+in_root "${sdk_env[@]}" sh -c 'cd /root/net_rtap && sh devtools/setup.sh' >"$WORK/setup.log" 2>&1
 rc=$?
-tail -n 5 "$ROOT.setup.log"
-reason=$(sed -n 's/^setup: error: //p' "$ROOT.setup.log" | head -n 1)
-rm -f "$ROOT.setup.log"
+tail -n 5 "$WORK/setup.log"
+reason=$(sed -n 's/^setup: error: //p' "$WORK/setup.log" | head -n 1)
 say "setup took $((SECONDS - t)) s (exit $rc)"
 [ $rc -eq 2 ] && result "skipped: $reason"
 [ $rc -eq 0 ] || result "failed: devtools/setup.sh: ${reason:-exit $rc}"
@@ -274,7 +274,7 @@ fi
 
 say "devtools/run-tests.sh"
 t=$SECONDS
-LOG=$ROOT/root/run-tests.log
+LOG=$WORK/run-tests.log
 timeout --kill-after=60 "$((TIMEOUT * 60))" chroot "$ROOT" "${CHROOT_ENV[@]}" "${pass[@]}" \
 	"${sdk_env[@]}" RTAP_SKIP_DISTRO=1 \
 	bash -c 'cd /root/net_rtap && bash devtools/run-tests.sh' 2>&1 | tee "$LOG"
