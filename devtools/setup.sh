@@ -145,7 +145,8 @@ sdk_from_dir()
 }
 
 # sdk_from_source DEST: the five headers from Debian's source package of the
-# installed version; fails (status 1) where the apt sources do not serve it
+# installed version; fails (status 1), leaving no deb-src twins, where the apt
+# sources do not serve it
 sdk_from_source()
 {
 	write_deb_src
@@ -158,7 +159,8 @@ sdk_from_source()
 		then
 			log "apt-get source dpdk=$version failed: $(grep '^E:' "$CACHE/source.log" |
 				head -n 1)"
-			rm -rf "$CACHE/src"
+			# twins that serve nothing could only break a later apt-get update
+			rm -rf "$CACHE/src" "$SRC_LIST"
 			return 1
 		fi
 	fi
