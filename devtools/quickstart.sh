@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 The net_rtap authors
 #
-# net_rtap in one command (the README's first one). As root on Debian 12:
+# net_rtap in one command (the README's first one). As root on Debian 12, 13
+# or sid:
 #   1. devtools/setup.sh, then meson setup + ninja + meson install
 #   2. Debian's dpdk-testpmd with two net_rtap ports (no -d: the plugin is in
 #      DPDK's PMD directory), io forwarding between them
