@@ -98,3 +98,31 @@ def test_jumbo_frames(make_fwd_pair, rx):
         assert fwd[peer]["TX-packets"] == fwd[port]["RX-packets"] >= 6, fwd
     s0 = p.tp.stats(0)
     assert s0["RX-bytes"] >= 6 * 9000, s0
+
+
+@pytest.mark.parametrize("rxq,txq", [(1, 3), (2, 3)])
+def test_unequal_queue_counts(make_fwd_pair, rxq, txq):
+    """Rx and tx queue counts need not match (OVS asks for one tx queue per
+    PMD thread plus one): ping and TCP through testpmd. (More rx than tx
+    queues is covered by rtap_ops_autotest: testpmd then polls only as many
+    rx queues as it has tx queues, and would lose what the kernel steers to
+    the others on any NIC.)"""
+    p = make_fwd_pair(app_args=["--rxq=%d" % rxq, "--txq=%d" % txq])
+    for port in (0, 1):
+        info = p.tp.cmd("show port info %d" % port)
+        assert re.search(r"Current number of RX queues:\s*%d" % rxq, info), info
+        assert re.search(r"Current number of TX queues:\s*%d" % txq, info), info
+    loss, out = ping(p.ns1, p.ip2)
+    assert loss == 0, out
+    end = iperf3(p, reverse=False, extra=["-P", "4"], seconds=2)
+    assert end["sum_received"]["bits_per_second"] > 0, end
+
+
+def test_show_rxq_info(make_fwd_pair):
+    """testpmd's queue info reports the set-up: ring size and scattered rx."""
+    p = make_fwd_pair(app_args=["--max-pkt-len=9018", "--enable-scatter", "--rxd=1024"])
+    out = p.tp.cmd("show rxq info 0 0")
+    assert re.search(r"Number of RXDs:\s*1024", out), out
+    assert re.search(r"RX scattered packets:\s*on", out), out
+    out = p.tp.cmd("show txq info 0 0")
+    assert re.search(r"Number of TXDs:\s*\d+", out), out

@@ -6,12 +6,16 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 
 #include <rte_ethdev.h>
 
 #include "rtap_test.h"
 #include "rtap_test_util.h"
+
+/* The ring size rtu_port_setup() asks for with 0 (the driver's default). */
+#define RTAP_TEST_DEFAULT_DESC 512
 
 static struct rtu_fixture fx;
 static struct rtu_port extra;	    /* ports a case creates besides the fixture's */
@@ -313,24 +317,276 @@ test_stats_get_reset(void)
 	return rtu_fixture_finish(&fx);
 }
 
+/* Queues the kernel has attached: the TAP's tx-N queues in sysfs. */
 static int
-test_configure_unequal_queues(void)
+kernel_queues(const char *ifname)
 {
+	char path[128];
+	int n = 0;
+
+	for (;;) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/tx-%d", ifname, n);
+		if (access(path, F_OK) != 0)
+			return n;
+		n++;
+	}
+}
+
+/* Configure nb_rx/nb_tx queues, set them all up and start. */
+static int
+setup_counts(uint16_t nb_rx, uint16_t nb_tx)
+{
+	uint16_t id = fx.port.port_id, q;
 	struct rte_eth_conf conf;
-	uint16_t id = fx.port.port_id;
-	int ret;
 
 	memset(&conf, 0, sizeof(conf));
+	TEST_ASSERT_SUCCESS(rte_eth_dev_configure(id, nb_rx, nb_tx, &conf), "configure(%u, %u)",
+			    nb_rx, nb_tx);
+	for (q = 0; q < nb_rx; q++)
+		TEST_ASSERT_SUCCESS(rte_eth_rx_queue_setup(id, q, 0, SOCKET_ID_ANY, NULL,
+							   fx.rx_pool),
+				    "rx queue %u", q);
+	for (q = 0; q < nb_tx; q++)
+		TEST_ASSERT_SUCCESS(rte_eth_tx_queue_setup(id, q, 0, SOCKET_ID_ANY, NULL),
+				    "tx queue %u", q);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(id), "start (%u rx, %u tx)", nb_rx, nb_tx);
+	fx.port.started = true;
+	return TEST_SUCCESS;
+}
+
+/* Frame @seq on tx queue @q reaches the kernel intact. */
+static int
+tx_on(uint16_t q, uint32_t seq)
+{
+	uint8_t frame[128], buf[256];
+	struct rte_mbuf *m;
+	ssize_t len;
+
+	rtu_frame_fill(frame, sizeof(frame), &fx.peer, &fx.mac, seq);
+	m = rtu_mbuf_from(fx.tx_pool, frame, sizeof(frame), 1);
+	TEST_ASSERT_NOT_NULL(m, "mbuf alloc");
+	if (rte_eth_tx_burst(fx.port.port_id, q, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		TEST_ASSERT(false, "tx queue %u did not take the frame", q);
+	}
+	len = rtu_pkt_recv(fx.pkt_fd, buf, sizeof(buf), RTU_TIMEOUT_MS);
+	TEST_ASSERT_EQUAL(len, (ssize_t)sizeof(frame), "tx queue %u: kernel got %zd bytes", q, len);
+	TEST_ASSERT_SUCCESS(memcmp(buf, frame, sizeof(frame)), "tx queue %u: other bytes", q);
+	return TEST_SUCCESS;
+}
+
+/* Frames from the kernel arrive, on whichever rx queue it picks. */
+static int
+rx_any(uint16_t nb_rx, uint32_t seq)
+{
+	uint8_t frame[128];
+	struct rte_mbuf *pkts[RTU_BURST];
+	uint64_t deadline = rtu_now_ms() + RTU_TIMEOUT_MS;
+	unsigned int got = 0, k, n;
+	uint16_t q;
+
+	rtu_frame_fill(frame, sizeof(frame), &fx.mac, &fx.peer, seq);
+	TEST_ASSERT_SUCCESS(rtu_pkt_send(fx.pkt_fd, frame, sizeof(frame)), "AF_PACKET send");
+	while (got == 0 && rtu_now_ms() < deadline) {
+		for (q = 0; q < nb_rx; q++) {
+			n = rte_eth_rx_burst(fx.port.port_id, q, pkts, RTU_BURST);
+			for (k = 0; k < n; k++)
+				got += rtu_mbuf_seq(pkts[k]) == seq;
+			rtu_free_bulk(pkts, n);
+		}
+	}
+	TEST_ASSERT_EQUAL(got, 1U, "frame %u from the kernel: received %u times", seq, got);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Rx and tx queue counts need not match (OVS asks for one tx queue per PMD
+ * thread plus one): the TAP gets one fd per rx queue and tx queues share
+ * them. 1 rx with 3 tx, then 3 rx with 1 tx, traffic both ways on every
+ * queue; the kernel attaches exactly the rx queue count.
+ */
+static int
+test_unequal_queue_counts(void)
+{
+	uint16_t id = fx.port.port_id, q;
+
 	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(id), "stop");
 	fx.port.started = false;
-	ret = rte_eth_dev_configure(id, 2, 1, &conf);
-	TEST_ASSERT_EQUAL(ret, -EINVAL, "configure(2 rx, 1 tx) returned %d", ret);
-	ret = rte_eth_dev_configure(id, 1, 2, &conf);
-	TEST_ASSERT_EQUAL(ret, -EINVAL, "configure(1 rx, 2 tx) returned %d", ret);
-	/* The port still works after the refusals. */
-	TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 2, NULL, fx.rx_pool, 0), "reconfigure 2+2");
+	TEST_ASSERT_SUCCESS(setup_counts(1, 3), "1 rx, 3 tx");
+	TEST_ASSERT_EQUAL(kernel_queues(fx.port.ifname), 1, "kernel queues with 1 rx queue");
+	for (q = 0; q < 3; q++)
+		TEST_ASSERT_SUCCESS(tx_on(q, 10 + q), "1 rx, 3 tx");
+	TEST_ASSERT_SUCCESS(rx_any(1, 20), "1 rx, 3 tx");
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(id), "stop");
+	fx.port.started = false;
+	TEST_ASSERT_SUCCESS(setup_counts(3, 1), "3 rx, 1 tx");
+	TEST_ASSERT_EQUAL(kernel_queues(fx.port.ifname), 3, "kernel queues with 3 rx queues");
+	TEST_ASSERT_SUCCESS(tx_on(0, 30), "3 rx, 1 tx");
+	for (q = 0; q < 6; q++)
+		TEST_ASSERT_SUCCESS(rx_any(3, 40 + q), "3 rx, 1 tx");
+
+	/* Back to pairs; a tx queue whose fd changed must be set up again. */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(id), "stop");
+	fx.port.started = false;
+	TEST_ASSERT_SUCCESS(setup_counts(2, 2), "2 rx, 2 tx");
+	TEST_ASSERT_SUCCESS(tx_on(1, 50), "2 rx, 2 tx");
+	return rtu_fixture_finish(&fx);
+}
+
+/* rxq_info_get / txq_info_get report the set-up; scattered rx shows as such. */
+static int
+test_queue_info(void)
+{
+	struct rte_eth_rxq_info rxi;
+	struct rte_eth_txq_info txi;
+	struct rte_eth_conf conf;
+	uint16_t id = fx.port.port_id;
+
+	TEST_ASSERT_SUCCESS(rte_eth_rx_queue_info_get(id, 0, &rxi), "rxq_info_get");
+	TEST_ASSERT_EQUAL(rxi.mp, fx.rx_pool, "rx pool");
+	TEST_ASSERT_EQUAL(rxi.nb_desc, RTAP_TEST_DEFAULT_DESC, "rx nb_desc %u", rxi.nb_desc);
+	TEST_ASSERT_EQUAL(rxi.scattered_rx, 0, "scattered without scatter");
+	TEST_ASSERT_SUCCESS(rte_eth_tx_queue_info_get(id, 0, &txi), "txq_info_get");
+	TEST_ASSERT_EQUAL(txi.nb_desc, RTAP_TEST_DEFAULT_DESC, "tx nb_desc %u", txi.nb_desc);
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(id), "stop");
+	fx.port.started = false;
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SCATTER;
+	conf.rxmode.mtu = 9000;
+	TEST_ASSERT_SUCCESS(rtu_port_setup(&fx.port, 1, &conf, fx.rx_pool, 1024), "scatter");
 	TEST_ASSERT_SUCCESS(rtu_port_start(&fx.port), "start");
-	TEST_ASSERT_SUCCESS(tx_one(1), "tx after reconfigure");
+	TEST_ASSERT_SUCCESS(rte_eth_rx_queue_info_get(id, 0, &rxi), "rxq_info_get");
+	TEST_ASSERT_EQUAL(rxi.scattered_rx, 1, "MTU 9000 in 2 KiB mbufs is not scattered");
+	TEST_ASSERT_EQUAL(rxi.nb_desc, 1024, "rx nb_desc %u", rxi.nb_desc);
+	return rtu_fixture_finish(&fx);
+}
+
+/*
+ * RTE_ETH_DEV_CAPA_RUNTIME_RX/TX_QUEUE_SETUP: a stopped queue of a started
+ * port is set up again with another ring size and pool, started, and used.
+ */
+static int
+test_runtime_queue_setup(void)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_rxq_info rxi;
+	struct rte_eth_txq_info txi;
+	struct rte_mempool *mp;
+	uint16_t id = fx.port.port_id;
+	int ret = TEST_FAILED;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_info_get(id, &info), "info");
+	TEST_ASSERT(info.dev_capa & RTE_ETH_DEV_CAPA_RUNTIME_RX_QUEUE_SETUP, "no runtime rx setup");
+	TEST_ASSERT(info.dev_capa & RTE_ETH_DEV_CAPA_RUNTIME_TX_QUEUE_SETUP, "no runtime tx setup");
+	mp = rtu_pool_create("ops_rt", 1023, RTE_MBUF_DEFAULT_DATAROOM);
+	TEST_ASSERT_NOT_NULL(mp, "pool");
+	if (rte_eth_dev_rx_queue_stop(id, 0) != 0 || rte_eth_dev_tx_queue_stop(id, 0) != 0 ||
+	    rte_eth_rx_queue_setup(id, 0, 1024, SOCKET_ID_ANY, NULL, mp) != 0 ||
+	    rte_eth_tx_queue_setup(id, 0, 2048, SOCKET_ID_ANY, NULL) != 0 ||
+	    rte_eth_dev_rx_queue_start(id, 0) != 0 || rte_eth_dev_tx_queue_start(id, 0) != 0) {
+		printf("  runtime queue setup on a started port failed\n");
+		goto out;
+	}
+	if (rte_eth_rx_queue_info_get(id, 0, &rxi) != 0 || rxi.mp != mp || rxi.nb_desc != 1024 ||
+	    rte_eth_tx_queue_info_get(id, 0, &txi) != 0 || txi.nb_desc != 2048) {
+		printf("  queue info does not show the new set-up\n");
+		goto out;
+	}
+	if (rx_one(70) != TEST_SUCCESS || tx_one(71) != TEST_SUCCESS)
+		goto out;
+	ret = TEST_SUCCESS;
+out:
+	if (rtu_fixture_finish(&fx) != TEST_SUCCESS)
+		ret = TEST_FAILED;
+	rte_mempool_free(mp);
+	return ret;
+}
+
+/* rx_queue_count and the descriptor status functions follow the rings. */
+static int
+test_descriptor_status(void)
+{
+	struct rte_mbuf *pkts[RTU_BURST];
+	uint8_t frame[128];
+	uint16_t id = fx.port.port_id;
+	uint64_t deadline;
+	int count = 0;
+
+	/* The first burst posts the reads; frames then complete them. */
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(id, 0, pkts, RTU_BURST), 0, "a frame nobody sent");
+	TEST_ASSERT_EQUAL(rte_eth_rx_descriptor_status(id, 0, 0), RTE_ETH_RX_DESC_AVAIL,
+			  "a posted read is not AVAIL");
+	TEST_ASSERT_EQUAL(rte_eth_rx_descriptor_status(id, 0, 100), RTE_ETH_RX_DESC_UNAVAIL,
+			  "more reads than are ever posted");
+	TEST_ASSERT(rte_eth_rx_descriptor_status(id, 0, RTAP_TEST_DEFAULT_DESC) < 0,
+		    "an offset beyond nb_desc");
+	rtu_frame_fill(frame, sizeof(frame), &fx.mac, &fx.peer, 80);
+	TEST_ASSERT_SUCCESS(rtu_pkt_send(fx.pkt_fd, frame, sizeof(frame)), "send");
+	rtu_frame_fill(frame, sizeof(frame), &fx.mac, &fx.peer, 81);
+	TEST_ASSERT_SUCCESS(rtu_pkt_send(fx.pkt_fd, frame, sizeof(frame)), "send");
+	/* COOP: completion work waits for this thread's next kernel entry. */
+	deadline = rtu_now_ms() + RTU_TIMEOUT_MS;
+	while ((count = rte_eth_rx_queue_count(id, 0)) < 2 && rtu_now_ms() < deadline)
+		usleep(1000);
+	TEST_ASSERT_EQUAL(count, 2, "rx_queue_count %d with two frames read", count);
+	TEST_ASSERT_EQUAL(rte_eth_rx_descriptor_status(id, 0, 1), RTE_ETH_RX_DESC_DONE,
+			  "a completed read is not DONE");
+	TEST_ASSERT_EQUAL(rtu_rx_wait(id, 0, pkts, RTU_BURST, 2, RTU_TIMEOUT_MS, NULL), 2U, "rx");
+	rtu_free_bulk(pkts, 2);
+	TEST_ASSERT_EQUAL(rte_eth_rx_queue_count(id, 0), 0, "frames left after the burst");
+
+	TEST_ASSERT_SUCCESS(tx_one(82), "tx");
+	TEST_ASSERT_EQUAL(rte_eth_tx_descriptor_status(id, 0, 0), RTE_ETH_TX_DESC_DONE,
+			  "a completed write is not DONE");
+	TEST_ASSERT(rte_eth_tx_descriptor_status(id, 0, RTAP_TEST_DEFAULT_DESC) < 0,
+		    "an offset beyond nb_desc");
+	return rtu_fixture_finish(&fx);
+}
+
+/* MBUF_FAST_FREE on a tx queue: mbufs go back to their pool, chains too. */
+static int
+test_tx_fast_free(void)
+{
+	struct rte_eth_txconf txc;
+	struct rte_eth_dev_info info;
+	uint16_t id = fx.port.port_id;
+	unsigned int i;
+
+	TEST_ASSERT_SUCCESS(rte_eth_dev_info_get(id, &info), "info");
+	TEST_ASSERT(info.tx_queue_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE,
+		    "MBUF_FAST_FREE not offered");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_tx_queue_stop(id, 0), "stop");
+	txc = info.default_txconf;
+	txc.offloads = RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	TEST_ASSERT_SUCCESS(rte_eth_tx_queue_setup(id, 0, 0, SOCKET_ID_ANY, &txc), "setup");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_tx_queue_start(id, 0), "start");
+	for (i = 0; i < 100; i++)
+		TEST_ASSERT_SUCCESS(tx_one(100 + i), "tx %u", i);
+	TEST_ASSERT_SUCCESS(rtu_tx_reap_until_full(id, 1, fx.tx_pool, RTU_TIMEOUT_MS),
+			    "mbufs not back in the pool");
+	return rtu_fixture_finish(&fx);
+}
+
+/* No flow control; a conventional speed while the link is up, none while down. */
+static int
+test_flow_ctrl_and_speed(void)
+{
+	struct rte_eth_fc_conf fc;
+	struct rte_eth_link link;
+	uint16_t id = fx.port.port_id;
+
+	memset(&fc, 0xff, sizeof(fc));
+	TEST_ASSERT_SUCCESS(rte_eth_dev_flow_ctrl_get(id, &fc), "flow_ctrl_get");
+	TEST_ASSERT_EQUAL(fc.mode, RTE_ETH_FC_NONE, "flow control mode %d", fc.mode);
+	TEST_ASSERT_SUCCESS(rte_eth_link_get_nowait(id, &link), "link");
+	TEST_ASSERT_EQUAL(link.link_status, RTE_ETH_LINK_UP, "link down");
+	TEST_ASSERT_EQUAL(link.link_speed, RTE_ETH_SPEED_NUM_10G, "speed %u", link.link_speed);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(id), "stop");
+	fx.port.started = false;
+	TEST_ASSERT_SUCCESS(rte_eth_link_get_nowait(id, &link), "link");
+	TEST_ASSERT_EQUAL(link.link_speed, RTE_ETH_SPEED_NUM_NONE, "speed %u", link.link_speed);
 	return rtu_fixture_finish(&fx);
 }
 
@@ -484,7 +740,12 @@ static struct unit_test_suite ops_suite = {
 		TEST_CASE_ST(ops_setup, ops_teardown, test_promiscuous),
 		TEST_CASE_ST(ops_setup, ops_teardown, test_allmulticast),
 		TEST_CASE_ST(ops_setup, ops_teardown, test_stats_get_reset),
-		TEST_CASE_ST(ops_setup, ops_teardown, test_configure_unequal_queues),
+		TEST_CASE_ST(ops_setup, ops_teardown, test_unequal_queue_counts),
+		TEST_CASE_ST(ops_setup, ops_teardown, test_queue_info),
+		TEST_CASE_ST(ops_setup, ops_teardown, test_runtime_queue_setup),
+		TEST_CASE_ST(ops_setup, ops_teardown, test_descriptor_status),
+		TEST_CASE_ST(ops_setup, ops_teardown, test_tx_fast_free),
+		TEST_CASE_ST(ops_setup, ops_teardown, test_flow_ctrl_and_speed),
 		TEST_CASE_ST(ops_setup, ops_teardown, test_queue_start_stop),
 		TEST_CASE_ST(ops_setup, ops_teardown, test_devargs_mac),
 		TEST_CASE_ST(ops_setup, ops_teardown, test_persist),

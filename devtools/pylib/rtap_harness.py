@@ -200,7 +200,7 @@ class Testpmd:
 
     def __init__(self, vdevs=(), netns=None, eal_args=(), app_args=(), forward_mode="io",
                  timeout=60, mbufs=16384, in_memory=True, lcores="0-1", main_lcore=None,
-                 prefix="rtap-test"):
+                 prefix="rtap-test", wrapper=()):
         self.prefix = "%s-%d-%d" % (prefix, PID, next(Testpmd._ids))
         argv = [TESTPMD, "-l", lcores]
         if main_lcore is not None:
@@ -214,6 +214,8 @@ class Testpmd:
         argv += ["--", "-i", "--forward-mode=" + forward_mode,
                  "--total-num-mbufs=%d" % mbufs]
         argv += list(app_args)
+        # a wrapper that execs the command in place (env, setpriv): the pid stays testpmd's
+        argv = list(wrapper) + argv
         if netns:
             # ip execs the command in place: the pid stays testpmd's
             argv = ["ip", "netns", "exec", netns] + argv

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <net/if.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
@@ -233,6 +234,8 @@ struct rtap_tx_hdr {
 struct rtap_tx_ring {
 	struct rtap_ring ring;
 	struct rtap_tx_queue *txq;
+	uint16_t fd_index;	 /* the TAP fd it writes on (rx queue count dependent) */
+	bool fast_free;		 /* MBUF_FAST_FREE: one pool, refcnt 1, direct */
 	struct rte_mbuf **done;	 /* completed mbufs, freed in bulk */
 	struct iovec *iov;	 /* nb_slots * RTAP_TX_IOVS */
 	struct rtap_tx_hdr *hdr; /* per-slot header when the headroom can't be used */
@@ -240,10 +243,17 @@ struct rtap_tx_ring {
 
 /* dev->process_private */
 struct rtap_proc {
-	int qfd[RTAP_MAX_QUEUES]; /* queue pair fds, -1 when not open */
+	int qfd[RTAP_MAX_QUEUES]; /* TAP fd of each rx queue (tx queues share them), or -1 */
 	bool attached[RTAP_MAX_QUEUES];
 	struct rtap_rx_ring *rx[RTAP_MAX_QUEUES];
 	struct rtap_tx_ring *tx[RTAP_MAX_QUEUES];
+	/* link events (rtap_intr.c): rtnetlink socket, its namespace, its source */
+	int nl_fd;
+	ino_t nl_ns;
+	struct rte_intr_handle *lsc_intr;
+	/* Rx interrupts: the port's vector, an eventfd per rx queue (-1: none) */
+	struct rte_intr_handle *rxq_intr;
+	int rxq_efd[RTAP_MAX_QUEUES];
 };
 
 static inline struct rtap_proc *
@@ -259,6 +269,8 @@ struct rtap_pmd {
 	int if_index;
 	bool persist;
 	bool created;		  /* we created the interface (not attached to one) */
+	bool started;		  /* between dev_start and dev_stop (ethdev's flag lags) */
+	bool gone;		  /* the interface was deleted */
 	bool sqpoll;		  /* devarg io_mode=sqpoll */
 	bool has_uso;		  /* kernel takes TUN_F_USO4/6 (and so UDP GSO) */
 	unsigned int tun_offload; /* TUN_F_* in force */
@@ -296,7 +308,23 @@ int rtap_ifctl_set_txqlen(int keep_fd, unsigned int qlen);
 int rtap_ifctl_get_txqlen(int keep_fd, unsigned int *qlen);
 int rtap_ifctl_get_ifindex(int keep_fd, int *if_index);
 int rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats);
+int rtap_ifctl_get_link(int keep_fd, unsigned int *flags);
+bool rtap_net_admin(void);
 int rtap_ifctl_get_stats_here(const char *ifname, int if_index, struct rtnl_link_stats64 *stats);
+
+/* rtap_intr.c: the link, link-state and removal events, Rx interrupts. */
+const struct rte_eth_link *rtap_link_down(void);
+int rtap_link_update(struct rte_eth_dev *dev, int wait_to_complete);
+int rtap_carrier_set(struct rte_eth_dev *dev, bool on);
+int rtap_lsc_init(struct rte_eth_dev *dev);
+void rtap_lsc_fini(struct rte_eth_dev *dev);
+void rtap_lsc_resubscribe(void *dev);
+int rtap_rxq_intr_init(struct rte_eth_dev *dev);
+void rtap_rxq_intr_fini(struct rte_eth_dev *dev);
+int rtap_rxq_intr_start(struct rte_eth_dev *dev);
+void rtap_rxq_intr_stop(struct rte_eth_dev *dev);
+int rtap_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t queue_id);
+int rtap_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t queue_id);
 
 /* rtap_queue.c: queue lifecycle, rings, queue pair fds. */
 int rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
@@ -314,6 +342,10 @@ int rtap_queues_start(struct rte_eth_dev *dev);
 void rtap_queues_stop(struct rte_eth_dev *dev);
 void rtap_queues_release(struct rte_eth_dev *dev);
 void rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from);
+void rtap_queues_reconfigure(struct rte_eth_dev *dev);
+uint16_t rtap_nb_fds(const struct rte_eth_dev *dev);
+void rtap_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_rxq_info *qinfo);
+void rtap_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_txq_info *qinfo);
 uint32_t rtap_rx_capacity(const struct rte_eth_dev *dev, struct rte_mempool *mp, uint16_t mtu,
 			  uint16_t *nb_segs);
 uint32_t rtap_rx_posted_capacity(const struct rte_eth_dev *dev, uint16_t queue_id);
@@ -324,5 +356,8 @@ uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t rtap_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t rtap_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 int rtap_tx_done_cleanup(void *txq, uint32_t free_cnt);
+uint32_t rtap_rx_queue_count(void *rxq);
+int rtap_rx_descriptor_status(void *rxq, uint16_t offset);
+int rtap_tx_descriptor_status(void *txq, uint16_t offset);
 
 #endif /* _RTAP_H_ */

@@ -60,14 +60,8 @@ rtap_dev_configure(struct rte_eth_dev *dev)
 	uint16_t cur;
 	int ret;
 
-	if (data->nb_rx_queues != data->nb_tx_queues) {
-		PMD_LOG(ERR, "%s: rx and tx queues come in pairs: %u rx != %u tx", pmd->ifname,
-			data->nb_rx_queues, data->nb_tx_queues);
-		return -EINVAL;
-	}
-
-	/* Queue pairs beyond the new count were released by ethdev: drop their fds. */
-	rtap_queue_fds_close(dev, data->nb_rx_queues);
+	/* Queues beyond the new counts were released by ethdev; fds follow the rx count. */
+	rtap_queues_reconfigure(dev);
 
 	ret = rtap_ifctl_get_mtu(pmd->keep_fd, &cur);
 	if (ret < 0)
@@ -110,12 +104,16 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 		RTE_ETH_RX_OFFLOAD_TCP_LRO;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
-		RTE_ETH_TX_OFFLOAD_TCP_TSO;
+		RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	if (pmd->has_uso)
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_UDP_TSO;
 	info->rx_queue_offload_capa = 0;
-	info->tx_queue_offload_capa = 0;
-	info->speed_capa = 0;
+	info->tx_queue_offload_capa = RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/* A virtual port's conventional speed (see rtap_intr.c). */
+	info->speed_capa = RTE_ETH_LINK_SPEED_10G;
+	/* A stopped queue of a started port may be set up again. */
+	info->dev_capa =
+		RTE_ETH_DEV_CAPA_RUNTIME_RX_QUEUE_SETUP | RTE_ETH_DEV_CAPA_RUNTIME_TX_QUEUE_SETUP;
 	info->rx_desc_lim = (struct rte_eth_desc_lim){
 		.nb_max = RTAP_MAX_DESC,
 		.nb_min = RTAP_MIN_DESC,
@@ -137,26 +135,6 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->default_rxportconf.burst_size = 32;
 	info->default_txportconf.burst_size = 32;
 	return 0;
-}
-
-static const struct rte_eth_link rtap_link_down = {
-	.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN,
-	.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-	.link_autoneg = RTE_ETH_LINK_FIXED,
-	.link_status = RTE_ETH_LINK_DOWN,
-};
-
-static int
-rtap_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-	struct rte_eth_link link = rtap_link_down;
-	unsigned int flags = 0;
-
-	if (dev->data->dev_started && rtap_ifctl_get_flags(pmd->keep_fd, &flags) == 0 &&
-	    (flags & IFF_UP))
-		link.link_status = RTE_ETH_LINK_UP;
-	return rte_eth_linkstatus_set(dev, &link);
 }
 
 /*
@@ -186,6 +164,32 @@ rtap_set_kernel_offloads(struct rte_eth_dev *dev)
 	return ret;
 }
 
+/*
+ * Bring the interface up with the port. Without CAP_NET_ADMIN (a TAP made
+ * for this user) the port starts all the same: the link is down until
+ * someone brings the interface up, which the link events report.
+ */
+static int
+rtap_bring_up(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	unsigned int flags;
+	int ret;
+
+	ret = rtap_ifctl_get_flags(pmd->keep_fd, &flags);
+	if (ret < 0)
+		return ret;
+	if (flags & IFF_UP)
+		return 0;
+	if (!rtap_net_admin()) {
+		PMD_LOG(WARNING,
+			"%s: interface down, and bringing it up needs CAP_NET_ADMIN: the link is down until it is up",
+			pmd->ifname);
+		return 0;
+	}
+	return rtap_ifctl_change_flags(pmd->keep_fd, IFF_UP, 0);
+}
+
 static int
 rtap_dev_start(struct rte_eth_dev *dev)
 {
@@ -199,25 +203,44 @@ rtap_dev_start(struct rte_eth_dev *dev)
 	ret = rtap_queues_start(dev);
 	if (ret < 0)
 		return ret;
+	ret = rtap_rxq_intr_start(dev);
+	if (ret < 0)
+		goto fail_queues;
 	/*
-	 * Like a cable plugged in: the kernel side comes up with the port, once
-	 * its queues are attached, so nothing it sends is dropped for want of
-	 * a queue, and a failed start leaves the interface as it was.
+	 * Like a cable plugged in: the kernel side gets a carrier and comes up
+	 * with the port, once its queues are attached, so nothing it sends is
+	 * dropped for want of a queue, and a failed start leaves the interface
+	 * as it was.
 	 */
-	ret = rtap_ifctl_change_flags(pmd->keep_fd, IFF_UP, 0);
-	if (ret < 0) {
-		rtap_queues_stop(dev);
-		return ret;
-	}
+	__atomic_store_n(&pmd->started, true, __ATOMIC_RELEASE);
+	rtap_carrier_set(dev, true);
+	ret = rtap_bring_up(dev);
+	if (ret < 0)
+		goto fail_carrier;
 	rtap_link_update(dev, 0);
 	return 0;
+
+fail_carrier:
+	__atomic_store_n(&pmd->started, false, __ATOMIC_RELEASE);
+	rtap_carrier_set(dev, false);
+	rtap_rxq_intr_stop(dev);
+fail_queues:
+	rtap_queues_stop(dev);
+	return ret;
 }
 
 static int
 rtap_dev_stop(struct rte_eth_dev *dev)
 {
+	struct rtap_pmd *pmd = dev->data->dev_private;
+
+	/* The cable is pulled: no carrier, so the kernel side sees the port is gone. */
+	__atomic_store_n(&pmd->started, false, __ATOMIC_RELEASE);
+	if (!pmd->gone)
+		rtap_carrier_set(dev, false);
 	rtap_queues_stop(dev);
-	rte_eth_linkstatus_set(dev, &rtap_link_down);
+	rtap_rxq_intr_stop(dev);
+	rte_eth_linkstatus_set(dev, rtap_link_down());
 	return 0;
 }
 
@@ -314,6 +337,16 @@ rtap_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	if (ret < 0)
 		return ret;
 	pmd->mtu = mtu;
+	return 0;
+}
+
+/* No pause frames on a TAP: flow control is off and stays off. */
+static int
+rtap_flow_ctrl_get(struct rte_eth_dev *dev __rte_unused, struct rte_eth_fc_conf *fc)
+{
+	memset(fc, 0, sizeof(*fc));
+	fc->mode = RTE_ETH_FC_NONE;
+	fc->autoneg = 0;
 	return 0;
 }
 
@@ -481,6 +514,8 @@ rtap_dev_close(struct rte_eth_dev *dev)
 			dev->data->dev_started = 0;
 		}
 		rtap_queues_release(dev);
+		rtap_lsc_fini(dev);
+		rtap_rxq_intr_fini(dev);
 	}
 	rtap_queue_fds_close(dev, 0);
 
@@ -519,6 +554,11 @@ static const struct eth_dev_ops rtap_ops = {
 	.tx_queue_start = rtap_tx_queue_start,
 	.tx_queue_stop = rtap_tx_queue_stop,
 	.tx_done_cleanup = rtap_tx_done_cleanup,
+	.rx_queue_intr_enable = rtap_rx_queue_intr_enable,
+	.rx_queue_intr_disable = rtap_rx_queue_intr_disable,
+	.rxq_info_get = rtap_rxq_info_get,
+	.txq_info_get = rtap_txq_info_get,
+	.flow_ctrl_get = rtap_flow_ctrl_get,
 };
 
 /*
@@ -758,6 +798,12 @@ rtap_set_txqlen(struct rtap_pmd *pmd, unsigned int asked)
 		return 0;
 	if (asked == cur)
 		return 0;
+	if (asked == 0 && !rtap_net_admin()) {
+		/* A TAP made for this user: its admin chose the queue length. */
+		PMD_LOG(INFO, "%s: keeping txqueuelen %u (raising it needs CAP_NET_ADMIN)",
+			pmd->ifname, cur);
+		return 0;
+	}
 	ret = rtap_ifctl_set_txqlen(pmd->keep_fd, asked != 0 ? asked : RTAP_DEFAULT_TXQLEN);
 	if (ret < 0 && asked == 0) {
 		/* e.g. a persistent TAP we may use but not configure */
@@ -907,15 +953,26 @@ rtap_probe(struct rte_vdev_device *vdev)
 	ret = rtap_create(dev, &args);
 	if (ret < 0)
 		goto fail;
+	/* No carrier until the port starts; then events about the interface. */
+	rtap_carrier_set(dev, false);
+	ret = rtap_rxq_intr_init(dev);
+	if (ret == 0)
+		ret = rtap_lsc_init(dev);
+	if (ret < 0)
+		goto fail_created;
 
 	*data->mac_addrs = pmd->mac;
 	data->mtu = pmd->mtu;
-	data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
-	data->dev_link = rtap_link_down;
+	data->dev_flags |=
+		RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS | RTE_ETH_DEV_INTR_LSC | RTE_ETH_DEV_INTR_RMV;
+	data->dev_link = *rtap_link_down();
 	dev->dev_ops = &rtap_ops;
 	dev->rx_pkt_burst = rtap_rx_burst;
 	dev->tx_pkt_burst = rtap_tx_burst;
 	dev->tx_pkt_prepare = rtap_tx_prepare;
+	dev->rx_queue_count = rtap_rx_queue_count;
+	dev->rx_descriptor_status = rtap_rx_descriptor_status;
+	dev->tx_descriptor_status = rtap_tx_descriptor_status;
 
 	rte_eth_dev_probing_finish(dev);
 	PMD_LOG(INFO, "%s: interface %s (index %d) " RTE_ETHER_ADDR_PRT_FMT "%s", name, pmd->ifname,
@@ -923,6 +980,12 @@ rtap_probe(struct rte_vdev_device *vdev)
 		pmd->created ? "" : ", existing interface");
 	return 0;
 
+fail_created:
+	rtap_rxq_intr_fini(dev);
+	if (args.persist && pmd->created)
+		rtap_tun_set_persist(pmd->keep_fd, false, pmd->ifname);
+	close(pmd->keep_fd);
+	pmd->keep_fd = -1;
 fail:
 	rte_free(dev->process_private);
 	dev->process_private = NULL;

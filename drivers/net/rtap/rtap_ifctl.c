@@ -20,6 +20,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/if_tun.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -28,6 +30,26 @@
 #include <rte_string_fns.h>
 
 #include "rtap.h"
+
+/* What an EPERM from a SIOCS* ioctl means, for the log line. */
+#define RTAP_NEEDS_CAP(err) ((err) == EPERM ? " (needs CAP_NET_ADMIN)" : "")
+
+/*
+ * May this process change the interface (MTU, flags, txqueuelen)? That takes
+ * CAP_NET_ADMIN in its effective set. Asked so that a port used without it
+ * (a TAP made for its user, see the guide) skips what would only fail.
+ */
+bool
+rtap_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return true; /* unknown: try, and report what the kernel says */
+	return (data[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32))) != 0;
+}
 
 /* Is the namespace behind @nsfd the one this thread is in? */
 static bool
@@ -135,7 +157,8 @@ rtap_ctl_ioctl(int keep_fd, unsigned long req, const char *what, struct ifreq *i
 	strlcpy(ifr->ifr_name, ifname, IFNAMSIZ);
 	if (ioctl(sock, req, ifr) < 0) {
 		ret = -errno;
-		PMD_LOG(ERR, "ioctl(%s, %s): %s", what, ifname, strerror(-ret));
+		PMD_LOG(ERR, "ioctl(%s, %s): %s%s", what, ifname, strerror(-ret),
+			RTAP_NEEDS_CAP(-ret));
 	}
 	close(sock);
 	return ret;
@@ -176,8 +199,8 @@ rtap_ifctl_change_flags(int keep_fd, unsigned int set, unsigned int clear)
 	ifr.ifr_flags = (ifr.ifr_flags | set) & ~clear;
 	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) {
 		ret = -errno;
-		PMD_LOG(ERR, "ioctl(SIOCSIFFLAGS, %s, %#x): %s", ifname,
-			(unsigned short)ifr.ifr_flags, strerror(-ret));
+		PMD_LOG(ERR, "ioctl(SIOCSIFFLAGS, %s, %#x): %s%s", ifname,
+			(unsigned short)ifr.ifr_flags, strerror(-ret), RTAP_NEEDS_CAP(-ret));
 	}
 out:
 	close(sock);
@@ -245,10 +268,11 @@ rtap_ifctl_get_ifindex(int keep_fd, int *if_index)
 
 /*
  * The counters (IFLA_STATS64) of interface @ifname over the rtnetlink socket
- * @sock, with its index in *@if_index. 0 or -errno.
+ * @sock, with its index in *@if_index and its flags in *@flags. 0 or -errno.
  */
 static int
-rtap_ifctl_link_stats(int sock, const char *ifname, int *if_index, struct rtnl_link_stats64 *stats)
+rtap_ifctl_link_stats(int sock, const char *ifname, int *if_index, unsigned int *flags,
+		      struct rtnl_link_stats64 *stats)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -298,6 +322,7 @@ rtap_ifctl_link_stats(int sock, const char *ifname, int *if_index, struct rtnl_l
 			continue;
 		ifi = NLMSG_DATA(nh);
 		*if_index = ifi->ifi_index;
+		*flags = ifi->ifi_flags;
 		alen = IFLA_PAYLOAD(nh);
 		for (rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
 			if (rta->rta_type == IFLA_STATS64 && RTA_PAYLOAD(rta) >= sizeof(*stats)) {
@@ -315,12 +340,13 @@ int
 rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
 {
 	char ifname[IFNAMSIZ];
+	unsigned int flags;
 	int sock, if_index, ret;
 
 	sock = rtap_ns_socket(keep_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, ifname);
 	if (sock < 0)
 		return sock;
-	ret = rtap_ifctl_link_stats(sock, ifname, &if_index, stats);
+	ret = rtap_ifctl_link_stats(sock, ifname, &if_index, &flags, stats);
 	if (ret < 0)
 		PMD_LOG(ERR, "RTM_GETLINK %s: %s", ifname, strerror(-ret));
 	close(sock);
@@ -335,6 +361,7 @@ rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats)
 int
 rtap_ifctl_get_stats_here(const char *ifname, int if_index, struct rtnl_link_stats64 *stats)
 {
+	unsigned int flags;
 	int sock, index = -1, ret;
 
 	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -343,9 +370,31 @@ rtap_ifctl_get_stats_here(const char *ifname, int if_index, struct rtnl_link_sta
 		PMD_LOG(ERR, "socket(AF_NETLINK): %s", strerror(-ret));
 		return ret;
 	}
-	ret = rtap_ifctl_link_stats(sock, ifname, &index, stats);
+	ret = rtap_ifctl_link_stats(sock, ifname, &index, &flags, stats);
 	close(sock);
 	if (ret == 0 && index != if_index)
 		ret = -ENODEV; /* a namesake, not our interface */
+	return ret;
+}
+
+/*
+ * The interface's flags as rtnetlink gives them: all 32 bits, IFF_LOWER_UP
+ * (the carrier) included, which SIOCGIFFLAGS cannot return. 0 or -errno
+ * (-EBADFD: the interface is gone).
+ */
+int
+rtap_ifctl_get_link(int keep_fd, unsigned int *flags)
+{
+	struct rtnl_link_stats64 stats;
+	char ifname[IFNAMSIZ];
+	int sock, if_index, ret;
+
+	sock = rtap_ns_socket(keep_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, ifname);
+	if (sock < 0)
+		return sock;
+	ret = rtap_ifctl_link_stats(sock, ifname, &if_index, flags, &stats);
+	if (ret < 0 && ret != -ENODEV)
+		PMD_LOG(ERR, "RTM_GETLINK %s: %s", ifname, strerror(-ret));
+	close(sock);
 	return ret;
 }

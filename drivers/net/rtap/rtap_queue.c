@@ -3,12 +3,15 @@
  */
 
 /*
- * Queue lifecycle: the queue pairs' TAP fds, the io_uring of each queue
+ * Queue lifecycle: the TAP fds the queues use, the io_uring of each queue
  * (init, drain, exit), and queue setup, start, stop and release. Control
  * thread only: ethdev calls these while no lcore polls the queue.
  *
- * Queue pair i (rx i + tx i) owns one TAP fd, opened on the first setup of
- * either queue and attached to the interface while either queue runs.
+ * The TAP has one fd per rx queue (at least one): the kernel steers frames
+ * only to fds someone reads. Rx queue i reads fd i; tx queue j writes on fd
+ * j mod that count, so tx queues share fds when there are more of them. An
+ * fd is opened on the first setup of a queue that uses it, and attached to
+ * the interface while any queue using it runs.
  * Each queue has its own ring with that fd as fixed file 0. Starting a
  * queue posts nothing: the polling lcore's first burst does, so that the
  * completion work of every read runs on the lcore and not here. Stopping
@@ -41,14 +44,17 @@ rtap_proc_alloc(int socket_id)
 	proc = rte_zmalloc_socket("rtap_proc", sizeof(*proc), RTE_CACHE_LINE_SIZE, socket_id);
 	if (proc == NULL)
 		return NULL;
-	for (q = 0; q < RTAP_MAX_QUEUES; q++)
+	for (q = 0; q < RTAP_MAX_QUEUES; q++) {
 		proc->qfd[q] = -1;
+		proc->rxq_efd[q] = -1;
+	}
+	proc->nl_fd = -1;
 	return proc;
 }
 
-/* ---- queue pair fds ---- */
+/* ---- TAP fds ---- */
 
-/* The pair's fd, opened (detached) on first use. Returns it or -errno. */
+/* Fd @queue_id, opened (detached) on first use. Returns it or -errno. */
 static int
 rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
 {
@@ -82,7 +88,7 @@ rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
 	}
 	proc->qfd[queue_id] = fd;
 	proc->attached[queue_id] = false;
-	PMD_LOG(DEBUG, "%s: queue pair %u fd %d", ifname, queue_id, fd);
+	PMD_LOG(DEBUG, "%s: queue fd %u is %d", ifname, queue_id, fd);
 	return fd;
 }
 
@@ -110,17 +116,35 @@ rtap_queue_attach(struct rte_eth_dev *dev, uint16_t queue_id, bool attach)
 	return ret;
 }
 
-/* The pair's fd carries traffic while either of its queues runs. */
-static int
-rtap_pair_update(struct rte_eth_dev *dev, uint16_t queue_id)
+/* How many TAP fds the port's queues use: one per rx queue, at least one. */
+uint16_t
+rtap_nb_fds(const struct rte_eth_dev *dev)
 {
-	bool running = dev->data->rx_queue_state[queue_id] == RTE_ETH_QUEUE_STATE_STARTED ||
-		dev->data->tx_queue_state[queue_id] == RTE_ETH_QUEUE_STATE_STARTED;
-
-	return rtap_queue_attach(dev, queue_id, running);
+	return RTE_MAX(dev->data->nb_rx_queues, (uint16_t)1);
 }
 
-/* Close the fds of queue pairs @from and up (their rings are gone). */
+/* The fd tx queue @queue_id writes on. */
+static uint16_t
+rtap_tx_fd_index(const struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	return queue_id % rtap_nb_fds(dev);
+}
+
+/* Fd @fd carries traffic while any queue using it runs. */
+static int
+rtap_fd_update(struct rte_eth_dev *dev, uint16_t fd)
+{
+	const struct rte_eth_dev_data *data = dev->data;
+	bool running =
+		fd < data->nb_rx_queues && data->rx_queue_state[fd] == RTE_ETH_QUEUE_STATE_STARTED;
+	uint16_t j;
+
+	for (j = fd; !running && j < data->nb_tx_queues; j += rtap_nb_fds(dev))
+		running = data->tx_queue_state[j] == RTE_ETH_QUEUE_STATE_STARTED;
+	return rtap_queue_attach(dev, fd, running);
+}
+
+/* Close the fds @from and up (the rings that used them are gone). */
 void
 rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from)
 {
@@ -484,6 +508,9 @@ rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	r->nb_segs = segs;
 	r->capacity = cap;
 	r->coop = !((struct rtap_pmd *)dev->data->dev_private)->sqpoll;
+	/* Set up again on a started port with Rx interrupts: the queue's eventfd follows. */
+	if (proc->rxq_efd[queue_id] >= 0)
+		io_uring_register_eventfd(&r->ring.io, proc->rxq_efd[queue_id]);
 
 	proc->rx[queue_id] = r;
 	dev->data->rx_queues[queue_id] = rxq;
@@ -526,7 +553,7 @@ rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	r->ol = rtap_rx_offload_mode(dev);
 
 	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
-	ret = rtap_pair_update(dev, queue_id);
+	ret = rtap_fd_update(dev, queue_id);
 	if (ret < 0) {
 		dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
 		return ret;
@@ -547,7 +574,7 @@ rtap_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 	__atomic_store_n(&r->ring.started, false, __ATOMIC_RELEASE);
 	rtap_ring_drain(&r->ring, "rx", queue_id);
 	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
-	rtap_pair_update(dev, queue_id);
+	rtap_fd_update(dev, queue_id);
 	return 0;
 }
 
@@ -598,7 +625,7 @@ rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 		return -EINVAL;
 	}
 
-	fd = rtap_queue_fd(dev, queue_id);
+	fd = rtap_queue_fd(dev, rtap_tx_fd_index(dev, queue_id));
 	if (fd < 0)
 		return fd;
 
@@ -626,6 +653,10 @@ rtap_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc
 	txq->nb_desc = nb_desc;
 	txq->deferred_start = conf != NULL && conf->tx_deferred_start;
 	r->txq = txq;
+	r->fd_index = rtap_tx_fd_index(dev, queue_id);
+	r->fast_free =
+		((dev->data->dev_conf.txmode.offloads | (conf != NULL ? conf->offloads : 0)) &
+		 RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE) != 0;
 
 	proc->tx[queue_id] = r;
 	dev->data->tx_queues[queue_id] = txq;
@@ -651,7 +682,7 @@ rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	if (r->ring.started)
 		return 0;
 	dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
-	ret = rtap_pair_update(dev, queue_id);
+	ret = rtap_fd_update(dev, rtap_tx_fd_index(dev, queue_id));
 	if (ret < 0) {
 		dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
 		return ret;
@@ -673,7 +704,7 @@ rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
 	rtap_tx_done_cleanup(r->txq, 0);
 	rtap_ring_drain(&r->ring, "tx", queue_id);
 	dev->data->tx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STOPPED;
-	rtap_pair_update(dev, queue_id);
+	rtap_fd_update(dev, rtap_tx_fd_index(dev, queue_id));
 	return 0;
 }
 
@@ -696,7 +727,7 @@ rtap_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
 
 /* ---- the port's queues together ---- */
 
-/* Stop every queue that runs (rx and tx of each pair alike). */
+/* Stop every queue that runs. */
 void
 rtap_queues_stop(struct rte_eth_dev *dev)
 {
@@ -721,20 +752,23 @@ rtap_queues_start(struct rte_eth_dev *dev)
 	int ret = 0;
 
 	for (q = 0; q < data->nb_rx_queues; q++) {
-		if (data->rx_queues[q] == NULL || data->tx_queues[q] == NULL) {
-			PMD_LOG(ERR, "%s: queue pair %u is not set up", pmd->ifname, q);
+		if (data->rx_queues[q] == NULL) {
+			PMD_LOG(ERR, "%s: rx queue %u is not set up", pmd->ifname, q);
 			return -EINVAL;
 		}
 	}
-	for (q = 0; q < data->nb_rx_queues && ret == 0; q++) {
-		const struct rtap_rx_queue *rxq = data->rx_queues[q];
-		const struct rtap_tx_queue *txq = data->tx_queues[q];
-
-		if (!rxq->deferred_start)
-			ret = rtap_rx_queue_start(dev, q);
-		if (ret == 0 && !txq->deferred_start)
-			ret = rtap_tx_queue_start(dev, q);
+	for (q = 0; q < data->nb_tx_queues; q++) {
+		if (data->tx_queues[q] == NULL) {
+			PMD_LOG(ERR, "%s: tx queue %u is not set up", pmd->ifname, q);
+			return -EINVAL;
+		}
 	}
+	for (q = 0; q < data->nb_rx_queues && ret == 0; q++)
+		if (!((const struct rtap_rx_queue *)data->rx_queues[q])->deferred_start)
+			ret = rtap_rx_queue_start(dev, q);
+	for (q = 0; q < data->nb_tx_queues && ret == 0; q++)
+		if (!((const struct rtap_tx_queue *)data->tx_queues[q])->deferred_start)
+			ret = rtap_tx_queue_start(dev, q);
 	if (ret < 0)
 		rtap_queues_stop(dev);
 	return ret;
@@ -750,4 +784,50 @@ rtap_queues_release(struct rte_eth_dev *dev)
 		rtap_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		rtap_tx_queue_release(dev, q);
+}
+
+/*
+ * After a reconfigure: a tx queue ethdev kept whose fd changes with the new
+ * rx queue count is released (it must be set up again; start says so), and
+ * fds no queue uses any more are closed.
+ */
+void
+rtap_queues_reconfigure(struct rte_eth_dev *dev)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		if (proc->tx[q] != NULL && proc->tx[q]->fd_index != rtap_tx_fd_index(dev, q))
+			rtap_tx_queue_release(dev, q);
+	rtap_queue_fds_close(dev, rtap_nb_fds(dev));
+}
+
+/* rte_eth_rx_queue_info_get(): what the queue was set up with. */
+void
+rtap_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_rxq_info *qinfo)
+{
+	const struct rtap_rx_queue *rxq = dev->data->rx_queues[queue_id];
+	const struct rtap_rx_ring *r = rtap_proc(dev)->rx[queue_id];
+
+	qinfo->mp = rxq->mp;
+	qinfo->nb_desc = rxq->nb_desc;
+	qinfo->scattered_rx = r != NULL && r->nb_segs > 1;
+	qinfo->rx_buf_size = r != NULL ? r->seg_room : 0;
+	qinfo->conf.rx_deferred_start = rxq->deferred_start;
+	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+	qinfo->queue_state = dev->data->rx_queue_state[queue_id];
+}
+
+void
+rtap_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_txq_info *qinfo)
+{
+	const struct rtap_tx_queue *txq = dev->data->tx_queues[queue_id];
+	const struct rtap_tx_ring *r = rtap_proc(dev)->tx[queue_id];
+
+	qinfo->nb_desc = txq->nb_desc;
+	qinfo->conf.tx_deferred_start = txq->deferred_start;
+	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads |
+		(r != NULL && r->fast_free ? RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE : 0);
+	qinfo->queue_state = dev->data->tx_queue_state[queue_id];
 }

@@ -218,6 +218,30 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 /* ---- tx ---- */
 
+/*
+ * Give @n completed mbufs back. With MBUF_FAST_FREE (one pool, refcnt 1,
+ * direct) a single-segment mbuf needs no reference or chain handling: it
+ * goes back to its pool as it is.
+ */
+static inline void
+rtap_tx_free(struct rtap_tx_ring *r, unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	if (!r->fast_free || n == 0) {
+		rte_pktmbuf_free_bulk(r->done, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (likely(r->done[i]->nb_segs == 1))
+			r->done[k++] = r->done[i];
+		else
+			rte_pktmbuf_free(r->done[i]);
+	}
+	if (k > 0)
+		rte_mempool_put_bulk(r->done[0]->pool, (void **)r->done, k);
+}
+
 /* Free up to @max requests the kernel has finished with; returns how many. */
 static inline unsigned int
 rtap_tx_reap(struct rtap_tx_ring *r, struct rtap_tx_queue *txq, unsigned int max)
@@ -248,7 +272,7 @@ rtap_tx_reap(struct rtap_tx_ring *r, struct rtap_tx_queue *txq, unsigned int max
 	if (seen == 0)
 		return 0;
 	io_uring_cq_advance(&r->ring.io, seen);
-	rte_pktmbuf_free_bulk(r->done, n);
+	rtap_tx_free(r, n);
 	txq->stats.packets += packets;
 	txq->stats.bytes += bytes;
 	txq->stats.errors += errors;
@@ -429,4 +453,49 @@ rtap_tx_done_cleanup(void *queue, uint32_t free_cnt)
 		n += rtap_tx_reap(r, txq, max - n);
 	}
 	return (int)RTE_MIN(n, (unsigned int)INT_MAX);
+}
+
+/* rte_eth_rx_queue_count(): frames read and waiting for a burst. */
+uint32_t
+rtap_rx_queue_count(void *queue)
+{
+	struct rtap_rx_queue *rxq = queue;
+	struct rtap_rx_ring *r = rtap_proc(&rte_eth_devices[rxq->port_id])->rx[rxq->queue_id];
+
+	return r != NULL ? io_uring_cq_ready(&r->ring.io) : 0;
+}
+
+/*
+ * rte_eth_rx_descriptor_status(): the first completions are DONE, reads in
+ * flight AVAIL; the rest of nb_desc is not posted (at most RTAP_RX_READS are).
+ */
+int
+rtap_rx_descriptor_status(void *queue, uint16_t offset)
+{
+	struct rtap_rx_queue *rxq = queue;
+	struct rtap_rx_ring *r = rtap_proc(&rte_eth_devices[rxq->port_id])->rx[rxq->queue_id];
+
+	if (offset >= rxq->nb_desc)
+		return -EINVAL;
+	if (r == NULL)
+		return RTE_ETH_RX_DESC_UNAVAIL;
+	if (offset < io_uring_cq_ready(&r->ring.io))
+		return RTE_ETH_RX_DESC_DONE;
+	if (offset < rtap_ring_busy(&r->ring))
+		return RTE_ETH_RX_DESC_AVAIL;
+	return RTE_ETH_RX_DESC_UNAVAIL;
+}
+
+/* rte_eth_tx_descriptor_status(): writes not yet reaped are FULL, the rest DONE. */
+int
+rtap_tx_descriptor_status(void *queue, uint16_t offset)
+{
+	struct rtap_tx_queue *txq = queue;
+	struct rtap_tx_ring *r = rtap_proc(&rte_eth_devices[txq->port_id])->tx[txq->queue_id];
+
+	if (offset >= txq->nb_desc)
+		return -EINVAL;
+	if (r != NULL && offset < rtap_ring_busy(&r->ring))
+		return RTE_ETH_TX_DESC_FULL;
+	return RTE_ETH_TX_DESC_DONE;
 }

@@ -54,6 +54,41 @@ rtap_vnet_rx_hdr(struct rte_mbuf *m)
  * the field at @start + @offset holds the pseudo-header sum. Finish it.
  * The field must lie in the first segment.
  */
+/*
+ * Ones' complement sum of @len bytes of the chain @m from @off. Each
+ * segment's sum is folded to 16 bits before it is added, byte-swapped when
+ * the segment starts at an odd position of the stream. (DPDK 22.11's
+ * rte_raw_cksum_mbuf() drops the carries of odd-placed segments.)
+ */
+static inline int
+rtap_vnet_sum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *out)
+{
+	uint64_t sum = 0;
+	uint32_t done = 0;
+
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	for (; m != NULL && len > 0; m = m->next, off = 0) {
+		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
+		uint32_t s = __rte_raw_cksum_reduce(
+			__rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off), n, 0));
+
+		if (done & 1)
+			s = ((s & 0xff) << 8) | (s >> 8);
+		sum += s;
+		done += n;
+		len -= n;
+	}
+	if (len > 0)
+		return -EINVAL;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	*out = (uint16_t)sum;
+	return 0;
+}
+
 static inline int
 rtap_vnet_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
 {
@@ -61,7 +96,7 @@ rtap_vnet_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
 
 	if ((uint32_t)start + offset + sizeof(csum) > m->data_len)
 		return -EINVAL;
-	if (rte_raw_cksum_mbuf(m, start, m->pkt_len - start, &csum) < 0)
+	if (rtap_vnet_sum_chain(m, start, m->pkt_len - start, &csum) < 0)
 		return -EINVAL;
 	if (likely(csum != 0xffff))
 		csum = ~csum;
@@ -78,32 +113,32 @@ rtap_vnet_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
 static inline uint64_t
 rtap_vnet_ipv4_verdict(const struct rte_mbuf *m)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	uint16_t type;
-	uint32_t off = sizeof(*eth);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t off = RTE_ETHER_HDR_LEN;
 	uint32_t ihl;
+	uint16_t type;
 	int tags;
 
+	/* Frame bytes may sit at any address: read the fields by bytes. */
 	if (m->data_len < off)
 		return 0;
-	type = eth->ether_type;
+	memcpy(&type, p + offsetof(struct rte_ether_hdr, ether_type), sizeof(type));
 	for (tags = 0; tags < 2; tags++) {
 		if (type != RTE_BE16(RTE_ETHER_TYPE_VLAN) && type != RTE_BE16(RTE_ETHER_TYPE_QINQ))
 			break;
 		if (m->data_len < off + RTE_VLAN_HLEN)
 			return 0;
-		type = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off)->eth_proto;
+		memcpy(&type, p + off + offsetof(struct rte_vlan_hdr, eth_proto), sizeof(type));
 		off += RTE_VLAN_HLEN;
 	}
-	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || m->data_len < off + sizeof(*ip))
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    m->data_len < off + sizeof(struct rte_ipv4_hdr))
 		return 0;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
-	ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
-	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || m->data_len < off + ihl)
+	ihl = (uint32_t)(p[off] & RTE_IPV4_HDR_IHL_MASK) * 4;
+	if ((p[off] >> 4) != 4 || ihl < sizeof(struct rte_ipv4_hdr) || m->data_len < off + ihl)
 		return RTE_MBUF_F_RX_IP_CKSUM_BAD;
-	return rte_raw_cksum(ip, ihl) == 0xffff ? RTE_MBUF_F_RX_IP_CKSUM_GOOD :
-						  RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	return rte_raw_cksum(p + off, ihl) == 0xffff ? RTE_MBUF_F_RX_IP_CKSUM_GOOD :
+						       RTE_MBUF_F_RX_IP_CKSUM_BAD;
 }
 
 /*
@@ -172,7 +207,10 @@ rtap_rx_chain_link(struct rte_mbuf **segs, uint16_t n)
 	head->pkt_len = 0;
 }
 
-/* Trim a chain to @len bytes of frame in segments of @room; the unused tail is freed. */
+/*
+ * Trim a chain to @len (> 0: a read returns at least one byte of frame)
+ * bytes in segments of @room; the unused tail is freed.
+ */
 static inline void
 rtap_rx_chain_trim(struct rte_mbuf *head, uint32_t len, uint16_t room)
 {
