@@ -356,7 +356,7 @@ uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t rtap_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t rtap_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 int rtap_tx_done_cleanup(void *txq, uint32_t free_cnt);
-uint32_t rtap_rx_queue_count(void *rxq);
+RTAP_RX_QUEUE_COUNT_RET rtap_rx_queue_count(void *rxq);
 int rtap_rx_descriptor_status(void *rxq, uint16_t offset);
 int rtap_tx_descriptor_status(void *txq, uint16_t offset);
 

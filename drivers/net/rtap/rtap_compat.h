@@ -43,6 +43,19 @@
 #define rtap_eth_queue_stats rte_eth_stats
 #endif
 
+/* rte_eth_rx_queue_count()'s driver op returns int from 25.11 on, uint32_t before. */
+#ifdef RTAP_HAVE_RX_QUEUE_COUNT_INT
+#define RTAP_RX_QUEUE_COUNT_RET int
+#else
+#define RTAP_RX_QUEUE_COUNT_RET uint32_t
+#endif
+
+/* ICMP type names: RTE_ICMP_TYPE_* since 24.11 (RTE_IP_ICMP_* deprecated). */
+#include <rte_icmp.h>
+#ifndef RTE_ICMP_TYPE_ECHO_REQUEST
+#define RTE_ICMP_TYPE_ECHO_REQUEST RTE_IP_ICMP_ECHO_REQUEST
+#endif
+
 /* Packed structs: __rte_packed_begin/_end since 25.03, __rte_packed before. */
 #ifndef __rte_packed_begin
 #define __rte_packed_begin
