@@ -11,15 +11,11 @@ directory, ovs-vswitchd in a namespace of its own, stopped and its files
 removed whatever happens. It runs this tree's plugin (-d in dpdk-extra, as
 test_regress.py does), which EAL prefers to an installed one.
 
-Two known driver gaps are xfail, detected by their symptom, so the tests
-pass by themselves once the driver is fixed:
-  - OVS asks for 1 rx and 2 tx queues, net_rtap wants queue pairs (the
-    NIC-semantics issue): the tests that need traffic set options:n_rxq=2,
-    test_ovs_defaults checks OVS's own defaults;
-  - TCP needs `ethtool -K IF tx off` on the kernel side (rx checksum
-    semantics, same issue): likewise.
-  - options:dpdk-lsc-interrupt=true needs the link-state events of the
-    events issue.
+One known driver gap is xfail, detected by its symptom, so that the test
+passes by itself once the driver is fixed: TCP needs `ethtool -K IF tx off`
+on the kernel side (rx checksum semantics, the NIC-semantics issue). The
+tests that need TCP turn tx checksumming off; test_ovs_defaults checks OVS's
+and the kernel's plain defaults.
 """
 
 import os
@@ -41,15 +37,8 @@ pytestmark = [
     pytest.mark.skipif(rtap_ovs.missing() is not None, reason=str(rtap_ovs.missing())),
 ]
 
-# what the tests needing traffic add to OVS's defaults, until the driver's
-# NIC-semantics issue lands (test_ovs_defaults checks whether it has)
-WORKAROUND_COLUMNS = {"options:n_rxq": 2}
-PAIRS_SYMPTOM = "rx and tx queues come in pairs"
-PAIRS_REASON = ("net_rtap wants as many rx as tx queues; OVS asks for 1 rx and 2 tx "
-                "(NIC-semantics issue; options:n_rxq=2 works around it)")
 CSUM_REASON = ("TCP through OVS needs `ethtool -K IF tx off` on the kernel side: partial "
                "checksums reach the other port unresolved (NIC-semantics issue)")
-LSC_REASON = "net_rtap raises no link-state interrupts yet (events issue)"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -112,17 +101,6 @@ class OvsPair:
             run(["ethtool", "-K", name, "tx", "off"], netns=ns)
 
 
-def xfail_known(ovs, errors):
-    """xfail a port failure that is the queue-pair gap, fail any other."""
-    errors = [e for e in errors if e]
-    if not errors:
-        return
-    log = ovs.tail(400)
-    if PAIRS_SYMPTOM in log:
-        pytest.xfail(PAIRS_REASON)
-    raise AssertionError("ports failed: %s\n%s" % (errors, ovs.tail()))
-
-
 def tcp_works(p, seconds=2):
     """(True, iperf3's result) when TCP gets through, else (False, why)."""
     try:
@@ -134,9 +112,9 @@ def tcp_works(p, seconds=2):
 
 @pytest.fixture
 def pair(ovs, netns, ifname):
-    """OVS with two ports and the two workarounds, ping checked."""
+    """OVS with two ports, tx checksumming off on the kernel side, ping checked."""
     o = ovs()
-    p = OvsPair(o, netns, ifname, **WORKAROUND_COLUMNS)
+    p = OvsPair(o, netns, ifname)
     assert not any(p.errors), "ports failed: %s\n%s" % (p.errors, o.tail())
     p.tx_csum_off()
     loss, out = ping(p.ns1, p.ip2, count=3)
@@ -145,10 +123,11 @@ def pair(ovs, netns, ifname):
 
 
 def test_ovs_defaults(ovs, netns, ifname):
-    """OVS's defaults only: no n_rxq, no ethtool on the kernel side."""
+    """OVS's defaults only (one rx queue, a tx queue per thread: two here), no
+    ethtool on the kernel side."""
     o = ovs()
     p = OvsPair(o, netns, ifname)
-    xfail_known(o, p.errors)
+    assert not any(p.errors), "ports failed: %s\n%s" % (p.errors, o.tail())
     loss, out = ping(p.ns1, p.ip2)
     assert loss == 0, out + o.tail()
     ok, why = tcp_works(p)
@@ -184,7 +163,7 @@ def test_ovs_mtu_request(ovs, netns, ifname):
     dpdk-socket-limit=256 a 1500 one leaves no room for a 9000 one (the
     way down has room)."""
     o = ovs()
-    p = OvsPair(o, netns, ifname, mtu_request=9000, **WORKAROUND_COLUMNS)
+    p = OvsPair(o, netns, ifname, mtu_request=9000)
     assert not any(p.errors), "ports failed: %s\n%s" % (p.errors, o.tail())
     p.tx_csum_off()
     sides = (("p0", p.a, p.ns1), ("p1", p.b, p.ns2))
@@ -237,7 +216,7 @@ def test_ovs_port_del_add(pair):
 def test_ovs_userspace_tso(ovs, netns, ifname):
     """other_config:userspace-tso-enable=true: TCP still goes through."""
     o = ovs(**{"userspace-tso-enable": "true"})
-    p = OvsPair(o, netns, ifname, **WORKAROUND_COLUMNS)
+    p = OvsPair(o, netns, ifname)
     assert not any(p.errors), "ports failed: %s\n%s" % (p.errors, o.tail())
     p.tx_csum_off()
     loss, out = ping(p.ns1, p.ip2, count=3)
@@ -252,12 +231,7 @@ def test_ovs_lsc_interrupt(ovs, netns, ifname):
     """options:dpdk-lsc-interrupt=true: the port comes up and OVS sees the
     kernel side's link go down and up."""
     o = ovs()
-    p = OvsPair(o, netns, ifname, **dict(WORKAROUND_COLUMNS,
-                                         **{"options:dpdk-lsc-interrupt": "true"}))
-    # OVS 3.x logs "does not support lsc", 4.0 "link status interrupt is not supported"
-    if any(p.errors) and re.search(r"does not support lsc|link status interrupt is not supported",
-                                   " ".join(p.errors) + o.tail(400), re.I):
-        pytest.xfail(LSC_REASON)
+    p = OvsPair(o, netns, ifname, **{"options:dpdk-lsc-interrupt": "true"})
     assert not any(p.errors), "ports failed: %s\n%s" % (p.errors, o.tail())
     wait_for(lambda: o.iface("p0", "link_state") == "up", 10, "p0 link up")
     ip("link", "set", "dev", p.a, "down", netns=p.ns1)

@@ -27,10 +27,10 @@ from .common import (ALL_PMDS, NS_PREFIX, RAW_READERS, TAG, TAP_PMDS, BenchError
 # TCP TSO and multi-segment (0x802e)
 OFFLOAD_APP_ARGS = ["--rx-offloads=0xc", "--enable-lro", "--tx-offloads=0x802e"]
 
-# S5: what every OVS port gets, whatever the PMD, so that both run alike: two
-# rx queues (net_rtap wants as many rx as tx queues and OVS asks for 1 rx and
-# 2 tx), and no partial checksums from the kernel side (OVS would forward them
-# unresolved to net_rtap's other port); see test/test_ovs.py
+# S5: what every port gets, whatever the PMD, so that both run alike: two rx
+# queues (net_tap wants as many rx as tx queues, and OVS asks for one rx and
+# two tx), and no partial checksums from the kernel side (OVS would forward
+# them unresolved to net_rtap's other port; see test/test_ovs.py)
 OVS_PORT_COLUMNS = {"options:n_rxq": 2}
 OVS_KERNEL_OFF = ["tx", "off"]
 
