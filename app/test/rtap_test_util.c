@@ -27,6 +27,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "rtap.h"
 #include "rtap_test.h"
 #include "rtap_test_util.h"
 
@@ -795,6 +796,33 @@ int
 rtu_port_mac(const struct rtu_port *p, struct rte_ether_addr *mac)
 {
 	return rte_eth_macaddr_get(p->port_id, mac);
+}
+
+int
+rtu_rtap_rx_counters(uint16_t port_id, struct rtap_queue_stats *sum)
+{
+	const struct rte_eth_dev_data *data;
+	uint16_t q;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!rte_eth_dev_is_valid_port(port_id) || !rtu_driver_is_rtap())
+		return -ENOTSUP;
+	data = rte_eth_devices[port_id].data;
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		const struct rtap_rx_queue *rxq = data->rx_queues[q];
+		const uint64_t *now, *base;
+		uint64_t *out = (uint64_t *)sum;
+		size_t i;
+
+		if (rxq == NULL)
+			continue;
+		/* Every field is a uint64_t counter: add them all. */
+		now = (const uint64_t *)&rxq->stats;
+		base = (const uint64_t *)&rxq->reset;
+		for (i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
+			out[i] += __atomic_load_n(&now[i], __ATOMIC_RELAXED) - base[i];
+	}
+	return 0;
 }
 
 unsigned int

@@ -156,6 +156,15 @@ int rtu_port_destroy(struct rtu_port *p);
 int rtu_port_mac(const struct rtu_port *p, struct rte_ether_addr *mac);
 
 /*
+ * The driver's own receive counters of a net_rtap port (struct
+ * rtap_queue_stats in rtap.h), summed over its rx queues since the last
+ * stats reset: those that no ethdev counter reports (csum_bad, ...), read
+ * from the queues until xstats name them. -ENOTSUP for another driver.
+ */
+struct rtap_queue_stats;
+int rtu_rtap_rx_counters(uint16_t port_id, struct rtap_queue_stats *sum);
+
+/*
  * Polls rx_burst on queue until want test frames (RTU_ETHERTYPE or
  * rtu_frame_udp4) arrived or timeout_ms elapsed, never taking more than want
  * from the queue; stores at most max of them in pkts (the rest are freed).

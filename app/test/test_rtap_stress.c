@@ -20,7 +20,6 @@
 #define TX_TOTAL     50000
 #define TX_POOL	     511
 #define RX_TOTAL     20000
-#define RX_TIME_MS   10000
 #define CYCLES	     100
 #define STALL_MS     2000
 #define STRESS_ETYPE 0x88b6 /* not RTU_ETHERTYPE: the fixture's socket ignores these */
@@ -156,12 +155,10 @@ test_rx_sustained(void)
 			ret = rtu_pkt_send(fx.pkt_fd, frame, len);
 			TEST_ASSERT_SUCCESS(ret, "send %u: %s", sent, strerror(-ret));
 		}
+		/* Each batch has its deadline: a stuck rx fails here, however loaded the machine. */
 		n = rtu_rx_wait(fx.port.port_id, 0, NULL, 0, k, RTU_TIMEOUT_MS, NULL);
 		got += n;
 		TEST_ASSERT_EQUAL(got, sent, "received %u of %u", got, sent);
-		/* Sending all of them takes ~50 ms: 10 s means rx is stuck on something. */
-		if (rtu_now_ms() - start > RX_TIME_MS)
-			break;
 	}
 	elapsed = rtu_now_ms() - start;
 	workers = rtu_count_threads("iou-wrk");

@@ -16,16 +16,22 @@
  * its own /proc/net/snmp) and is where the test captures the frames
  * (rtu_topo_routed(), drawn in rtap_test_util.h).
  *
+ * VLAN and QinQ insertion go the same way, through VLAN interfaces on the
+ * port's interface in R: the frames reach them only with the right tags,
+ * and the checksums and segments S gets only with the offsets moved by them.
+ *
  * LRO runs a real TCP transfer between two namespaces (rtu_topo_pair())
  * through a forwarder in the test that turns LRO frames back into TSO
  * requests.
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -55,6 +61,30 @@ static struct rtu_fixture fx2 = { .pkt_fd = -1 };
 static struct rtu_topo topo;
 static int cap_fd = -1; /* AF_PACKET on the veth in S */
 static int sock_fd[4] = { -1, -1, -1, -1 };
+/* Tags the packets of a case ask for (RTE_MBUF_F_TX_VLAN/QINQ; VLAN_TCI and OUTER_TCI). */
+static uint64_t tx_vlan_fl;
+#define VLAN_TCI  (0xa000 | 100) /* PCP 5, VID 100 */
+#define OUTER_TCI 10
+/* Where the cases' frames go: the port's own address (R's), unless a case says. */
+static const struct rte_ether_addr *tx_dst;
+
+static const struct rte_ether_addr *
+tx_dst_mac(void)
+{
+	return tx_dst != NULL ? tx_dst : &fx.mac;
+}
+
+/* The tags a captured frame carried: its outer tag from the metadata, an inner one inlined. */
+struct tags {
+	bool outer_valid;
+	uint16_t outer_tpid, outer_tci;
+	bool inner_valid;
+	uint16_t inner_tci;
+};
+static ssize_t
+cap_recv_tags(int fd, uint8_t *buf, size_t len, unsigned int timeout_ms, struct tags *t);
+static bool tags_ok(const struct tags *t);
+static unsigned int bad_tags;
 static uint8_t frame[RTU_MAX_FRAME];
 static uint8_t rbuf[RTU_MAX_FRAME];
 
@@ -64,6 +94,8 @@ close_sockets(void)
 {
 	rtu_close_fds(&cap_fd, 1);
 	rtu_close_fds(sock_fd, RTE_DIM(sock_fd));
+	tx_vlan_fl = 0;
+	tx_dst = NULL;
 }
 
 /* Sockets, ports (checks included), namespaces. */
@@ -208,7 +240,9 @@ mbuf_offload(struct rte_mbuf *m, const struct flow *f, uint64_t extra, uint16_t 
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = l3_len_of(f);
 	m->l4_len = l4_len_of(f);
-	m->ol_flags = extra | (f->v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4);
+	m->ol_flags = extra | tx_vlan_fl | (f->v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4);
+	m->vlan_tci = VLAN_TCI;
+	m->vlan_tci_outer = OUTER_TCI;
 	m->ol_flags |= f->proto == IPPROTO_TCP ? RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM;
 	if (segsz != 0) {
 		m->ol_flags |=
@@ -277,15 +311,25 @@ cap_next(int fd, bool v6, uint8_t proto, uint16_t dport, uint8_t *buf, size_t le
 
 	for (;;) {
 		uint64_t now = rtu_now_ms();
+		struct tags t;
 		ssize_t n;
 
 		if (now >= deadline)
 			return 0;
-		n = rtu_pkt_recv(fd, buf, len, (unsigned int)(deadline - now));
+		if (tx_vlan_fl != 0)
+			n = cap_recv_tags(fd, buf, len, (unsigned int)(deadline - now), &t);
+		else
+			n = rtu_pkt_recv(fd, buf, len, (unsigned int)(deadline - now));
 		if (n <= 0)
 			return n;
-		if (frame_dport(buf, n, v6, proto) == dport)
+		if (frame_dport(buf, n, v6, proto) == dport) {
+			if (tx_vlan_fl != 0 && !tags_ok(&t) && bad_tags++ == 0)
+				printf("  a frame to port %u with tags %#x/%#x (%svalid), inner "
+				       "%#x (%svalid)\n",
+				       dport, t.outer_tpid, t.outer_tci, t.outer_valid ? "" : "in",
+				       t.inner_tci, t.inner_valid ? "" : "in");
 			return n;
+		}
 	}
 }
 
@@ -480,7 +524,7 @@ send_cksum(const struct flow *f, size_t payload, uint32_t seed, unsigned int nb_
 	struct rte_mbuf *m;
 	size_t len;
 
-	len = build_frame(frame, &fx.mac, f, payload, seed);
+	len = build_frame(frame, tx_dst_mac(), f, payload, seed);
 	*l4_cksum_ptr(frame, f) = rte_cpu_to_be_16(0xdead);
 	if (!f->v6)
 		((struct rte_ipv4_hdr *)(frame + RTE_ETHER_HDR_LEN))->hdr_checksum = 0xbeef;
@@ -736,7 +780,7 @@ tso_one(const struct flow *f, uint32_t seed, size_t payload, uint16_t segsz, uns
 	uint8_t before[128];
 	size_t len, off = 0;
 
-	len = build_frame(frame, &fx.mac, f, payload, seed);
+	len = build_frame(frame, tx_dst_mac(), f, payload, seed);
 	*l4_cksum_ptr(frame, f) = rte_cpu_to_be_16(0xdead);
 	if (!f->v6)
 		((struct rte_ipv4_hdr *)(frame + RTE_ETHER_HDR_LEN))->hdr_checksum = 0xbeef;
@@ -810,12 +854,19 @@ expect_nothing_more(const struct flow *f)
 	ssize_t n;
 
 	fence.dport = f->dport + 1;
-	len = build_frame(frame, &fx.mac, &fence, 10, 99);
+	len = build_frame(frame, tx_dst_mac(), &fence, 10, 99);
 	m = rtu_mbuf_from(fx.tx_pool, frame, len, 1);
 	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	mbuf_offload(m, &fence, 0, 0);
+	m->ol_flags &= ~RTE_MBUF_F_TX_L4_MASK; /* no checksum asked: it is right already */
 	TEST_ASSERT_SUCCESS(send_mbuf(&fx, m, false), "fence");
 	for (;;) {
-		n = rtu_pkt_recv(cap_fd, rbuf, sizeof(rbuf), RTU_TIMEOUT_MS);
+		struct tags t;
+
+		if (tx_vlan_fl != 0)
+			n = cap_recv_tags(cap_fd, rbuf, sizeof(rbuf), RTU_TIMEOUT_MS, &t);
+		else
+			n = rtu_pkt_recv(cap_fd, rbuf, sizeof(rbuf), RTU_TIMEOUT_MS);
 		TEST_ASSERT(n > 0, "fence frame never arrived");
 		dport = frame_dport(rbuf, n, f->v6, f->proto);
 		if (dport == fence.dport)
@@ -900,6 +951,190 @@ static int
 test_tx_uso6(void)
 {
 	return test_tx_uso(&udp6);
+}
+
+/* ---- VLAN and QinQ insertion ---- */
+
+/*
+ * The kernel here may have no VLAN interfaces (CONFIG_VLAN_8021Q), so the
+ * tagged frames cross R by a bridge between the port's interface and the
+ * veth: the kernel takes the outer tag off on receive, finishes checksums
+ * and segments at the veth (tx checksumming off) from the driver's offsets,
+ * and S's capture gets the outer tag as packet metadata (PACKET_AUXDATA) and
+ * an inner one in the data. Frames go to an address the bridge floods.
+ */
+static const struct rte_ether_addr flood_mac = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 } };
+
+static int
+bridge_r(void)
+{
+	const char *r = topo.ns_r;
+	char br[IFNAMSIZ];
+	int on = 1;
+
+	rtu_ifname(br);
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link add %s type bridge", r, br), "bridge");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s master %s", r, fx.port.ifname, br),
+			    "enslave");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s master %s", r, topo.veth_r, br),
+			    "enslave");
+	TEST_ASSERT_SUCCESS(rtu_run("ip -n %s link set %s up", r, br), "up");
+	TEST_ASSERT_SUCCESS(setsockopt(cap_fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof(on)),
+			    "PACKET_AUXDATA");
+	tx_dst = &flood_mac;
+	return TEST_SUCCESS;
+}
+
+/*
+ * The next frame on the capture socket, with its tags in @t and an inner
+ * 802.1Q tag taken out of the data, so the frame reads as untagged.
+ */
+static ssize_t
+cap_recv_tags(int fd, uint8_t *buf, size_t len, unsigned int timeout_ms, struct tags *t)
+{
+	uint64_t deadline = rtu_now_ms() + timeout_ms;
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} cbuf;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct iovec iov = { .iov_base = buf, .iov_len = len };
+		struct sockaddr_ll sll;
+		struct msghdr msg = {
+			.msg_name = &sll,
+			.msg_namelen = sizeof(sll),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = &cbuf,
+			.msg_controllen = sizeof(cbuf),
+		};
+		uint64_t now = rtu_now_ms();
+		struct cmsghdr *c;
+		ssize_t n;
+
+		if (now >= deadline)
+			return 0;
+		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
+			continue;
+		n = recvmsg(fd, &msg, MSG_DONTWAIT);
+		if (n < 0 || sll.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		memset(t, 0, sizeof(*t));
+		for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+			struct tpacket_auxdata aux;
+
+			if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
+				continue;
+			memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+			t->outer_valid = (aux.tp_status & TP_STATUS_VLAN_VALID) != 0;
+			t->outer_tci = aux.tp_vlan_tci;
+			t->outer_tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ?
+				aux.tp_vlan_tpid :
+				RTE_ETHER_TYPE_VLAN;
+		}
+		if (n >= RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN && buf[12] == 0x81 && buf[13] == 0x00) {
+			t->inner_valid = true;
+			t->inner_tci = (uint16_t)(buf[14] << 8 | buf[15]);
+			memmove(buf + 12, buf + 16, n - 16);
+			n -= RTE_VLAN_HLEN;
+		}
+		return n;
+	}
+}
+
+static bool
+tags_ok(const struct tags *t)
+{
+	if (tx_vlan_fl & RTE_MBUF_F_TX_QINQ)
+		return t->outer_valid && t->outer_tpid == RTE_ETHER_TYPE_QINQ &&
+			t->outer_tci == OUTER_TCI && t->inner_valid && t->inner_tci == VLAN_TCI;
+	return t->outer_valid && t->outer_tpid == RTE_ETHER_TYPE_VLAN && t->outer_tci == VLAN_TCI &&
+		!t->inner_valid;
+}
+
+/*
+ * UDP with checksum offloads and a tag asked for, own and shared (a clone,
+ * and an mbuf referenced twice, whose bytes must stay as they were).
+ */
+static int
+vlan_udp(const struct flow *f, uint32_t seed)
+{
+	static const size_t sizes[] = { 0, 100, 1400 };
+	unsigned int i, how;
+
+	for (i = 0; i < RTE_DIM(sizes); i++, seed++) {
+		TEST_ASSERT_SUCCESS(send_cksum(f, sizes[i], seed, i == 2 ? 3 : 1), "send");
+		TEST_ASSERT_SUCCESS(expect_forwarded(f, seed, sizes[i], true), "%zu bytes",
+				    sizes[i]);
+	}
+	for (how = 0; how < 2; how++, seed++) {
+		struct rte_mbuf *m, *tx;
+		uint8_t before[64];
+		size_t len;
+		int diff;
+
+		len = build_frame(frame, tx_dst_mac(), f, 500, seed);
+		*l4_cksum_ptr(frame, f) = rte_cpu_to_be_16(0xdead);
+		if (!f->v6)
+			((struct rte_ipv4_hdr *)(frame + RTE_ETHER_HDR_LEN))->hdr_checksum = 0xbeef;
+		m = rtu_mbuf_from(fx.tx_pool, frame, len, 1);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		mbuf_offload(m, f, f->v6 ? 0 : RTE_MBUF_F_TX_IP_CKSUM, 0);
+		if (rte_eth_tx_prepare(fx.port.port_id, 0, &m, 1) != 1) {
+			rte_pktmbuf_free(m);
+			TEST_ASSERT(false, "tx_prepare: %s", strerror(rte_errno));
+		}
+		memcpy(before, rte_pktmbuf_mtod(m, void *), sizeof(before));
+		if (how == 0) {
+			tx = rte_pktmbuf_clone(m, fx.tx_pool);
+			if (tx == NULL)
+				rte_pktmbuf_free(m);
+			TEST_ASSERT_NOT_NULL(tx, "clone");
+		} else {
+			rte_mbuf_refcnt_update(m, 1);
+			tx = m;
+		}
+		if (send_mbuf(&fx, tx, false) != TEST_SUCCESS ||
+		    expect_forwarded(f, seed, 500, true) != TEST_SUCCESS) {
+			rte_pktmbuf_free(m);
+			TEST_ASSERT(false, "shared mbuf (%s)", how == 0 ? "clone" : "refcnt 2");
+		}
+		diff = memcmp(before, rte_pktmbuf_mtod(m, void *), sizeof(before));
+		rte_pktmbuf_free(m);
+		TEST_ASSERT_SUCCESS(diff, "tx modified the bytes of a shared mbuf");
+	}
+	return TEST_SUCCESS;
+}
+
+/* Tags with checksum offloads and TSO, IPv4 and IPv6, own and shared mbufs. */
+static int
+test_tx_vlan(uint64_t fl)
+{
+	TEST_ASSERT_SUCCESS(bridge_r(), "bridge in R");
+	tx_vlan_fl = fl;
+	bad_tags = 0;
+	TEST_ASSERT_SUCCESS(vlan_udp(&udp4, 1), "UDP over IPv4");
+	TEST_ASSERT_SUCCESS(vlan_udp(&udp6, 11), "UDP over IPv6");
+	TEST_ASSERT_SUCCESS(tso_one(&tcp4, 21, TSO_PAYLOAD, TSO_SEGSZ, 12, false), "TSO");
+	TEST_ASSERT_SUCCESS(tso_one(&tcp4, 22, 9000, TSO_SEGSZ, 6, true), "TSO of a clone");
+	TEST_ASSERT_SUCCESS(tso_one(&tcp6, 23, 5001, 1000, 4, false), "TSO over IPv6");
+	TEST_ASSERT_SUCCESS(expect_nothing_more(&tcp6), "extra segments");
+	TEST_ASSERT_EQUAL(bad_tags, 0u, "%u frames with wrong tags", bad_tags);
+	return tx_finish();
+}
+
+static int
+test_tx_vlan_insert(void)
+{
+	return test_tx_vlan(RTE_MBUF_F_TX_VLAN);
+}
+
+static int
+test_tx_qinq_insert(void)
+{
+	return test_tx_vlan(RTE_MBUF_F_TX_QINQ | RTE_MBUF_F_TX_VLAN);
 }
 
 /* ---- malformed requests ---- */
@@ -1196,6 +1431,8 @@ lro_setup(void)
 		f->port.started = false;
 		TEST_ASSERT_SUCCESS(rtu_port_setup(&f->port, 1, &conf, f->rx_pool, 0), "setup");
 		TEST_ASSERT_SUCCESS(rtu_port_start(&f->port), "start");
+		/* A forwarder takes frames to the other side's address, as a NIC would. */
+		TEST_ASSERT_SUCCESS(rte_eth_promiscuous_enable(f->port.port_id), "promiscuous");
 	}
 	/* R: A 10.77.3.1 -- fwd -- B 10.77.3.2 (S). */
 	return rtu_topo_pair(&topo, fx.port.ifname, &fx.mac, fx2.port.ifname, &fx2.mac);
@@ -1318,6 +1555,8 @@ static struct unit_test_suite tx_offload_suite = {
 		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_tso6),
 		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_uso4),
 		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_uso6),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_vlan_insert),
+		TEST_CASE_ST(tx_topo_setup, tx_teardown, test_tx_qinq_insert),
 		TEST_CASE_ST(tx_setup, tx_teardown, test_tx_malformed),
 		TEST_CASE_ST(lro_setup, tx_teardown, test_lro_forward),
 		TEST_CASES_END(),

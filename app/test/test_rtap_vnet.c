@@ -524,6 +524,42 @@ test_rx_hdr_position(void)
 	return pool_empty();
 }
 
+/* ---- rx: sums ---- */
+
+/*
+ * rtap_vnet_raw_sum() equals DPDK's folded raw sum for every length to 300
+ * and every alignment to 8, on bytes that carry (0xff runs) and on others;
+ * and the RFC 1071 reference once swapped to memory order.
+ */
+static int
+test_raw_sum(void)
+{
+	static uint8_t buf[400];
+	unsigned int len, off, pat;
+
+	for (pat = 0; pat < 3; pat++) {
+		for (len = 0; len < sizeof(buf); len++)
+			buf[len] = pat == 0 ? 0xff : pat == 1 ? (uint8_t)(len * 37 + 11) : 0;
+		for (off = 0; off < 8; off++) {
+			for (len = 0; len <= 300; len++) {
+				uint16_t got = rtap_vnet_raw_sum(buf + off, len);
+				uint16_t dpdk =
+					__rte_raw_cksum_reduce(__rte_raw_cksum(buf + off, len, 0));
+				uint16_t ref = rte_be_to_cpu_16(ref_sum(buf + off, len));
+
+				TEST_ASSERT_EQUAL(got, dpdk,
+						  "pattern %u, offset %u, %u bytes: %#x, DPDK %#x",
+						  pat, off, len, got, dpdk);
+				TEST_ASSERT_EQUAL(
+					got, ref,
+					"pattern %u, offset %u, %u bytes: %#x, reference %#x", pat,
+					off, len, got, ref);
+			}
+		}
+	}
+	return TEST_SUCCESS;
+}
+
 /* ---- rx: rtap_vnet_csum_complete ---- */
 
 /* @s's partial checksum completed in segments @seg: the right value, nothing else changed. */
@@ -983,6 +1019,292 @@ test_ipv4_verdict_malformed(void)
 	return pool_empty();
 }
 
+/* ---- rx: rtap_vnet_rx_verdict (the software checksum check) ---- */
+
+#define L4_GOOD RTE_MBUF_F_RX_L4_CKSUM_GOOD
+#define L4_BAD	RTE_MBUF_F_RX_L4_CKSUM_BAD
+
+/* @f's L4 checksum as its sender computes it. */
+static void
+frame_l4_csum(struct frame *f)
+{
+	put16(f->b + f->csum_off, ref_l4_csum(f));
+}
+
+/* Recomputes @f's (IPv4) header checksum after a change to the header. */
+static void
+frame_ip_csum(struct frame *f)
+{
+	put16(f->b + f->l3_off + offsetof(struct rte_ipv4_hdr, hdr_checksum), ref_ip_csum(f));
+}
+
+/*
+ * Inserts an IPv6 extension header of @type, (@len8 + 1) * 8 bytes, right
+ * after the fixed header (so before those already there); @seg_left for a
+ * routing header. The payload length and the offsets follow.
+ */
+static void
+frame_ipv6_ext(struct frame *f, uint8_t type, uint8_t len8, uint8_t seg_left)
+{
+	uint8_t *ip6 = f->b + f->l3_off;
+	uint8_t *p = ip6 + sizeof(struct rte_ipv6_hdr);
+	uint32_t ext = type == IPPROTO_FRAGMENT ? 8 : ((uint32_t)len8 + 1) * 8;
+
+	memmove(p + ext, p, f->len - (uint32_t)(p - f->b));
+	memset(p, 0, ext);
+	p[0] = ip6[offsetof(struct rte_ipv6_hdr, proto)];
+	if (type != IPPROTO_FRAGMENT)
+		p[1] = len8;
+	if (type == IPPROTO_ROUTING) {
+		p[2] = 4; /* segment routing */
+		p[3] = seg_left;
+	}
+	ip6[offsetof(struct rte_ipv6_hdr, proto)] = type;
+	put16(ip6 + 4, get16(ip6 + 4) + ext);
+	f->len += ext;
+	f->l3_len += ext;
+	f->l4_off += ext;
+	f->csum_off += ext;
+}
+
+/* rtap_vnet_rx_verdict() on @f in segments @seg (NULL: one), into *@v. */
+static int
+sw_verdict(const struct frame *f, const uint16_t *seg, unsigned int nb_seg, bool ip, bool l4,
+	   uint64_t *v)
+{
+	struct rte_mbuf *m = mb_frame(f, seg, nb_seg);
+
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	*v = rtap_vnet_rx_verdict(m, ip, l4);
+	rte_pktmbuf_free(m);
+	return TEST_SUCCESS;
+}
+
+#define ASSERT_SW(f, seg, nb, ip, l4, exp, what, ...) \
+	do { \
+		uint64_t _v; \
+		if (sw_verdict(f, seg, nb, ip, l4, &_v) != TEST_SUCCESS) \
+			return TEST_FAILED; \
+		TEST_ASSERT_EQUAL(_v, (uint64_t)(exp), what ": verdict %#" PRIx64, ##__VA_ARGS__, \
+				  _v); \
+	} while (0)
+
+/*
+ * Good and corrupted TCP and UDP over IPv4 and IPv6, untagged, tagged and
+ * QinQ, in one segment and in chains cut at odd places: GOOD, BAD.
+ */
+static int
+test_rx_sw_verdict_good_bad(void)
+{
+	static const struct {
+		uint8_t nb;
+		uint16_t tpid[2];
+	} tags[] = {
+		{ 0, { 0 } },
+		{ 1, { RTE_ETHER_TYPE_VLAN } },
+		{ 2, { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN } },
+	};
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	static const uint16_t cuts[] = { 71, 333, 1 }; /* odd: sums cross segments at odd bytes */
+	unsigned int t, p, v, c;
+
+	for (t = 0; t < RTE_DIM(tags); t++)
+		for (p = 0; p < RTE_DIM(protos); p++)
+			for (v = 4; v <= 6; v += 2)
+				for (c = 0; c < 2; c++) {
+					const uint16_t *seg = c ? cuts : NULL;
+					unsigned int nb = c ? RTE_DIM(cuts) : 0;
+					struct fspec s = { .ipv = v,
+							   .proto = protos[p],
+							   .payload = 777 };
+					uint64_t ipg = v == 4 ? GOOD : 0;
+
+					s.nb_tags = tags[t].nb;
+					memcpy(s.tpid, tags[t].tpid, sizeof(tags[t].tpid));
+					frame_build(&fr, &s);
+					frame_l4_csum(&fr);
+					ASSERT_SW(&fr, seg, nb, true, true, ipg | L4_GOOD,
+						  "IPv%u proto %u tags %u chain %u", v, protos[p],
+						  tags[t].nb, c);
+					ASSERT_SW(&fr, seg, nb, false, true, L4_GOOD, "L4 only");
+					ASSERT_SW(&fr, seg, nb, true, false, ipg, "IP only");
+					fr.b[fr.len - 5] ^= 0x20; /* payload */
+					ASSERT_SW(&fr, seg, nb, true, true, ipg | L4_BAD,
+						  "IPv%u proto %u tags %u chain %u: payload", v,
+						  protos[p], tags[t].nb, c);
+					fr.b[fr.len - 5] ^= 0x20;
+					fr.b[fr.csum_off + 1] ^= 0x01; /* the field */
+					ASSERT_SW(&fr, seg, nb, true, true, ipg | L4_BAD,
+						  "checksum field");
+					fr.b[fr.csum_off + 1] ^= 0x01;
+					/* An address is in the pseudo-header. */
+					fr.b[fr.l4_off - 1] ^= 0x04;
+					if (v == 4)
+						frame_ip_csum(&fr);
+					ASSERT_SW(&fr, seg, nb, true, true, ipg | L4_BAD,
+						  "destination address");
+				}
+	return pool_empty();
+}
+
+/* UDP's checksum 0: "none sent", valid over IPv4; forbidden over IPv6. */
+static int
+test_rx_sw_verdict_udp_zero(void)
+{
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 50 });
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_GOOD, "IPv4, UDP checksum 0");
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 50 });
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_BAD, "IPv6, UDP checksum 0");
+	/* A datagram whose sum is 0 is sent as 0xffff, and is GOOD. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 2 });
+	frame_l4_csum(&fr);
+	put16(fr.b + fr.len - 2, 0);
+	put16(fr.b + fr.len - 2, (uint16_t)~fold(0xffffu - ref_l4_csum(&fr) + 0xffffu));
+	frame_l4_csum(&fr);
+	TEST_ASSERT_EQUAL(get16(fr.b + fr.csum_off), 0xffff, "set-up: sum 0 wanted");
+	ASSERT_SW(&fr, NULL, 0, false, true, L4_GOOD, "checksum 0xffff");
+	return pool_empty();
+}
+
+/* What the IP and UDP lengths say, not the frame's length, bounds the segment. */
+static int
+test_rx_sw_verdict_lengths(void)
+{
+	struct rte_ipv4_hdr *ip;
+	uint32_t len;
+
+	/* Ethernet padding after a short datagram is not checksummed. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 4 });
+	frame_l4_csum(&fr);
+	len = fr.len;
+	memset(fr.b + fr.len, 0xaa, 60 - fr.len);
+	fr.len = 60;
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_GOOD, "padded UDP");
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_TCP, .payload = 0 });
+	frame_l4_csum(&fr);
+	memset(fr.b + fr.len, 0x55, 7);
+	fr.len += 7;
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_GOOD, "IPv6 TCP with trailing bytes");
+
+	/* Cut short of what the IP header announces: BAD, the IP header itself GOOD. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_TCP, .payload = 100 });
+	frame_l4_csum(&fr);
+	fr.len--;
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_BAD, "IPv4 TCP one byte short");
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 100 });
+	frame_l4_csum(&fr);
+	fr.len -= 10;
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_BAD, "IPv6 UDP 10 bytes short");
+
+	/* An IP length shorter than the IP header, or than a TCP header. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_TCP, .payload = 10 });
+	frame_l4_csum(&fr);
+	ip = (struct rte_ipv4_hdr *)(fr.b + fr.l3_off);
+	ip->total_length = rte_cpu_to_be_16(19);
+	frame_ip_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_BAD, "total length 19");
+	ip->total_length = rte_cpu_to_be_16(20 + 19);
+	frame_ip_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_BAD, "19 bytes of TCP");
+
+	/* UDP length beyond the IP payload, below the UDP header, or short of it. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 40 });
+	frame_l4_csum(&fr);
+	put16(fr.b + fr.l4_off + 4, 48 + 1);
+	ASSERT_SW(&fr, NULL, 0, false, true, L4_BAD, "UDP length beyond IP's");
+	put16(fr.b + fr.l4_off + 4, 7);
+	ASSERT_SW(&fr, NULL, 0, false, true, L4_BAD, "UDP length 7");
+	/* A datagram shorter than the IP payload: the checksum covers the datagram. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 40 });
+	put16(fr.b + fr.l4_off + 4, 8 + 30);
+	fr.len -= 10;
+	frame_l4_csum(&fr);
+	memset(fr.b + fr.len, 0x77, 10);
+	fr.len += 10;
+	TEST_ASSERT_EQUAL(rte_be_to_cpu_16(ip->total_length), 20 + 48, "set-up");
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_GOOD, "UDP datagram inside a longer IP");
+	RTE_SET_USED(len);
+	return pool_empty();
+}
+
+/* Frames whose L4 checksum cannot be judged on their own, or that are not TCP/UDP. */
+static int
+test_rx_sw_verdict_unjudged(void)
+{
+	struct rte_ipv4_hdr *ip;
+
+	/* IPv4 fragments: the header is judged, the L4 is not. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 100 });
+	frame_l4_csum(&fr);
+	ip = (struct rte_ipv4_hdr *)(fr.b + fr.l3_off);
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	frame_ip_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD, "first fragment");
+	ip->fragment_offset = rte_cpu_to_be_16(100);
+	frame_ip_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD, "last fragment");
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	frame_ip_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD | L4_GOOD, "DF is no fragment");
+
+	/* A broken IPv4 header: BAD, and no L4 verdict (where would it be?). */
+	ip->version_ihl = 0x44;
+	ASSERT_SW(&fr, NULL, 0, true, true, BAD, "IHL 4");
+	ASSERT_SW(&fr, NULL, 0, false, true, 0, "IHL 4, L4 only");
+
+	/* IPv6 with a fragment header, a routing header on its way, a jumbogram. */
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_TCP, .payload = 100 });
+	frame_l4_csum(&fr);
+	frame_ipv6_ext(&fr, IPPROTO_FRAGMENT, 0, 0);
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "IPv6 fragment header");
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 100 });
+	frame_l4_csum(&fr);
+	frame_ipv6_ext(&fr, IPPROTO_ROUTING, 2, 1);
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "routing header, 1 segment left");
+	fr.b[fr.l3_off + 40 + 3] = 0;
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_GOOD, "routing header, no segment left");
+	put16(fr.b + fr.l3_off + 4, 0);
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "payload length 0");
+
+	/* Options headers are looked through, and an extension header cut short is not. */
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 200 });
+	frame_l4_csum(&fr);
+	frame_ipv6_ext(&fr, IPPROTO_DSTOPTS, 1, 0);
+	frame_ipv6_ext(&fr, IPPROTO_HOPOPTS, 0, 0);
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_GOOD, "hop-by-hop and destination options");
+	ASSERT_SW(&fr, (const uint16_t[]){ 14 + 40 + 3 }, 1, true, true, L4_GOOD,
+		  "options header across segments");
+	fr.b[fr.len - 1] ^= 0xff;
+	ASSERT_SW(&fr, NULL, 0, true, true, L4_BAD, "options, corrupted");
+	fr.b[fr.l3_off + 40 + 1] = 200; /* hop-by-hop header beyond the payload */
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "extension header beyond the payload");
+
+	/* Not IP, not IPv6 inside, not TCP/UDP, and a third tag hides the IP header. */
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_UDP,
+				     .payload = 20,
+				     .ethertype = RTE_ETHER_TYPE_ARP });
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "ARP");
+	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 20 });
+	frame_l4_csum(&fr);
+	fr.b[fr.l3_off] = 0x45;
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "version 4 behind the IPv6 EtherType");
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_ICMP, .payload = 56 });
+	frame_l4_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, GOOD, "ICMP");
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_TCP,
+				     .payload = 20,
+				     .nb_tags = 3,
+				     .tpid = { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN,
+					       RTE_ETHER_TYPE_VLAN } });
+	frame_l4_csum(&fr);
+	ASSERT_SW(&fr, NULL, 0, true, true, 0, "three tags");
+	return pool_empty();
+}
+
 /* ---- rx: rtap_vnet_rx ---- */
 
 /*
@@ -1016,7 +1338,10 @@ rx_run(const struct virtio_net_hdr *h, const struct frame *f, const uint16_t *se
 
 #define OL_L4 (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP)
 
-/* NEEDS_CSUM for a protocol whose checksum offload is on: NONE, the field left as it is. */
+/*
+ * NEEDS_CSUM with LRO and the protocol's checksum offload on (the LRO recipe):
+ * NONE, the field left as it is.
+ */
 static int
 test_rx_needs_csum_offloaded(void)
 {
@@ -1024,11 +1349,11 @@ test_rx_needs_csum_offloaded(void)
 		uint8_t ipv, proto;
 		unsigned int ol;
 	} cases[] = {
-		{ 4, IPPROTO_TCP, RTAP_RX_OL_TCP },
-		{ 6, IPPROTO_TCP, RTAP_RX_OL_TCP },
+		{ 4, IPPROTO_TCP, RTAP_RX_OL_TCP | RTAP_RX_OL_LRO },
+		{ 6, IPPROTO_TCP, RTAP_RX_OL_TCP | RTAP_RX_OL_LRO },
 		{ 4, IPPROTO_TCP, OL_L4 | RTAP_RX_OL_LRO },
-		{ 4, IPPROTO_UDP, RTAP_RX_OL_UDP },
-		{ 6, IPPROTO_UDP, OL_L4 },
+		{ 4, IPPROTO_UDP, RTAP_RX_OL_UDP | RTAP_RX_OL_LRO },
+		{ 6, IPPROTO_UDP, OL_L4 | RTAP_RX_OL_LRO | RTAP_RX_OL_IP },
 	};
 	struct virtio_net_hdr h;
 	unsigned int i;
@@ -1054,7 +1379,10 @@ test_rx_needs_csum_offloaded(void)
 	return pool_empty();
 }
 
-/* NEEDS_CSUM completed in software: GOOD when the application takes any L4 state, else no flag. */
+/*
+ * NEEDS_CSUM completed in software (no LRO, or not that protocol's offload):
+ * GOOD when the application takes any L4 state, else no flag.
+ */
 static int
 test_rx_needs_csum_completed(void)
 {
@@ -1063,6 +1391,11 @@ test_rx_needs_csum_completed(void)
 		unsigned int ol;
 		uint64_t fl;
 	} cases[] = {
+		/* Checksum offloads without LRO: a forwarder must get finished checksums. */
+		{ 4, IPPROTO_TCP, RTAP_RX_OL_TCP, RTE_MBUF_F_RX_L4_CKSUM_GOOD },
+		{ 6, IPPROTO_TCP, OL_L4, RTE_MBUF_F_RX_L4_CKSUM_GOOD },
+		{ 4, IPPROTO_UDP, RTAP_RX_OL_UDP, RTE_MBUF_F_RX_L4_CKSUM_GOOD },
+		{ 6, IPPROTO_UDP, OL_L4, RTE_MBUF_F_RX_L4_CKSUM_GOOD },
 		{ 4, IPPROTO_TCP, 0, 0 },
 		{ 6, IPPROTO_TCP, RTAP_RX_OL_IP, 0 },
 		{ 4, IPPROTO_TCP, RTAP_RX_OL_LRO, 0 },
@@ -1203,9 +1536,15 @@ test_rx_data_valid(void)
 		{ VIRTIO_NET_HDR_F_DATA_VALID, RTAP_RX_OL_IP, RTE_MBUF_F_RX_IP_CKSUM_GOOD },
 		{ VIRTIO_NET_HDR_F_DATA_VALID, RTAP_RX_OL_IP | RTAP_RX_OL_TCP,
 		  RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD },
-		/* No flag: nothing said about L4. */
-		{ 0, OL_L4, 0 },
-		{ 0, OL_L4 | RTAP_RX_OL_IP, RTE_MBUF_F_RX_IP_CKSUM_GOOD },
+		/*
+		 * No flag: the kernel said nothing, so the driver checks, and this
+		 * frame's checksum field is 0: BAD (test_rx_sw_verdict* has the rest).
+		 */
+		{ 0, OL_L4, RTE_MBUF_F_RX_L4_CKSUM_BAD },
+		{ 0, OL_L4 | RTAP_RX_OL_IP,
+		  RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_BAD },
+		{ 0, RTAP_RX_OL_IP, RTE_MBUF_F_RX_IP_CKSUM_GOOD },
+		{ 0, RTAP_RX_OL_LRO, 0 },
 	};
 	struct virtio_net_hdr h;
 	unsigned int i;
@@ -1231,8 +1570,11 @@ test_rx_data_valid(void)
 	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_GOOD, "both flags: %#" PRIx64, fl);
 	TEST_ASSERT_EQUAL(get16(fr2.b + fr.csum_off), ref_l4_csum(&fr), "both flags: checksum");
 	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_TCP);
-	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_NONE, "both flags, TCP offload: %#" PRIx64,
+	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_GOOD, "both flags, TCP offload: %#" PRIx64,
 			  fl);
+	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_TCP | RTAP_RX_OL_LRO);
+	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_NONE,
+			  "both flags, TCP offload and LRO: %#" PRIx64, fl);
 	return pool_empty();
 }
 
@@ -1250,15 +1592,16 @@ test_rx_ip_verdict(void)
 	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP);
 	TEST_ASSERT_SUCCESS(ret, "good");
 	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_IP_CKSUM_GOOD, "good: %#" PRIx64, fl);
+	/* Its UDP checksum is 0 ("none", valid over IPv4): GOOD, and no IP verdict. */
 	RX_RUN(&h, &fr, NULL, 0, OL_L4 | RTAP_RX_OL_LRO);
-	TEST_ASSERT_EQUAL(fl, 0, "without OL_IP: %#" PRIx64, fl);
+	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_GOOD, "without OL_IP: %#" PRIx64, fl);
 
 	fr.b[fr.l3_off + 10] ^= 0x01;
 	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP);
 	TEST_ASSERT_SUCCESS(ret, "bad header is not an error");
 	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_IP_CKSUM_BAD, "bad: %#" PRIx64, fl);
 	RX_RUN(&h, &fr, NULL, 0, OL_L4);
-	TEST_ASSERT_EQUAL(fl, 0, "bad, without OL_IP: %#" PRIx64, fl);
+	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_L4_CKSUM_GOOD, "bad, without OL_IP: %#" PRIx64, fl);
 
 	/* With a partial checksum, in a QinQ frame. */
 	frame_build(&fr,
@@ -1269,14 +1612,63 @@ test_rx_ip_verdict(void)
 				     .tpid = { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN } });
 	frame_partial(&fr);
 	vh_set(&h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, fr.l4_off, 16);
-	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP | RTAP_RX_OL_TCP);
+	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP | RTAP_RX_OL_TCP | RTAP_RX_OL_LRO);
 	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_NONE,
 			  "QinQ: %#" PRIx64, fl);
+	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP | RTAP_RX_OL_TCP);
+	TEST_ASSERT_EQUAL(fl, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+			  "QinQ, no LRO: %#" PRIx64, fl);
 
 	vh_set(&h, 0, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 0);
 	frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_UDP, .payload = 100 });
 	RX_RUN(&h, &fr, NULL, 0, RTAP_RX_OL_IP);
 	TEST_ASSERT_EQUAL(fl, 0, "IPv6: %#" PRIx64, fl);
+	return pool_empty();
+}
+
+/* Through rtap_vnet_rx(): which frames are checked, and BAD is told from NONE. */
+static int
+test_rx_sw_verdict_rule(void)
+{
+	static const struct {
+		uint8_t proto, flags;
+		unsigned int ol;
+		bool corrupt;
+		uint64_t fl;
+	} cases[] = {
+		/* Any L4 offload has both TCP and UDP checked. */
+		{ IPPROTO_TCP, 0, RTAP_RX_OL_UDP, false, L4_GOOD },
+		{ IPPROTO_UDP, 0, RTAP_RX_OL_TCP, true, L4_BAD },
+		{ IPPROTO_TCP, 0, OL_L4 | RTAP_RX_OL_IP, true, GOOD | L4_BAD },
+		/* The kernel's word is taken: DATA_VALID is GOOD, whatever the bytes. */
+		{ IPPROTO_TCP, VIRTIO_NET_HDR_F_DATA_VALID, OL_L4, true, L4_GOOD },
+		/* No L4 offload: nothing checked. */
+		{ IPPROTO_TCP, 0, RTAP_RX_OL_IP, true, GOOD },
+		{ IPPROTO_UDP, 0, RTAP_RX_OL_LRO, true, 0 },
+	};
+	struct virtio_net_hdr h;
+	unsigned int i;
+	uint64_t fl;
+	uint16_t segsz;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		frame_build(&fr,
+			    &(struct fspec){ .ipv = 4, .proto = cases[i].proto, .payload = 99 });
+		frame_l4_csum(&fr);
+		if (cases[i].corrupt)
+			fr.b[fr.len - 1] ^= 1;
+		vh_set(&h, cases[i].flags, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 0);
+		RX_RUN(&h, &fr, NULL, 0, cases[i].ol);
+		TEST_ASSERT_SUCCESS(ret, "case %u", i);
+		TEST_ASSERT_EQUAL(fl, cases[i].fl, "case %u: flags %#" PRIx64, i, fl);
+		TEST_ASSERT(memcmp(fr2.b, fr.b, fr.len) == 0, "case %u: data changed", i);
+	}
+	TEST_ASSERT(rtap_vnet_rx_csum_bad(RTE_MBUF_F_RX_L4_CKSUM_BAD), "L4 BAD");
+	TEST_ASSERT(rtap_vnet_rx_csum_bad(RTE_MBUF_F_RX_IP_CKSUM_BAD | L4_GOOD), "IP BAD");
+	TEST_ASSERT(!rtap_vnet_rx_csum_bad(RTE_MBUF_F_RX_L4_CKSUM_NONE), "L4 NONE is not BAD");
+	TEST_ASSERT(!rtap_vnet_rx_csum_bad(RTE_MBUF_F_RX_IP_CKSUM_NONE), "IP NONE is not BAD");
+	TEST_ASSERT(!rtap_vnet_rx_csum_bad(GOOD | L4_GOOD | RTE_MBUF_F_RX_LRO), "GOOD");
 	return pool_empty();
 }
 
@@ -1432,6 +1824,132 @@ test_rx_keeps_ol_flags(void)
 			  "flags %#" PRIx64, m->ol_flags);
 	rte_pktmbuf_free(m);
 	return pool_empty();
+}
+
+/* ---- rx: the MTU ---- */
+
+/*
+ * rtap_vnet_rx_oversize(): over the untagged limit, each of up to two tags
+ * adds 4 bytes; GSO super-frames are not held to it.
+ */
+static int
+test_rx_oversize(void)
+{
+	static const struct {
+		uint8_t nb;
+		uint16_t tpid[3];
+		uint32_t allowed; /* bytes over the untagged limit a frame may have */
+	} cases[] = {
+		{ 0, { 0 }, 0 },
+		{ 1, { RTE_ETHER_TYPE_VLAN }, 4 },
+		{ 1, { RTE_ETHER_TYPE_QINQ }, 4 },
+		{ 2, { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN }, 8 },
+		{ 3, { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN, RTE_ETHER_TYPE_VLAN }, 8 },
+		{ 1, { 0x9100 }, 0 }, /* not a tag */
+	};
+	struct virtio_net_hdr h;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct fspec s = { .ipv = 4, .proto = IPPROTO_UDP, .payload = 1000 };
+		uint32_t limit;
+		struct rte_mbuf *m;
+
+		s.nb_tags = cases[i].nb;
+		memcpy(s.tpid, cases[i].tpid, sizeof(s.tpid));
+		frame_build(&fr, &s);
+		m = mb_frame(&fr, (const uint16_t[]){ 100 }, 1);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		vh_set(&h, 0, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 0);
+		/* A limit just at, then just under, what the frame needs. */
+		limit = fr.len - cases[i].allowed;
+		TEST_ASSERT(!rtap_vnet_rx_oversize(&h, m, limit), "case %u: %u bytes, limit %u", i,
+			    fr.len, limit);
+		TEST_ASSERT(rtap_vnet_rx_oversize(&h, m, limit - 1),
+			    "case %u: %u bytes, limit %u passed", i, fr.len, limit - 1);
+		/* A super-frame passes whatever its size. */
+		vh_set(&h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 1448, 0, 0);
+		TEST_ASSERT(!rtap_vnet_rx_oversize(&h, m, 60), "case %u: GSO frame dropped", i);
+		rte_pktmbuf_free(m);
+	}
+	return pool_empty();
+}
+
+/* ---- rx: the receive filter's check ---- */
+
+static uint64_t
+key_of(const struct rte_ether_addr *a)
+{
+	return rtap_mac_key(a->addr_bytes);
+}
+
+/* The key is the address's six bytes; its multicast bit is the first byte's. */
+static int
+test_rx_filter_key(void)
+{
+	const struct rte_ether_addr a = { { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 } };
+	const struct rte_ether_addr b = { { 0x02, 0x11, 0x22, 0x33, 0x44, 0x56 } };
+	const struct rte_ether_addr m = { { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } };
+	const struct rte_ether_addr m6 = { { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 } };
+	uint8_t buf[8] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55, 0xee, 0xff };
+	uint64_t k;
+
+	TEST_ASSERT_EQUAL(key_of(&a), rtap_mac_key(buf), "key depends on bytes after the address");
+	TEST_ASSERT_NOT_EQUAL(key_of(&a), key_of(&b), "last byte ignored");
+	k = key_of(&a);
+	TEST_ASSERT(memcmp(&k, a.addr_bytes, 6) == 0, "key is not the bytes in memory order");
+	TEST_ASSERT(!rtap_mac_key_is_multicast(key_of(&a)), "unicast as multicast");
+	TEST_ASSERT(rtap_mac_key_is_multicast(key_of(&m)), "IPv4 group");
+	TEST_ASSERT(rtap_mac_key_is_multicast(key_of(&m6)), "IPv6 group");
+	return TEST_SUCCESS;
+}
+
+/* Exact addresses, broadcast always, every group with all-multicast. */
+static int
+test_rx_filter_match(void)
+{
+	static const struct rte_ether_addr own = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
+	static const struct rte_ether_addr add = { { 0x02, 0xaa, 0x00, 0x00, 0x00, 0x09 } };
+	static const struct rte_ether_addr grp = { { 0x01, 0x00, 0x5e, 0x01, 0x02, 0x03 } };
+	static const struct rte_ether_addr other = { { 0x02, 0xbb, 0x00, 0x00, 0x00, 0x01 } };
+	static const struct rte_ether_addr ogrp = { { 0x01, 0x00, 0x5e, 0x09, 0x09, 0x09 } };
+	static const struct rte_ether_addr bc = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	/* A unicast address with the broadcast's other bytes: not broadcast. */
+	static const struct rte_ether_addr nearly = { { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static struct rtap_filter f;
+	unsigned int am;
+
+	memset(&f, 0, sizeof(f));
+	f.addr[f.nb_addr++] = key_of(&own);
+	f.addr[f.nb_addr++] = key_of(&add);
+	f.addr[f.nb_addr++] = key_of(&grp);
+	for (am = 0; am < 2; am++) {
+		f.allmulti = am;
+		TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&own)), "own, allmulti %u", am);
+		TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&add)), "added, allmulti %u", am);
+		TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&grp)), "listed, allmulti %u", am);
+		TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&bc)), "broadcast, allmulti %u",
+			    am);
+		TEST_ASSERT(!rtap_vnet_rx_filter_match(&f, key_of(&other)), "foreign, allmulti %u",
+			    am);
+		TEST_ASSERT(!rtap_vnet_rx_filter_match(&f, key_of(&nearly)),
+			    "fe:ff:..., allmulti %u", am);
+		TEST_ASSERT_EQUAL(rtap_vnet_rx_filter_match(&f, key_of(&ogrp)), am == 1,
+				  "unlisted group, allmulti %u", am);
+	}
+	/* An empty table still takes broadcast; the last entry counts. */
+	f.nb_addr = 0;
+	f.allmulti = false;
+	TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&bc)), "broadcast, empty table");
+	TEST_ASSERT(!rtap_vnet_rx_filter_match(&f, key_of(&own)), "own, empty table");
+	f.nb_addr = RTE_DIM(f.addr);
+	f.addr[RTE_DIM(f.addr) - 1] = key_of(&other);
+	TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&other)), "last entry");
+	/* A count torn by a concurrent rewrite stays within the table. */
+	f.nb_addr = UINT16_MAX;
+	TEST_ASSERT(rtap_vnet_rx_filter_match(&f, key_of(&other)), "torn count");
+	TEST_ASSERT(!rtap_vnet_rx_filter_match(&f, key_of(&nearly)), "torn count, miss");
+	return TEST_SUCCESS;
 }
 
 /* ---- rx: chains ---- */
@@ -1905,8 +2423,8 @@ tx_confined(const struct rte_mbuf *m)
 	memcpy(hdrs_b, rte_pktmbuf_mtod(m, const void *), n);
 	memset(&vh_out, 0xa5, sizeof(vh_out));
 	memset(&vh_b, 0x5a, sizeof(vh_b));
-	rtap_vnet_tx(&vh_out, m, hdrs_a);
-	rtap_vnet_tx(&vh_b, m, hdrs_b);
+	rtap_vnet_tx(&vh_out, m, hdrs_a, 0);
+	rtap_vnet_tx(&vh_b, m, hdrs_b, 0);
 	for (i = n; i < HDRS_BUF; i++)
 		TEST_ASSERT(hdrs_a[i] == 0x00 && hdrs_b[i] == 0xa5,
 			    "hdrs[%u] written, beyond hdr_len %u", i, n);
@@ -2199,7 +2717,7 @@ test_tx_gso(void)
 				return TEST_FAILED;
 			}
 			/* In place (the mbuf is ours alone): the same bytes. */
-			rtap_vnet_tx(&vh_out, m, rte_pktmbuf_mtod(m, uint8_t *));
+			rtap_vnet_tx(&vh_out, m, rte_pktmbuf_mtod(m, uint8_t *), 0);
 			TEST_ASSERT(memcmp(rte_pktmbuf_mtod(m, void *), hdrs_a, hl) == 0,
 				    "case %u: in place differs", i);
 			rte_pktmbuf_free(m);
@@ -2268,7 +2786,7 @@ test_tx_le_fields(void)
 	TEST_ASSERT_NOT_NULL(m, "mbuf");
 	mb_tx_frame(m, &fr, TSO | V6, 1428);
 	TEST_ASSERT_SUCCESS(rtap_vnet_tx_check(m), "refused");
-	rtap_vnet_tx(&vh_out, m, rte_pktmbuf_mtod(m, uint8_t *));
+	rtap_vnet_tx(&vh_out, m, rte_pktmbuf_mtod(m, uint8_t *), 0);
 	rte_pktmbuf_free(m);
 	TEST_ASSERT(memcmp(&vh_out, exp, sizeof(exp)) == 0,
 		    "bytes %02x %02x %02x %02x %02x %02x %02x %02x %02x %02x",
@@ -2417,12 +2935,357 @@ test_regress_tx_headroom_odd_offset(void)
 	return pool_empty();
 }
 
+/* ---- rx: VLAN ---- */
+
+/* @f (built with @nb tags of @tpid) in an mbuf, data_len cut to @first (0: all). */
+static struct rte_mbuf *
+vlan_mbuf(const struct frame *f, uint16_t first)
+{
+	return mb_frame(f, first != 0 ? &first : NULL, first != 0);
+}
+
+static int
+test_rx_vlan_tci(void)
+{
+	static const struct {
+		uint8_t nb;
+		uint16_t tpid[2];
+		int32_t tci;
+	} cases[] = {
+		{ 0, { 0 }, -1 },
+		{ 1, { RTE_ETHER_TYPE_VLAN }, 100 },
+		{ 1, { RTE_ETHER_TYPE_QINQ }, -1 }, /* 802.1ad outer: not 802.1Q */
+		{ 2, { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN }, -1 },
+		{ 2, { RTE_ETHER_TYPE_VLAN, RTE_ETHER_TYPE_VLAN }, 100 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct fspec s = { .ipv = 4, .proto = IPPROTO_UDP, .payload = 10 };
+		struct rte_mbuf *m;
+		int32_t got;
+
+		s.nb_tags = cases[i].nb;
+		memcpy(s.tpid, cases[i].tpid, sizeof(cases[i].tpid));
+		frame_build(&fr, &s);
+		if (cases[i].tci > 0)
+			put16(fr.b + 14, 0xe000 | 100); /* PCP 7 */
+		m = vlan_mbuf(&fr, 0);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		got = rtap_vnet_rx_vlan_tci(m);
+		rte_pktmbuf_free(m);
+		TEST_ASSERT_EQUAL(got, cases[i].tci > 0 ? 0xe000 | 100 : -1, "case %u: %d", i, got);
+	}
+	/* The tag cut short in the first segment. */
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_UDP,
+				     .payload = 10,
+				     .nb_tags = 1,
+				     .tpid = { RTE_ETHER_TYPE_VLAN } });
+	{
+		struct rte_mbuf *m = vlan_mbuf(&fr, 17);
+
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		TEST_ASSERT_EQUAL(rtap_vnet_rx_vlan_tci(m), -1, "tag beyond data_len");
+		rte_pktmbuf_free(m);
+	}
+	return pool_empty();
+}
+
+/* The VLAN filter: listed VIDs pass, others not; untagged, priority-tagged and 802.1ad pass. */
+static int
+test_rx_vlan_pass(void)
+{
+	static uint64_t tab[RTAP_VLAN_TAB_WORDS];
+	static const struct {
+		uint8_t nb;
+		uint16_t tpid, vid;
+		bool pass;
+	} cases[] = {
+		{ 1, RTE_ETHER_TYPE_VLAN, 100, true },
+		{ 1, RTE_ETHER_TYPE_VLAN, 200, false },
+		{ 1, RTE_ETHER_TYPE_VLAN, 0, true },
+		{ 1, RTE_ETHER_TYPE_VLAN, 4095, true },
+		{ 1, RTE_ETHER_TYPE_VLAN, 4094, false },
+		{ 1, RTE_ETHER_TYPE_VLAN, 63, true },
+		{ 1, RTE_ETHER_TYPE_VLAN, 64, false },
+		{ 1, RTE_ETHER_TYPE_QINQ, 200, true },
+		{ 0, 0, 0, true },
+	};
+	unsigned int i;
+
+	memset(tab, 0, sizeof(tab));
+	tab[100 / 64] |= UINT64_C(1) << (100 % 64);
+	tab[4095 / 64] |= UINT64_C(1) << (4095 % 64);
+	tab[63 / 64] |= UINT64_C(1) << 63;
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct fspec s = { .ipv = 4, .proto = IPPROTO_TCP, .payload = 0 };
+		struct rte_mbuf *m;
+		bool got;
+
+		s.nb_tags = cases[i].nb;
+		s.tpid[0] = cases[i].tpid;
+		frame_build(&fr, &s);
+		if (cases[i].nb != 0)
+			put16(fr.b + 14, 0x2000 | cases[i].vid); /* PCP 1: not a VID bit */
+		m = vlan_mbuf(&fr, 0);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		got = rtap_vnet_rx_vlan_pass(m, tab);
+		rte_pktmbuf_free(m);
+		TEST_ASSERT_EQUAL(got, cases[i].pass, "case %u (VID %u)", i, cases[i].vid);
+	}
+	return pool_empty();
+}
+
+/* Stripping: the frame becomes the untagged one, its TCI in vlan_tci, in one segment or a chain. */
+static int
+test_rx_vlan_strip(void)
+{
+	static const uint16_t firsts[] = { 0, 18, 40 };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(firsts); i++) {
+		struct rte_mbuf *m;
+
+		frame_build(&fr2,
+			    &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 300 });
+		frame_build(&fr,
+			    &(struct fspec){ .ipv = 4,
+					     .proto = IPPROTO_UDP,
+					     .payload = 300,
+					     .nb_tags = 1,
+					     .tpid = { RTE_ETHER_TYPE_VLAN } });
+		put16(fr.b + 14, 0x6000 | 100);
+		m = vlan_mbuf(&fr, firsts[i]);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		rtap_vnet_rx_vlan_strip(m);
+		TEST_ASSERT_EQUAL(m->vlan_tci, 0x6000 | 100, "vlan_tci %#x", m->vlan_tci);
+		TEST_ASSERT_EQUAL(m->ol_flags,
+				  RTE_MBUF_F_RX_L4_CKSUM_GOOD | RTE_MBUF_F_RX_VLAN |
+					  RTE_MBUF_F_RX_VLAN_STRIPPED,
+				  "flags %#" PRIx64, m->ol_flags);
+		TEST_ASSERT_EQUAL(m->pkt_len, fr2.len, "first segment %u: pkt_len %u", firsts[i],
+				  m->pkt_len);
+		TEST_ASSERT(memcmp(mb_bytes(m), fr2.b, fr2.len) == 0,
+			    "first segment %u: not the untagged frame", firsts[i]);
+		rte_pktmbuf_free(m);
+	}
+	/* Untagged, and 802.1ad outer: left as they are. */
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_UDP,
+				     .payload = 30,
+				     .nb_tags = 2,
+				     .tpid = { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN } });
+	for (i = 0; i < 2; i++) {
+		struct rte_mbuf *m;
+
+		if (i == 1)
+			frame_build(&fr, &(struct fspec){ .ipv = 6, .proto = IPPROTO_TCP });
+		m = vlan_mbuf(&fr, 0);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		rtap_vnet_rx_vlan_strip(m);
+		TEST_ASSERT_EQUAL(m->ol_flags, 0, "case %u: flags %#" PRIx64, i, m->ol_flags);
+		TEST_ASSERT(m->pkt_len == fr.len && memcmp(mb_bytes(m), fr.b, fr.len) == 0,
+			    "case %u: frame changed", i);
+		rte_pktmbuf_free(m);
+	}
+	return pool_empty();
+}
+
+/* ---- tx: VLAN insertion ---- */
+
+/* Tags, their length, and insertion in place: the bytes of the tagged frame, offsets moved. */
+static int
+test_tx_vlan_insert(void)
+{
+	static const uint8_t one[] = { 0x81, 0x00, 0xe0, 0x64 };
+	static const uint8_t two[] = { 0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0xe0, 0x64 };
+	static const struct {
+		uint64_t fl;
+		uint8_t nb;
+		uint16_t tpid[2];
+	} cases[] = {
+		{ RTE_MBUF_F_TX_VLAN, 1, { RTE_ETHER_TYPE_VLAN } },
+		{ RTE_MBUF_F_TX_QINQ, 2, { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN } },
+		{ RTE_MBUF_F_TX_QINQ | RTE_MBUF_F_TX_VLAN,
+		  2,
+		  { RTE_ETHER_TYPE_QINQ, RTE_ETHER_TYPE_VLAN } },
+	};
+	uint8_t tags[8];
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	m = rte_pktmbuf_alloc(pool);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	m->vlan_tci = 0xe064;
+	m->vlan_tci_outer = 10;
+	TEST_ASSERT_EQUAL(rtap_vnet_tx_vlan_len(m), 0, "no flag");
+	m->ol_flags = RTE_MBUF_F_TX_VLAN;
+	TEST_ASSERT_EQUAL(rtap_vnet_tx_vlan_len(m), 4, "VLAN");
+	rtap_vnet_tx_vlan_tags(m, tags);
+	TEST_ASSERT(memcmp(tags, one, sizeof(one)) == 0, "802.1Q tag");
+	m->ol_flags = RTE_MBUF_F_TX_QINQ;
+	TEST_ASSERT_EQUAL(rtap_vnet_tx_vlan_len(m), 8, "QinQ");
+	rtap_vnet_tx_vlan_tags(m, tags);
+	TEST_ASSERT(memcmp(tags, two, sizeof(two)) == 0, "802.1ad + 802.1Q tags");
+	m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+	TEST_ASSERT_EQUAL(rtap_vnet_tx_vlan_len(m), 8, "QinQ and VLAN");
+	rte_pktmbuf_free(m);
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct fspec s = { .ipv = 4, .proto = IPPROTO_TCP, .payload = 200 };
+		uint16_t headroom;
+
+		frame_build(&fr, &s);
+		s.nb_tags = cases[i].nb;
+		memcpy(s.tpid, cases[i].tpid, sizeof(s.tpid));
+		frame_build(&fr2, &s); /* TCIs 100 (outer), 101 */
+		m = mb_frame(&fr, (const uint16_t[]){ 60 }, 1);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		mb_tx_frame(m, &fr, cases[i].fl | TCPCK | IPCK, 0);
+		m->vlan_tci = cases[i].nb == 2 ? 101 : 100;
+		m->vlan_tci_outer = 100;
+		headroom = rte_pktmbuf_headroom(m);
+		TEST_ASSERT_SUCCESS(rtap_vnet_tx_check(m), "case %u refused", i);
+		rtap_vnet_tx_vlan_insert(m);
+		TEST_ASSERT_EQUAL(rte_pktmbuf_headroom(m), headroom - cases[i].nb * 4, "case %u",
+				  i);
+		TEST_ASSERT(m->pkt_len == fr2.len && memcmp(mb_bytes(m), fr2.b, fr2.len) == 0,
+			    "case %u: not the tagged frame", i);
+		TEST_ASSERT_EQUAL(m->l2_len, fr2.l2_len, "case %u: l2_len %u", i, m->l2_len);
+		TEST_ASSERT_EQUAL(m->ol_flags, TCPCK | IPCK, "case %u: flags %#" PRIx64, i,
+				  m->ol_flags);
+		rte_pktmbuf_free(m);
+	}
+	/* A tunnel: the tag is the outer frame's. */
+	frame_build(&fr2, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 20 });
+	frame_vxlan(&fr, &fr2);
+	m = mb_frame(&fr, NULL, 0);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	mb_tx_frame(m, &fr, VXLAN | V4 | UDPCK | RTE_MBUF_F_TX_VLAN, 0);
+	rtap_vnet_tx_vlan_insert(m);
+	TEST_ASSERT_EQUAL(m->outer_l2_len, RTE_ETHER_HDR_LEN + 4, "outer_l2_len %u",
+			  m->outer_l2_len);
+	TEST_ASSERT_EQUAL(m->l2_len, fr.l2_len, "inner l2_len %u", m->l2_len);
+	TEST_ASSERT_EQUAL(rtap_vnet_tx_l3_off(m), fr.l3_off + 4u, "inner L3 at %u",
+			  rtap_vnet_tx_l3_off(m));
+	rte_pktmbuf_free(m);
+	return pool_empty();
+}
+
+/*
+ * The header for a shared mbuf, with the tags in the slot's copy
+ * (rtap_vnet_tx() with @ins), equals the one for the same packet tagged in
+ * place: csum_start and hdr_len moved, the IPv4 checksum and the GSO
+ * pseudo-header where the tagged frame has them. tx_check keeps the copy
+ * within its bounds with the tags.
+ */
+static int
+test_tx_vlan_offsets(void)
+{
+	static const struct {
+		uint64_t fl;
+		uint32_t ins;
+		uint16_t segsz;
+	} cases[] = {
+		{ RTE_MBUF_F_TX_VLAN | TSO | IPCK, 4, 1448 },
+		{ RTE_MBUF_F_TX_QINQ | TSO | IPCK, 8, 1000 },
+		{ RTE_MBUF_F_TX_VLAN | UDPCK | IPCK, 4, 0 },
+		{ RTE_MBUF_F_TX_QINQ | TCPCK | V4, 8, 0 },
+	};
+	struct virtio_net_hdr vh_in_place;
+	uint8_t proto;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct rte_mbuf *m, *m2;
+		uint32_t n;
+
+		proto = (cases[i].fl & UDPCK) ? IPPROTO_UDP : IPPROTO_TCP;
+		frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = proto, .payload = 3000 });
+		frame_partial(&fr);
+		put16(fr.b + fr.l3_off + 10, 0xdead);
+		m = mb_frame(&fr, NULL, 0);
+		m2 = mb_frame(&fr, NULL, 0);
+		TEST_ASSERT(m != NULL && m2 != NULL, "mbufs");
+		mb_tx_frame(m, &fr, cases[i].fl, cases[i].segsz);
+		mb_tx_frame(m2, &fr, cases[i].fl, cases[i].segsz);
+		m->vlan_tci = m2->vlan_tci = 100;
+		m->vlan_tci_outer = m2->vlan_tci_outer = 10;
+		TEST_ASSERT_SUCCESS(rtap_vnet_tx_check(m), "case %u refused", i);
+		/* Shared: the tags in a copy of the headers. */
+		n = rtap_vnet_tx_hdr_len(m);
+		memcpy(hdrs_a, fr.b, 12);
+		rtap_vnet_tx_vlan_tags(m, hdrs_a + 12);
+		memcpy(hdrs_a + 12 + cases[i].ins, fr.b + 12, n - 12);
+		rtap_vnet_tx(&vh_out, m, hdrs_a, cases[i].ins);
+		/* Ours: tagged in place. */
+		rtap_vnet_tx_vlan_insert(m2);
+		rtap_vnet_tx(&vh_in_place, m2, rte_pktmbuf_mtod(m2, uint8_t *), 0);
+		TEST_ASSERT(memcmp(&vh_out, &vh_in_place, sizeof(vh_out)) == 0,
+			    "case %u: headers differ (csum_start %u / %u, hdr_len %u / %u)", i,
+			    rte_le_to_cpu_16(vh_out.csum_start),
+			    rte_le_to_cpu_16(vh_in_place.csum_start),
+			    rte_le_to_cpu_16(vh_out.hdr_len),
+			    rte_le_to_cpu_16(vh_in_place.hdr_len));
+		TEST_ASSERT_EQUAL(rte_le_to_cpu_16(vh_out.csum_start), fr.l4_off + cases[i].ins,
+				  "case %u: csum_start", i);
+		TEST_ASSERT(memcmp(hdrs_a, rte_pktmbuf_mtod(m2, uint8_t *), n + cases[i].ins) == 0,
+			    "case %u: header bytes differ", i);
+		if ((cases[i].fl & IPCK) == IPCK)
+			TEST_ASSERT_EQUAL(rte_raw_cksum(hdrs_a + fr.l3_off + cases[i].ins, 20),
+					  0xffff, "case %u: IPv4 checksum", i);
+		if (cases[i].segsz != 0)
+			TEST_ASSERT_EQUAL(get16(hdrs_a + fr.csum_off + cases[i].ins),
+					  ref_phdr(&fr, fr.len - fr.l4_off),
+					  "case %u: pseudo-header over the L4 length", i);
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(m2);
+	}
+	/* tx_check: the addresses in the first segment; headers and tags within the copy. */
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_UDP, .payload = 100 });
+	{
+		struct rte_mbuf *m = mb_frame(&fr, (const uint16_t[]){ 11 }, 1);
+
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		m->ol_flags = RTE_MBUF_F_TX_VLAN;
+		TEST_ASSERT_EQUAL(rtap_vnet_tx_check(m), -EINVAL, "addresses split");
+		rte_pktmbuf_free(m);
+		m = mb_frame(&fr, (const uint16_t[]){ 12 }, 1);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		m->ol_flags = RTE_MBUF_F_TX_QINQ; /* no lengths needed without another offload */
+		TEST_ASSERT_SUCCESS(rtap_vnet_tx_check(m), "addresses in the first segment");
+		rte_pktmbuf_free(m);
+	}
+	/* IHL 15 and 192 bytes of TCP options: 246 bytes of headers, the copy's size. */
+	frame_build(&fr,
+		    &(struct fspec){ .ipv = 4,
+				     .proto = IPPROTO_TCP,
+				     .payload = 400,
+				     .ip_opts = 40 });
+	{
+		struct rte_mbuf *m = mb_frame(&fr, NULL, 0);
+
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		mb_tx(m, IPCK | TCPCK, 14, 60, 246 - 74, 0);
+		TEST_ASSERT_SUCCESS(rtap_vnet_tx_check(m), "246 bytes of headers");
+		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+		TEST_ASSERT_EQUAL(rtap_vnet_tx_check(m), -EINVAL, "246 bytes of headers and a tag");
+		rte_pktmbuf_free(m);
+	}
+	return pool_empty();
+}
+
 #define CASE(fn) TEST_CASE_ST(vnet_setup, vnet_teardown, fn)
 
 static struct unit_test_suite vnet_suite = {
 	.suite_name = "rtap vnet",
 	.unit_test_cases = {
 		CASE(test_rx_hdr_position),
+		CASE(test_raw_sum),
 		CASE(test_csum_complete_single),
 		CASE(test_csum_complete_odd_start),
 		CASE(test_csum_complete_bounds),
@@ -2434,16 +3297,24 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_ipv4_verdict_vlan),
 		CASE(test_ipv4_verdict_truncated),
 		CASE(test_ipv4_verdict_malformed),
+		CASE(test_rx_sw_verdict_good_bad),
+		CASE(test_rx_sw_verdict_udp_zero),
+		CASE(test_rx_sw_verdict_lengths),
+		CASE(test_rx_sw_verdict_unjudged),
 		CASE(test_rx_needs_csum_offloaded),
 		CASE(test_rx_needs_csum_completed),
 		CASE(test_rx_needs_csum_other_proto),
 		CASE(test_rx_needs_csum_bounds),
 		CASE(test_rx_data_valid),
 		CASE(test_rx_ip_verdict),
+		CASE(test_rx_sw_verdict_rule),
 		CASE(test_rx_gso),
 		CASE(test_rx_gso_malformed),
 		CASE(test_rx_le_fields),
 		CASE(test_rx_keeps_ol_flags),
+		CASE(test_rx_oversize),
+		CASE(test_rx_filter_key),
+		CASE(test_rx_filter_match),
 		CASE(test_rx_chain_link),
 		CASE(test_rx_chain_trim),
 		CASE(test_tx_l3_off),
@@ -2461,6 +3332,11 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_tx_gso),
 		CASE(test_tx_tunnel),
 		CASE(test_tx_le_fields),
+		CASE(test_rx_vlan_tci),
+		CASE(test_rx_vlan_pass),
+		CASE(test_rx_vlan_strip),
+		CASE(test_tx_vlan_insert),
+		CASE(test_tx_vlan_offsets),
 		CASE(test_regress_csum_complete_chain_odd_boundary),
 		CASE(test_regress_tx_gso_l4_len_short),
 		CASE(test_regress_tx_gso_l3_len_short),

@@ -9,8 +9,8 @@
  * The driver's one private header: constants, the structs every file shares,
  * log macros, and the prototypes of each file, grouped by file. Calls go
  * down the list of files only: ethdev -> intr; ethdev -> xstats -> mp ->
- * queue -> rxtx (ethdev calls each of them); all but rxtx -> ifctl -> tun.
- * rtap_vnet.h holds the pure header/mbuf functions.
+ * filter -> queue -> rxtx (ethdev calls each of them); all but rxtx ->
+ * ifctl -> tun. rtap_vnet.h holds the pure header/mbuf functions.
  *
  * Who touches what:
  * - struct rtap_pmd (dev_private, shared memory): written by the primary's
@@ -42,6 +42,12 @@
  *   qfd and attached arrays, and process_private itself, are also used by
  *   the rte_mp thread (rtap_mp.c, serving secondaries): whoever changes
  *   them, or frees process_private, holds rtap_fd_lock.
+ *   What a control call changes on a started port: an rx ring's `max_len`
+ *   (rte_eth_dev_set_mtu()) and `ol` (rte_eth_dev_set_vlan_offload()) are
+ *   rewritten by the control thread with plain aligned stores (relaxed
+ *   atomics), and the lcore reads each once per burst; a burst under way
+ *   may finish with the old value. The receive filters the bursts read
+ *   live in struct rtap_pmd (see there).
  */
 
 #include <stdbool.h>
@@ -120,11 +126,42 @@ extern int rtap_logtype;
 /* Largest frame the kernel hands over with TSO/USO negotiated: 64 KiB of IP + L2 headers. */
 #define RTAP_LRO_MAX_FRAME (UINT16_MAX + RTAP_FRAME_OVERHEAD)
 
+/*
+ * Receive filtering (rtap_filter.c): addresses the port answers to, by
+ * ethdev's index (0 is its own), and the multicast groups of its list. The
+ * kernel's TUNSETTXFILTER holds RTAP_TUN_FILTER_EXACT addresses exactly and
+ * hashes further multicast ones.
+ */
+#define RTAP_MAX_MAC_ADDRS    16
+#define RTAP_MAX_MC_ADDRS     64
+#define RTAP_TUN_FILTER_EXACT 8
+
+/*
+ * The filter the rx bursts apply (in struct rtap_pmd, shared memory),
+ * written only by the primary's control thread. `on` (promiscuous off) is
+ * read once per burst; the table is a seqlock: `seq` is odd while the
+ * control thread rewrites addr/nb_addr/allmulti, and a burst checking a
+ * frame reads them between two equal even values of `seq`. Addresses are
+ * keys of rtap_mac_key() (rtap_vnet.h); broadcast is always accepted.
+ */
+struct rtap_filter {
+	uint32_t seq;
+	bool on;
+	bool allmulti;
+	uint16_t nb_addr;
+	uint64_t addr[RTAP_MAX_MAC_ADDRS + RTAP_MAX_MC_ADDRS];
+};
+
 /* Rx offload work a queue does per packet, from what the application enabled. */
-#define RTAP_RX_OL_TCP (1u << 0) /* report TCP checksum state in ol_flags */
-#define RTAP_RX_OL_UDP (1u << 1) /* report UDP checksum state in ol_flags */
-#define RTAP_RX_OL_LRO (1u << 2) /* GSO frames and partial checksums arrive */
-#define RTAP_RX_OL_IP  (1u << 3) /* verify IPv4 header checksums in software */
+#define RTAP_RX_OL_TCP	       (1u << 0) /* report TCP checksum state in ol_flags */
+#define RTAP_RX_OL_UDP	       (1u << 1) /* report UDP checksum state in ol_flags */
+#define RTAP_RX_OL_LRO	       (1u << 2) /* GSO frames and partial checksums arrive */
+#define RTAP_RX_OL_IP	       (1u << 3) /* verify IPv4 header checksums in software */
+#define RTAP_RX_OL_VLAN_STRIP  (1u << 4) /* strip an outer 802.1Q tag into vlan_tci */
+#define RTAP_RX_OL_VLAN_FILTER (1u << 5) /* drop 802.1Q VIDs not in the port's table */
+
+/* The VLAN filter's table (struct rtap_pmd): a bit per VLAN ID. */
+#define RTAP_VLAN_TAB_WORDS ((RTE_ETHER_MAX_VLAN_ID + 1) / 64)
 
 /*
  * Per-queue counters, in shared memory so every process can read them.
@@ -136,6 +173,9 @@ struct rtap_queue_stats {
 	uint64_t errors;
 	uint64_t nombuf;    /* rx: mbufs asked for and not had */
 	uint64_t truncated; /* rx: frames larger than the posted buffer (dropped) */
+	uint64_t csum_bad;  /* rx: frames delivered with an IP or L4 checksum BAD */
+	uint64_t oversize;  /* rx: frames over the port MTU (dropped, in ierrors) */
+	uint64_t filtered;  /* rx: frames the port's receive filter dropped (software) */
 };
 
 /*
@@ -306,14 +346,17 @@ struct rtap_rx_ring {
 	struct rtap_ring ring;
 	struct rtap_rx_queue *rxq;
 	struct rte_mempool *mp;
-	bool coop;		   /* task work waits for the poller's next enter */
-	uint8_t ol;		   /* RTAP_RX_OL_* */
-	uint16_t nb_segs;	   /* mbufs per read (1 unless scattering) */
-	uint16_t max_segs;	   /* iovecs per slot */
-	uint16_t seg_room;	   /* data room of one mbuf after the headroom */
-	uint32_t capacity;	   /* frame bytes one read can hold */
-	struct iovec *iov;	   /* nb_slots * max_segs iovecs for scattered reads */
-	struct rte_mbuf **scratch; /* RTAP_RX_READS * max_segs mbufs for bulk refill */
+	bool coop;			  /* task work waits for the poller's next enter */
+	uint8_t ol;			  /* RTAP_RX_OL_* */
+	uint32_t max_len;		  /* longest untagged frame the MTU allows (see above) */
+	const struct rtap_filter *filter; /* the port's (struct rtap_pmd) */
+	const uint64_t *vlan_tab;	  /* the port's VLAN filter (struct rtap_pmd) */
+	uint16_t nb_segs;		  /* mbufs per read (1 unless scattering) */
+	uint16_t max_segs;		  /* iovecs per slot */
+	uint16_t seg_room;		  /* data room of one mbuf after the headroom */
+	uint32_t capacity;		  /* frame bytes one read can hold */
+	struct iovec *iov;		  /* nb_slots * max_segs iovecs for scattered reads */
+	struct rte_mbuf **scratch;	  /* RTAP_RX_READS * max_segs mbufs for bulk refill */
 };
 
 /*
@@ -393,6 +436,19 @@ struct rtap_pmd {
 	 * queue fd: a secondary whose copies are older asks again.
 	 */
 	uint32_t fd_gen;
+	/*
+	 * Receive filtering (rtap_filter.c): what the application asked for,
+	 * the kernel's share of it, and what the bursts check.
+	 */
+	struct rte_ether_addr mac_tab[RTAP_MAX_MAC_ADDRS]; /* by ethdev index; zero: unused */
+	struct rte_ether_addr mc_tab[RTAP_MAX_MC_ADDRS];   /* set_mc_addr_list() */
+	uint16_t nb_mc;
+	bool promisc;
+	bool allmulti;
+	unsigned int tun_filter; /* addresses in the kernel's TUNSETTXFILTER (0: none) */
+	struct rtap_filter filter;
+	/* VLAN IDs the VLAN filter lets through; each word written atomically. */
+	uint64_t vlan_tab[RTAP_VLAN_TAB_WORDS];
 };
 
 /* rtap_args.c: the devargs. */
@@ -424,6 +480,8 @@ int rtap_tun_get_name(int fd, char *name);
 int rtap_tun_get_mac(int fd, struct rte_ether_addr *mac);
 int rtap_tun_set_mac(int fd, const struct rte_ether_addr *mac, const char *ifname);
 int rtap_tun_set_offload(int fd, unsigned int flags, const char *ifname, bool probe);
+int rtap_tun_set_txfilter(int fd, bool allmulti, const struct rte_ether_addr *addr,
+			  unsigned int nb_addr, const char *ifname);
 
 /* rtap_ifctl.c: the kernel interface's state, in the interface's own netns. */
 #define RTAP_NS_SAME (-1000)
@@ -455,6 +513,21 @@ void rtap_rxq_intr_stop(struct rte_eth_dev *dev);
 int rtap_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t queue_id);
 
+/* rtap_filter.c: receive filtering, the control side (ops and the kernel's filter). */
+int rtap_filter_init(struct rte_eth_dev *dev);
+void rtap_filter_fini(struct rte_eth_dev *dev);
+int rtap_filter_set_mac(struct rte_eth_dev *dev, const struct rte_ether_addr *mac);
+int rtap_promiscuous_enable(struct rte_eth_dev *dev);
+int rtap_promiscuous_disable(struct rte_eth_dev *dev);
+int rtap_allmulticast_enable(struct rte_eth_dev *dev);
+int rtap_allmulticast_disable(struct rte_eth_dev *dev);
+int rtap_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac, uint32_t index,
+		      uint32_t vmdq);
+void rtap_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index);
+int rtap_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *mc, uint32_t nb_mc);
+int rtap_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vlan_id, int on);
+int rtap_vlan_offload_set(struct rte_eth_dev *dev, int mask);
+
 /* rtap_queue.c: queue lifecycle, rings, queue fds. */
 extern pthread_mutex_t rtap_fd_lock; /* process_private qfd/attached vs the mp thread */
 int rtap_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
@@ -469,6 +542,8 @@ int rtap_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id);
 int rtap_queues_start(struct rte_eth_dev *dev);
+void rtap_rx_queues_set_mtu(struct rte_eth_dev *dev, uint16_t mtu);
+void rtap_rx_queues_set_offloads(struct rte_eth_dev *dev);
 void rtap_queues_stop(struct rte_eth_dev *dev);
 void rtap_queues_release(struct rte_eth_dev *dev);
 void rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from);

@@ -66,7 +66,7 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	struct rtap_pmd *pmd = dev->data->dev_private;
 
 	info->if_index = pmd->if_index;
-	info->max_mac_addrs = 1;
+	info->max_mac_addrs = RTAP_MAX_MAC_ADDRS;
 	info->max_rx_queues = RTAP_MAX_QUEUES;
 	info->max_tx_queues = RTAP_MAX_QUEUES;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
@@ -77,10 +77,12 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_lro_pkt_size = RTAP_LRO_MAX_FRAME;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
-		RTE_ETH_RX_OFFLOAD_TCP_LRO;
+		RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_VLAN_STRIP |
+		RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
-		RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+		RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE |
+		RTE_ETH_TX_OFFLOAD_VLAN_INSERT | RTE_ETH_TX_OFFLOAD_QINQ_INSERT;
 	if (pmd->has_uso)
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_UDP_TSO;
 	info->rx_queue_offload_capa = 0;
@@ -114,9 +116,15 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 }
 
 /*
- * TUN_F_* for the rx offloads the application enabled: partial checksums
- * when it takes checksum state from us (or LRO needs them), whole GSO
- * frames for LRO.
+ * TUN_F_* for the rx offloads the application enabled. Only LRO opts into
+ * frames the kernel left unfinished: whole GSO frames and, with them (the
+ * kernel needs TUN_F_CSUM for TSO), partial checksums. An application that
+ * takes LRO super-frames already hands segmentation metadata back on
+ * transmit, so it also asks for the checksum (RTE_MBUF_F_RX_L4_CKSUM_NONE).
+ * The rx checksum offloads alone negotiate nothing: a forwarder that
+ * enables them (as OVS does) must not receive partial checksums and send
+ * them on as they are; the kernel completes every checksum and the driver
+ * verifies (rtap_vnet_rx()).
  */
 static int
 rtap_set_kernel_offloads(struct rte_eth_dev *dev)
@@ -126,12 +134,8 @@ rtap_set_kernel_offloads(struct rte_eth_dev *dev)
 	unsigned int flags = 0;
 	int ret;
 
-	if (rx &
-	    (RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
-	     RTE_ETH_RX_OFFLOAD_TCP_LRO))
-		flags |= TUN_F_CSUM;
 	if (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO)
-		flags |= TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+		flags |= TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
 	if (flags == pmd->tun_offload)
 		return 0;
 	ret = rtap_tun_set_offload(pmd->keep_fd, flags, pmd->ifname, false);
@@ -247,38 +251,6 @@ rtap_dev_set_link_down(struct rte_eth_dev *dev)
 }
 
 static int
-rtap_promiscuous_enable(struct rte_eth_dev *dev)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-
-	return rtap_ifctl_change_flags(pmd->keep_fd, IFF_PROMISC, 0);
-}
-
-static int
-rtap_promiscuous_disable(struct rte_eth_dev *dev)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-
-	return rtap_ifctl_change_flags(pmd->keep_fd, 0, IFF_PROMISC);
-}
-
-static int
-rtap_allmulticast_enable(struct rte_eth_dev *dev)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-
-	return rtap_ifctl_change_flags(pmd->keep_fd, IFF_ALLMULTI, 0);
-}
-
-static int
-rtap_allmulticast_disable(struct rte_eth_dev *dev)
-{
-	struct rtap_pmd *pmd = dev->data->dev_private;
-
-	return rtap_ifctl_change_flags(pmd->keep_fd, 0, IFF_ALLMULTI);
-}
-
-static int
 rtap_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
@@ -314,6 +286,8 @@ rtap_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	if (ret < 0)
 		return ret;
 	pmd->mtu = mtu;
+	/* Enforced on receive from the next burst: a stopped queue takes it at start. */
+	rtap_rx_queues_set_mtu(dev, mtu);
 	return 0;
 }
 
@@ -339,14 +313,15 @@ rtap_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 	 * same value, makes the kernel flush the interface's neighbours
 	 * (permanent ones too): only touch it when it changes.
 	 */
-	if (rtap_tun_get_mac(pmd->keep_fd, &cur) == 0 && rte_is_same_ether_addr(&cur, mac)) {
-		pmd->mac = *mac;
-		return 0;
+	if (!(rtap_tun_get_mac(pmd->keep_fd, &cur) == 0 && rte_is_same_ether_addr(&cur, mac))) {
+		ret = rtap_tun_set_mac(pmd->keep_fd, mac, pmd->ifname);
+		if (ret < 0)
+			return ret;
 	}
-	ret = rtap_tun_set_mac(pmd->keep_fd, mac, pmd->ifname);
-	if (ret < 0)
-		return ret;
 	pmd->mac = *mac;
+	/* The receive filter answers to the new address (and the kernel's frames to it). */
+	if (!rte_is_same_ether_addr(&pmd->mac_tab[0], mac))
+		return rtap_filter_set_mac(dev, mac);
 	return 0;
 }
 
@@ -381,6 +356,9 @@ rtap_qstats(const struct rtap_queue_stats *now, const struct rtap_queue_stats *b
 	out->errors = __atomic_load_n(&now->errors, __ATOMIC_RELAXED) - base->errors;
 	out->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED) - base->nombuf;
 	out->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED) - base->truncated;
+	out->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED) - base->csum_bad;
+	out->oversize = __atomic_load_n(&now->oversize, __ATOMIC_RELAXED) - base->oversize;
+	out->filtered = __atomic_load_n(&now->filtered, __ATOMIC_RELAXED) - base->filtered;
 }
 
 static void
@@ -391,6 +369,9 @@ rtap_qstats_rebase(const struct rtap_queue_stats *now, struct rtap_queue_stats *
 	base->errors = __atomic_load_n(&now->errors, __ATOMIC_RELAXED);
 	base->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED);
 	base->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED);
+	base->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED);
+	base->oversize = __atomic_load_n(&now->oversize, __ATOMIC_RELAXED);
+	base->filtered = __atomic_load_n(&now->filtered, __ATOMIC_RELAXED);
 }
 
 static int
@@ -412,12 +393,12 @@ rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 		rtap_qstats(&rxq->stats, &rxq->reset, &s);
 		stats->ipackets += s.packets;
 		stats->ibytes += s.bytes;
-		stats->ierrors += s.errors + s.truncated;
+		stats->ierrors += s.errors + s.truncated + s.oversize;
 		stats->rx_nombuf += s.nombuf;
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			stats->q_ipackets[q] = s.packets;
 			stats->q_ibytes[q] = s.bytes;
-			stats->q_errors[q] = s.errors + s.truncated;
+			stats->q_errors[q] = s.errors + s.truncated + s.oversize;
 		}
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {
@@ -497,6 +478,7 @@ rtap_dev_close(struct rte_eth_dev *dev)
 
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
 		if (pmd->keep_fd >= 0) {
+			rtap_filter_fini(dev);
 			close(pmd->keep_fd);
 			pmd->keep_fd = -1;
 		}
@@ -520,6 +502,11 @@ static const struct eth_dev_ops rtap_ops = {
 	.allmulticast_disable = rtap_allmulticast_disable,
 	.mtu_set = rtap_mtu_set,
 	.mac_addr_set = rtap_mac_addr_set,
+	.mac_addr_add = rtap_mac_addr_add,
+	.mac_addr_remove = rtap_mac_addr_remove,
+	.set_mc_addr_list = rtap_set_mc_addr_list,
+	.vlan_filter_set = rtap_vlan_filter_set,
+	.vlan_offload_set = rtap_vlan_offload_set,
 	.stats_get = rtap_stats_get,
 	.stats_reset = rtap_stats_reset,
 	.xstats_get = rtap_xstats_get,
@@ -571,6 +558,40 @@ rtap_secondary_refuse_mac(struct rte_eth_dev *dev, struct rte_ether_addr *mac __
 	return rtap_secondary_refuse(dev);
 }
 
+static int
+rtap_secondary_refuse_mac_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac __rte_unused,
+			      uint32_t index __rte_unused, uint32_t vmdq __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
+/* No error to return: refused all the same, with a word, and nothing done. */
+static void
+rtap_secondary_refuse_mac_remove(struct rte_eth_dev *dev, uint32_t index __rte_unused)
+{
+	rtap_secondary_refuse(dev);
+}
+
+static int
+rtap_secondary_refuse_mc(struct rte_eth_dev *dev, struct rte_ether_addr *mc __rte_unused,
+			 uint32_t nb_mc __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
+static int
+rtap_secondary_refuse_vlan(struct rte_eth_dev *dev, uint16_t vlan_id __rte_unused,
+			   int on __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
+static int
+rtap_secondary_refuse_vlan_offload(struct rte_eth_dev *dev, int mask __rte_unused)
+{
+	return rtap_secondary_refuse(dev);
+}
+
 /* The link as the primary last saw it: reading it must not change it. */
 static int
 rtap_secondary_link_update(struct rte_eth_dev *dev __rte_unused, int wait_to_complete __rte_unused)
@@ -592,6 +613,11 @@ static const struct eth_dev_ops rtap_secondary_ops = {
 	.allmulticast_disable = rtap_secondary_refuse,
 	.mtu_set = rtap_secondary_refuse_queue,
 	.mac_addr_set = rtap_secondary_refuse_mac,
+	.mac_addr_add = rtap_secondary_refuse_mac_add,
+	.mac_addr_remove = rtap_secondary_refuse_mac_remove,
+	.set_mc_addr_list = rtap_secondary_refuse_mc,
+	.vlan_filter_set = rtap_secondary_refuse_vlan,
+	.vlan_offload_set = rtap_secondary_refuse_vlan_offload,
 	.stats_get = rtap_stats_get,
 	.stats_reset = rtap_stats_reset,
 	.xstats_get = rtap_xstats_get,
@@ -781,7 +807,8 @@ rtap_probe(struct rte_vdev_device *vdev)
 
 	dev->process_private = rtap_proc_alloc(vdev->device.numa_node);
 	data->mac_addrs =
-		rte_zmalloc_socket(name, sizeof(struct rte_ether_addr), 0, vdev->device.numa_node);
+		rte_zmalloc_socket(name, RTAP_MAX_MAC_ADDRS * sizeof(struct rte_ether_addr), 0,
+				   vdev->device.numa_node);
 	if (dev->process_private == NULL || data->mac_addrs == NULL) {
 		PMD_LOG(ERR, "%s: out of memory", name);
 		ret = -ENOMEM;
@@ -793,7 +820,9 @@ rtap_probe(struct rte_vdev_device *vdev)
 		goto fail;
 	/* No carrier until the port starts; then events about the interface. */
 	rtap_carrier_set(dev, false);
-	ret = rtap_rxq_intr_init(dev);
+	ret = rtap_filter_init(dev);
+	if (ret == 0)
+		ret = rtap_rxq_intr_init(dev);
 	if (ret == 0)
 		ret = rtap_lsc_init(dev);
 	if (ret < 0)
@@ -822,6 +851,7 @@ rtap_probe(struct rte_vdev_device *vdev)
 
 fail_created:
 	rtap_rxq_intr_fini(dev);
+	rtap_filter_fini(dev);
 	if (args.persist && pmd->created)
 		rtap_tun_set_persist(pmd->keep_fd, false, pmd->ifname);
 	close(pmd->keep_fd);

@@ -463,6 +463,10 @@ rtap_rx_offload_mode(const struct rte_eth_dev *dev)
 	/* LRO needs partial checksums from the kernel: headers must be read. */
 	if (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO)
 		ol |= RTAP_RX_OL_LRO;
+	if (rx & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)
+		ol |= RTAP_RX_OL_VLAN_STRIP;
+	if (rx & RTE_ETH_RX_OFFLOAD_VLAN_FILTER)
+		ol |= RTAP_RX_OL_VLAN_FILTER;
 	return ol;
 }
 
@@ -531,6 +535,8 @@ rtap_rx_ring_create(struct rte_eth_dev *dev, uint16_t queue_id)
 	r->capacity = rtap_rx_capacity(dev, rxq->mp, dev->data->mtu, &segs);
 	r->nb_segs = segs;
 	r->coop = !((struct rtap_pmd *)dev->data->dev_private)->sqpoll;
+	r->filter = &((struct rtap_pmd *)dev->data->dev_private)->filter;
+	r->vlan_tab = ((struct rtap_pmd *)dev->data->dev_private)->vlan_tab;
 	/* Set up again on a started port with Rx interrupts: the queue's eventfd follows. */
 	if (proc->rxq_efd[queue_id] >= 0)
 		io_uring_register_eventfd(&r->ring.io, proc->rxq_efd[queue_id]);
@@ -626,6 +632,7 @@ rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 	r->nb_segs = segs;
 	r->capacity = cap;
 	r->ol = rtap_rx_offload_mode(dev);
+	r->max_len = (uint32_t)dev->data->mtu + RTE_ETHER_HDR_LEN;
 
 	dev->data->rx_queue_state[queue_id] = RTE_ETH_QUEUE_STATE_STARTED;
 	ret = rtap_fd_update(dev, queue_id);
@@ -866,6 +873,40 @@ rtap_queues_stop(struct rte_eth_dev *dev)
 		    (proc->tx[q]->ring.started ||
 		     data->tx_queue_state[q] == RTE_ETH_QUEUE_STATE_STARTED))
 			rtap_tx_queue_stop(dev, q);
+}
+
+/*
+ * A new MTU on a started port: the rings of this process enforce it from
+ * their lcore's next burst (rtap.h: a plain store the lcore reads). Rings
+ * not started take it at their start.
+ */
+void
+rtap_rx_queues_set_mtu(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		if (proc->rx[q] != NULL)
+			__atomic_store_n(&proc->rx[q]->max_len, (uint32_t)mtu + RTE_ETHER_HDR_LEN,
+					 __ATOMIC_RELAXED);
+}
+
+/*
+ * The VLAN offloads changed on a started port (rte_eth_dev_set_vlan_offload()
+ * has rewritten rxmode.offloads): the rings of this process act on them from
+ * their lcore's next burst, as for the MTU.
+ */
+void
+rtap_rx_queues_set_offloads(struct rte_eth_dev *dev)
+{
+	struct rtap_proc *proc = rtap_proc(dev);
+	uint8_t ol = rtap_rx_offload_mode(dev);
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		if (proc->rx[q] != NULL)
+			__atomic_store_n(&proc->rx[q]->ol, ol, __ATOMIC_RELAXED);
 }
 
 /* Start every queue not deferred; on failure, none is left running. */

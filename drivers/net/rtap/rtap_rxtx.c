@@ -47,6 +47,9 @@ rtap_sqe_fixed(struct io_uring_sqe *sqe, uint16_t slot)
  * offload outcomes only on the paths that do offload work.
  */
 struct rtap_rx_tally {
+	const struct rtap_filter *filter; /* NULL with promiscuous mode on */
+	uint32_t max_len;		  /* the ring's, read once per burst */
+	unsigned int ol;		  /* the ring's RTAP_RX_OL_*, read once per burst */
 	uint64_t bytes;
 	uint32_t errors;
 	uint32_t truncated;
@@ -57,7 +60,10 @@ struct rtap_rx_tally {
 	uint32_t multiseg;
 	uint32_t enters;
 	uint32_t submits;
-	uint32_t ol[RTAP_RXX_LRO - RTAP_RXX_L4_GOOD + 1]; /* RTAP_RXX_L4_GOOD... */
+	uint32_t olc[RTAP_RXX_LRO - RTAP_RXX_L4_GOOD + 1]; /* outcomes: RTAP_RXX_L4_GOOD... */
+	uint32_t csum_bad;
+	uint32_t oversize;
+	uint32_t filtered;
 };
 
 /* The checksum and LRO outcome of a packet an rx offload looked at. */
@@ -68,17 +74,17 @@ rtap_rx_count_ol(struct rtap_rx_tally *t, const struct rte_mbuf *m)
 	uint64_t ip = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 
 	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
-		t->ol[RTAP_RXX_L4_GOOD - RTAP_RXX_L4_GOOD]++;
+		t->olc[RTAP_RXX_L4_GOOD - RTAP_RXX_L4_GOOD]++;
 	else if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)
-		t->ol[RTAP_RXX_L4_BAD - RTAP_RXX_L4_GOOD]++;
+		t->olc[RTAP_RXX_L4_BAD - RTAP_RXX_L4_GOOD]++;
 	else if (l4 == RTE_MBUF_F_RX_L4_CKSUM_NONE)
-		t->ol[RTAP_RXX_L4_NONE - RTAP_RXX_L4_GOOD]++;
+		t->olc[RTAP_RXX_L4_NONE - RTAP_RXX_L4_GOOD]++;
 	if (ip == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
-		t->ol[RTAP_RXX_IP_GOOD - RTAP_RXX_L4_GOOD]++;
+		t->olc[RTAP_RXX_IP_GOOD - RTAP_RXX_L4_GOOD]++;
 	else if (ip == RTE_MBUF_F_RX_IP_CKSUM_BAD)
-		t->ol[RTAP_RXX_IP_BAD - RTAP_RXX_L4_GOOD]++;
+		t->olc[RTAP_RXX_IP_BAD - RTAP_RXX_L4_GOOD]++;
 	if (m->ol_flags & RTE_MBUF_F_RX_LRO)
-		t->ol[RTAP_RXX_LRO - RTAP_RXX_L4_GOOD]++;
+		t->olc[RTAP_RXX_LRO - RTAP_RXX_L4_GOOD]++;
 }
 
 /*
@@ -176,6 +182,25 @@ rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq, struct rtap_rx
 }
 
 /*
+ * Does the port's receive filter take @m? Its table is a seqlock (struct
+ * rtap_filter): read again if the control thread rewrote it meanwhile.
+ */
+static inline bool
+rtap_rx_filter_pass(const struct rtap_filter *f, const struct rte_mbuf *m)
+{
+	uint64_t dst = rtap_mac_key(rte_pktmbuf_mtod(m, const uint8_t *));
+	uint32_t seq;
+	bool pass;
+
+	do {
+		seq = __atomic_load_n(&f->seq, __ATOMIC_ACQUIRE);
+		pass = rtap_vnet_rx_filter_match(f, dst);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (unlikely((seq & 1) != 0 || seq != __atomic_load_n(&f->seq, __ATOMIC_RELAXED)));
+	return pass;
+}
+
+/*
  * One completed read into @m, @res bytes with the header. Returns true when
  * @m is a packet for the application, else frees it.
  */
@@ -193,16 +218,40 @@ rtap_rx_complete(struct rtap_rx_ring *r, struct rte_mbuf *m, int32_t res, struct
 			t->multiseg += m->nb_segs > 1;
 		}
 		m->port = r->rxq->port_id;
-		if (r->ol != 0) {
-			if (unlikely(rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, r->ol) < 0)) {
+		/* Promiscuous mode off: the port's addresses only (rtap_filter.c). */
+		if (unlikely(t->filter != NULL) && !rtap_rx_filter_pass(t->filter, m)) {
+			rte_pktmbuf_free(m);
+			t->filtered++;
+			return false;
+		}
+		/* The MTU, as a NIC enforces it (a frame of the MTU never gets here). */
+		if (unlikely(len > t->max_len) &&
+		    rtap_vnet_rx_oversize(rtap_vnet_rx_hdr(m), m, t->max_len)) {
+			rte_pktmbuf_free(m);
+			t->oversize++;
+			return false;
+		}
+		if (t->ol != 0) {
+			if (unlikely(t->ol & RTAP_RX_OL_VLAN_FILTER) &&
+			    !rtap_vnet_rx_vlan_pass(m, r->vlan_tab)) {
+				rte_pktmbuf_free(m);
+				t->filtered++;
+				return false;
+			}
+			if (unlikely(rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, t->ol) < 0)) {
 				rte_pktmbuf_free(m);
 				t->errors++;
 				t->bad_hdr++;
 				return false;
 			}
+			t->csum_bad += rtap_vnet_rx_csum_bad(m->ol_flags);
 			rtap_rx_count_ol(t, m);
 		}
+		/* Sizes and group addresses as on the wire, before the tag goes. */
 		rtap_tally_frame(t->size, &t->mcast, &t->bcast, m);
+		/* Last: the checks above read the frame as the kernel sent it. */
+		if (unlikely(t->ol & RTAP_RX_OL_VLAN_STRIP))
+			rtap_vnet_rx_vlan_strip(m);
 		t->bytes += len;
 		return true;
 	}
@@ -237,6 +286,10 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (unlikely(r == NULL || !rtap_ring_running(&r->ring)))
 		return 0;
+	t.max_len = __atomic_load_n(&r->max_len, __ATOMIC_RELAXED);
+	t.ol = __atomic_load_n(&r->ol, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&r->filter->on, __ATOMIC_ACQUIRE))
+		t.filter = r->filter;
 
 	io_uring_for_each_cqe(&r->ring.io, head, cqe) {
 		struct rte_mbuf *m;
@@ -272,9 +325,12 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	xs[RTAP_RXX_SUBMITS] += t.submits;
 	xs[RTAP_RXX_ENTERS] += t.enters;
 	xs[RTAP_RXX_CQES] += seen;
-	if (r->ol != 0)
-		for (i = 0; i < RTE_DIM(t.ol); i++)
-			xs[RTAP_RXX_L4_GOOD + i] += t.ol[i];
+	if (t.ol != 0)
+		for (i = 0; i < RTE_DIM(t.olc); i++)
+			xs[RTAP_RXX_L4_GOOD + i] += t.olc[i];
+	rxq->stats.csum_bad += t.csum_bad;
+	rxq->stats.oversize += t.oversize;
+	rxq->stats.filtered += t.filtered;
 	return nb_rx;
 }
 
@@ -386,32 +442,54 @@ rtap_tx_headroom_ok(const struct rte_mbuf *m)
 }
 
 /*
- * Build the write of @m into slot @slot's iovecs: the virtio-net header in the
- * headroom when the packet is ours alone, else in the slot, with a copy of
- * the headers when an offload must change them. Returns the iovec count or
- * -EINVAL for a request the kernel could not carry out.
+ * Build the write of @m into slot @slot's iovecs: the virtio-net header (and
+ * VLAN tags) in the headroom when the packet is ours alone, else in the
+ * slot, with a copy of the headers when an offload must change them or tags
+ * go in between. Returns the iovec count or -EINVAL for a request the kernel
+ * could not carry out.
  */
 static inline int
 rtap_tx_iov(struct rtap_tx_ring *r, uint16_t slot, struct rte_mbuf *m)
 {
 	struct iovec *iov = &r->iov[(size_t)slot * RTAP_TX_IOVS];
 	struct rtap_tx_hdr *th = &r->hdr[slot];
-	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t ins = rtap_vnet_tx_vlan_len(m);
 	bool own = rtap_tx_headroom_ok(m);
-	struct virtio_net_hdr *vh = own ? (void *)(data - RTAP_VNET_HDR_LEN) : &th->vh;
-	uint8_t *hdrs = data;
+	struct virtio_net_hdr *vh;
+	uint8_t *data, *hdrs;
 	uint32_t skip = 0;
 	struct rte_mbuf *seg;
 	int n;
 
 	if (unlikely(rtap_vnet_tx_check(m) < 0))
 		return -EINVAL;
-	if (!own && rtap_vnet_tx_rewrites(m)) {
-		skip = rtap_vnet_tx_hdr_len(m);
-		memcpy(th->copy, data, skip);
+	if (unlikely(ins != 0)) {
+		if (own && rte_pktmbuf_headroom(m) >= RTAP_VNET_HDR_LEN + ins) {
+			rtap_vnet_tx_vlan_insert(m);
+			ins = 0;
+		} else {
+			own = false; /* the tags go in the slot's copy */
+		}
+	}
+	data = rte_pktmbuf_mtod(m, uint8_t *);
+	vh = own ? (void *)(data - RTAP_VNET_HDR_LEN) : &th->vh;
+	hdrs = data;
+	if (!own && (ins != 0 || rtap_vnet_tx_rewrites(m))) {
+		const uint32_t addrs = 2 * RTE_ETHER_ADDR_LEN;
+
+		skip = rtap_vnet_tx_rewrites(m) ? rtap_vnet_tx_hdr_len(m) : 0;
+		if (ins != 0) {
+			/* The addresses, the tags, then the rest of the headers. */
+			skip = RTE_MAX(skip, addrs);
+			memcpy(th->copy, data, addrs);
+			rtap_vnet_tx_vlan_tags(m, th->copy + addrs);
+			memcpy(th->copy + addrs + ins, data + addrs, skip - addrs);
+		} else {
+			memcpy(th->copy, data, skip);
+		}
 		hdrs = th->copy;
 	}
-	rtap_vnet_tx(vh, m, hdrs);
+	rtap_vnet_tx(vh, m, hdrs, ins);
 
 	if (own) {
 		iov[0].iov_base = vh;
@@ -419,7 +497,7 @@ rtap_tx_iov(struct rtap_tx_ring *r, uint16_t slot, struct rte_mbuf *m)
 		n = 1;
 	} else {
 		iov[0].iov_base = th;
-		iov[0].iov_len = RTAP_VNET_HDR_LEN + skip;
+		iov[0].iov_len = RTAP_VNET_HDR_LEN + skip + ins;
 		n = 1;
 		if (m->data_len > skip) {
 			iov[1].iov_base = data + skip;
@@ -466,7 +544,8 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		struct rte_mbuf *m = pkts[i];
 		struct io_uring_sqe *sqe;
 
-		if (likely(m->nb_segs == 1 && !(m->ol_flags & RTAP_TX_OL_MASK) &&
+		if (likely(m->nb_segs == 1 &&
+			   !(m->ol_flags & (RTAP_TX_OL_MASK | RTAP_TX_VLAN_MASK)) &&
 			   rtap_tx_headroom_ok(m))) {
 			char *hdr = rte_pktmbuf_mtod(m, char *) - RTAP_VNET_HDR_LEN;
 

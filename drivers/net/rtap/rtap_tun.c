@@ -224,3 +224,40 @@ rtap_tun_set_offload(int fd, unsigned int flags, const char *ifname, bool probe)
 	}
 	return 0;
 }
+
+/*
+ * The kernel's filter of what it hands the TAP's readers (TUNSETTXFILTER,
+ * device wide): @nb_addr exact destination addresses, the first
+ * RTAP_TUN_FILTER_EXACT exactly and the rest (multicast only) by a 64-bin
+ * hash; with @allmulti every multicast destination. 0 addresses: no filter.
+ * A unicast address beyond the exact ones leaves the kernel with no filter:
+ * the caller does not ask for that.
+ */
+int
+rtap_tun_set_txfilter(int fd, bool allmulti, const struct rte_ether_addr *addr,
+		      unsigned int nb_addr, const char *ifname)
+{
+	union {
+		struct tun_filter f;
+		uint8_t b[sizeof(struct tun_filter) +
+			  (RTAP_MAX_MAC_ADDRS + RTAP_MAX_MC_ADDRS + 1) * RTE_ETHER_ADDR_LEN];
+	} buf;
+	unsigned int i;
+
+	if (nb_addr > RTAP_MAX_MAC_ADDRS + RTAP_MAX_MC_ADDRS + 1)
+		return -EINVAL;
+	memset(&buf, 0, sizeof(buf));
+	buf.f.flags = allmulti ? TUN_FLT_ALLMULTI : 0;
+	buf.f.count = (uint16_t)nb_addr;
+	for (i = 0; i < nb_addr; i++)
+		memcpy(buf.b + sizeof(buf.f) + i * RTE_ETHER_ADDR_LEN, addr[i].addr_bytes,
+		       RTE_ETHER_ADDR_LEN);
+	if (ioctl(fd, TUNSETTXFILTER, &buf) < 0) {
+		int err = errno;
+
+		PMD_LOG(ERR, "ioctl(TUNSETTXFILTER, %s, %u addresses): %s", ifname, nb_addr,
+			strerror(err));
+		return -err;
+	}
+	return 0;
+}

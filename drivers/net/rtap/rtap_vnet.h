@@ -51,10 +51,42 @@ rtap_vnet_rx_hdr(struct rte_mbuf *m)
 }
 
 /*
- * A partial checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM): the data is intact and
- * the field at @start + @offset holds the pseudo-header sum. Finish it.
- * The field must lie in the first segment.
+ * Ones' complement sum of the @len bytes at @p taken as 16-bit words in
+ * memory order (a last odd byte as the first byte of a word), folded to 16
+ * bits: the value __rte_raw_cksum_reduce(__rte_raw_cksum()) gives, eight
+ * bytes a step instead of two. Two 16-bit words sum as the 32-bit word they
+ * make up, since 2^16 is 1 in ones' complement arithmetic; 64-bit sums of
+ * 32-bit words cannot overflow below 2^32 words. Any alignment.
  */
+static inline uint16_t
+rtap_vnet_raw_sum(const uint8_t *p, uint32_t len)
+{
+	uint64_t s0 = 0, s1 = 0;
+	uint16_t w;
+
+	for (; len >= 16; p += 16, len -= 16) {
+		uint64_t a, b;
+
+		memcpy(&a, p, sizeof(a));
+		memcpy(&b, p + 8, sizeof(b));
+		s0 += (a & UINT32_MAX) + (a >> 32);
+		s1 += (b & UINT32_MAX) + (b >> 32);
+	}
+	s0 += s1;
+	for (; len >= 2; p += 2, len -= 2) {
+		memcpy(&w, p, sizeof(w));
+		s0 += w;
+	}
+	if (len != 0) {
+		w = 0;
+		memcpy(&w, p, 1);
+		s0 += w;
+	}
+	while (s0 >> 16)
+		s0 = (s0 & 0xffff) + (s0 >> 16);
+	return (uint16_t)s0;
+}
+
 /*
  * Ones' complement sum of @len bytes of the chain @m from @off. Each
  * segment's sum is folded to 16 bits before it is added, byte-swapped when
@@ -73,8 +105,7 @@ rtap_vnet_sum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16
 	}
 	for (; m != NULL && len > 0; m = m->next, off = 0) {
 		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
-		uint32_t s = __rte_raw_cksum_reduce(
-			__rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off), n, 0));
+		uint32_t s = rtap_vnet_raw_sum(rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
 
 		if (done & 1)
 			s = ((s & 0xff) << 8) | (s >> 8);
@@ -90,6 +121,11 @@ rtap_vnet_sum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16
 	return 0;
 }
 
+/*
+ * A partial checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM): the data is intact and
+ * the field at @start + @offset holds the pseudo-header sum. Finish it.
+ * The field must lie in the first segment.
+ */
 static inline int
 rtap_vnet_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
 {
@@ -106,6 +142,227 @@ rtap_vnet_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
 	return 0;
 }
 
+/* Pseudo-header sum (not complemented) of an IPv4 or IPv6 header @l3 over @l4_len bytes. */
+static inline uint16_t
+rtap_vnet_phdr(const uint8_t *l3, bool v6, uint8_t proto, uint32_t l4_len)
+{
+	uint32_t sum;
+
+	/* By offset, not by member type: the address types differ between DPDK releases. */
+	if (!v6)
+		sum = __rte_raw_cksum(l3 + offsetof(struct rte_ipv4_hdr, src_addr), 8, 0);
+	else
+		sum = __rte_raw_cksum(l3 + offsetof(struct rte_ipv6_hdr, src_addr), 32, 0);
+	sum += rte_cpu_to_be_16(proto);
+	sum += rte_cpu_to_be_16((uint16_t)(l4_len >> 16)) + rte_cpu_to_be_16((uint16_t)l4_len);
+	return __rte_raw_cksum_reduce(sum);
+}
+
+/*
+ * The 16-bit field at @off of @m's first segment (big-endian, as it is), read
+ * by bytes: frame bytes may sit at any address. The caller checks data_len.
+ */
+static inline rte_be16_t
+rtap_vnet_be16(const struct rte_mbuf *m, uint32_t off)
+{
+	rte_be16_t v;
+
+	memcpy(&v, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), sizeof(v));
+	return v;
+}
+
+/* The type field before a frame's L3 header or tag at @off: the EtherType or a TPID. */
+#define RTAP_VNET_TYPE_AT(m, off) rtap_vnet_be16(m, (off)-2)
+
+/*
+ * The EtherType after the Ethernet header and up to two VLAN tags (802.1Q or
+ * 802.1ad) of @m, and where the L3 header starts. -EINVAL when the frame
+ * ends first.
+ */
+static inline int
+rtap_vnet_l2(const struct rte_mbuf *m, uint16_t *type, uint32_t *l3_off)
+{
+	uint32_t off = RTE_ETHER_HDR_LEN;
+	uint16_t t;
+	int tags;
+
+	if (m->data_len < off)
+		return -EINVAL;
+	t = RTAP_VNET_TYPE_AT(m, off);
+	for (tags = 0; tags < 2; tags++) {
+		if (t != RTE_BE16(RTE_ETHER_TYPE_VLAN) && t != RTE_BE16(RTE_ETHER_TYPE_QINQ))
+			break;
+		if (m->data_len < off + RTE_VLAN_HLEN)
+			return -EINVAL;
+		off += RTE_VLAN_HLEN;
+		t = RTAP_VNET_TYPE_AT(m, off);
+	}
+	*type = t;
+	*l3_off = off;
+	return 0;
+}
+
+#define RTAP_RX_IP_BAD RTE_MBUF_F_RX_IP_CKSUM_BAD
+#define RTAP_RX_L4_BAD RTE_MBUF_F_RX_L4_CKSUM_BAD
+
+/* Does @fl hold a BAD verdict (IP or L4)? BAD and NONE share bits: compare the fields. */
+static inline bool
+rtap_vnet_rx_csum_bad(uint64_t fl)
+{
+	return (fl & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+		(fl & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD;
+}
+
+/*
+ * Where the IPv6 header @ip6 at @off of @m leads: the upper-layer header
+ * after the extension headers whose length the checksum does not depend on
+ * (hop-by-hop, destination options, a routing header with no segment left).
+ * Returns the protocol with its offset and length in @l4_off and @l4_len,
+ * or 0 when there is no L4 checksum to check (a fragment, a routing header
+ * still on its way, a jumbogram, or headers that do not fit).
+ */
+static inline uint8_t
+rtap_vnet_ipv6_l4(const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip6, uint32_t off,
+		  uint32_t *l4_off, uint32_t *l4_len)
+{
+	uint32_t len = rte_be_to_cpu_16(ip6->payload_len);
+	uint8_t proto = ip6->proto;
+	int n;
+
+	off += sizeof(*ip6);
+	for (n = 0; n < 8 && len > 0; n++) {
+		uint8_t buf[4];
+		const uint8_t *ext;
+		uint32_t ext_len;
+
+		if (proto != IPPROTO_HOPOPTS && proto != IPPROTO_DSTOPTS &&
+		    proto != IPPROTO_ROUTING)
+			break;
+		ext = rte_pktmbuf_read(m, off, sizeof(buf), buf);
+		if (ext == NULL)
+			return 0;
+		ext_len = ((uint32_t)ext[1] + 1) * 8;
+		/* The pseudo-header names the final destination: not in the header yet. */
+		if ((proto == IPPROTO_ROUTING && ext[3] != 0) || ext_len > len)
+			return 0;
+		proto = ext[0];
+		off += ext_len;
+		len -= ext_len;
+	}
+	if (len == 0 || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return 0; /* a jumbogram (payload length 0), a fragment, nothing to check */
+	*l4_off = off;
+	*l4_len = len;
+	return proto;
+}
+
+/*
+ * The TCP or UDP checksum of the segment at @l4_off, @l4_len bytes long as
+ * its IP header says, with the pseudo-header of the IPv4 or IPv6 (@v6)
+ * header @l3: GOOD or BAD. A zero UDP checksum over IPv4 is "none sent",
+ * which is valid (GOOD); over IPv6 it is not allowed (BAD).
+ */
+static inline uint64_t
+rtap_vnet_l4_verdict(const struct rte_mbuf *m, const uint8_t *l3, bool v6, uint8_t proto,
+		     uint32_t l4_off, uint32_t l4_len)
+{
+	uint16_t sum;
+
+	if ((uint64_t)l4_off + l4_len > m->pkt_len)
+		return RTE_MBUF_F_RX_L4_CKSUM_BAD; /* cut short */
+	if (proto == IPPROTO_TCP) {
+		if (l4_len < sizeof(struct rte_tcp_hdr))
+			return RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	} else {
+		struct rte_udp_hdr ubuf;
+		const struct rte_udp_hdr *uh;
+		uint32_t ulen;
+
+		uh = l4_len < sizeof(*uh) ? NULL : rte_pktmbuf_read(m, l4_off, sizeof(*uh), &ubuf);
+		if (uh == NULL)
+			return RTE_MBUF_F_RX_L4_CKSUM_BAD;
+		ulen = rte_be_to_cpu_16(uh->dgram_len);
+		if (ulen < sizeof(*uh) || ulen > l4_len)
+			return RTE_MBUF_F_RX_L4_CKSUM_BAD;
+		if (uh->dgram_cksum == 0)
+			return v6 ? RTE_MBUF_F_RX_L4_CKSUM_BAD : RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		l4_len = ulen; /* what follows the datagram is padding */
+	}
+	if (rtap_vnet_sum_chain(m, l4_off, l4_len, &sum) < 0)
+		return RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	sum = __rte_raw_cksum_reduce((uint32_t)sum + rtap_vnet_phdr(l3, v6, proto, l4_len));
+	return sum == 0xffff ? RTE_MBUF_F_RX_L4_CKSUM_GOOD : RTE_MBUF_F_RX_L4_CKSUM_BAD;
+}
+
+/*
+ * The checksum verdicts the driver computes itself, for a frame the kernel
+ * said nothing about (bridged, or sent by AF_PACKET): with @ip, the IPv4
+ * header's (RTE_MBUF_F_RX_IP_CKSUM_GOOD/BAD; nothing for IPv6, which has no
+ * header checksum); with @l4, the TCP or UDP checksum's over IPv4 or IPv6
+ * (RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD). Up to two VLAN tags are looked through.
+ * A frame too short for its IP header gets no verdict; an IPv4 header with
+ * a wrong version or length is BAD and its L4 not judged. Fragments and
+ * other frames whose L4 checksum cannot be checked on their own (see
+ * rtap_vnet_ipv6_l4()) get no L4 verdict; a TCP or UDP segment that does
+ * not fit its frame or its own length fields is BAD.
+ */
+static inline uint64_t
+rtap_vnet_rx_verdict(const struct rte_mbuf *m, bool ip, bool l4)
+{
+	union {
+		struct rte_ipv4_hdr v4;
+		struct rte_ipv6_hdr v6;
+		uint8_t b[60];
+	} hbuf;
+	const uint8_t *l3;
+	uint32_t off, l4_off, l4_len;
+	uint64_t fl = 0;
+	uint16_t type;
+	uint8_t proto;
+
+	if (rtap_vnet_l2(m, &type, &off) < 0)
+		return 0;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		const struct rte_ipv4_hdr *ip4;
+		uint32_t ihl, tot;
+
+		ip4 = rte_pktmbuf_read(m, off, sizeof(*ip4), &hbuf);
+		if (ip4 == NULL)
+			return 0;
+		ihl = (uint32_t)(ip4->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
+		if ((ip4->version_ihl >> 4) != 4 || ihl < sizeof(*ip4))
+			return ip ? RTE_MBUF_F_RX_IP_CKSUM_BAD : 0;
+		ip4 = rte_pktmbuf_read(m, off, ihl, &hbuf);
+		if (ip4 == NULL)
+			return ip ? RTE_MBUF_F_RX_IP_CKSUM_BAD : 0;
+		if (ip)
+			fl = rte_raw_cksum(ip4, ihl) == 0xffff ? RTE_MBUF_F_RX_IP_CKSUM_GOOD :
+								 RTE_MBUF_F_RX_IP_CKSUM_BAD;
+		proto = ip4->next_proto_id;
+		if (!l4 || (proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
+		    (ip4->fragment_offset &
+		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+			return fl; /* a fragment: the checksum covers the whole datagram */
+		tot = rte_be_to_cpu_16(ip4->total_length);
+		if (tot < ihl)
+			return fl | RTE_MBUF_F_RX_L4_CKSUM_BAD;
+		l3 = (const uint8_t *)ip4;
+		return fl | rtap_vnet_l4_verdict(m, l3, false, proto, off + ihl, tot - ihl);
+	}
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6) && l4) {
+		const struct rte_ipv6_hdr *ip6;
+
+		ip6 = rte_pktmbuf_read(m, off, sizeof(*ip6), &hbuf);
+		if (ip6 == NULL || (rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6)
+			return 0;
+		proto = rtap_vnet_ipv6_l4(m, ip6, off, &l4_off, &l4_len);
+		if (proto == 0)
+			return 0;
+		return rtap_vnet_l4_verdict(m, (const uint8_t *)ip6, true, proto, l4_off, l4_len);
+	}
+	return 0;
+}
+
 /*
  * The header says nothing of IPv4 header checksums, and bridged frames reach
  * us unchecked: verify an IPv4 header (after up to two VLAN tags) in software.
@@ -114,45 +371,26 @@ rtap_vnet_csum_complete(struct rte_mbuf *m, uint16_t start, uint16_t offset)
 static inline uint64_t
 rtap_vnet_ipv4_verdict(const struct rte_mbuf *m)
 {
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t off = RTE_ETHER_HDR_LEN;
-	uint32_t ihl;
-	uint16_t type;
-	int tags;
-
-	/* Frame bytes may sit at any address: read the fields by bytes. */
-	if (m->data_len < off)
-		return 0;
-	memcpy(&type, p + offsetof(struct rte_ether_hdr, ether_type), sizeof(type));
-	for (tags = 0; tags < 2; tags++) {
-		if (type != RTE_BE16(RTE_ETHER_TYPE_VLAN) && type != RTE_BE16(RTE_ETHER_TYPE_QINQ))
-			break;
-		if (m->data_len < off + RTE_VLAN_HLEN)
-			return 0;
-		memcpy(&type, p + off + offsetof(struct rte_vlan_hdr, eth_proto), sizeof(type));
-		off += RTE_VLAN_HLEN;
-	}
-	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    m->data_len < off + sizeof(struct rte_ipv4_hdr))
-		return 0;
-	ihl = (uint32_t)(p[off] & RTE_IPV4_HDR_IHL_MASK) * 4;
-	if ((p[off] >> 4) != 4 || ihl < sizeof(struct rte_ipv4_hdr) || m->data_len < off + ihl)
-		return RTE_MBUF_F_RX_IP_CKSUM_BAD;
-	return rte_raw_cksum(p + off, ihl) == 0xffff ? RTE_MBUF_F_RX_IP_CKSUM_GOOD :
-						       RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	return rtap_vnet_rx_verdict(m, true, false);
 }
 
 /*
  * Apply the kernel's header @h to the received frame @m (pkt_len and the
  * chain already set), for a queue doing RTAP_RX_OL_* work @ol. A partial
- * checksum is reported as RTE_MBUF_F_RX_L4_CKSUM_NONE when the application
- * enabled that protocol's checksum offload, else completed in software.
- * Returns 0, or -EINVAL for a header that does not fit the frame (the frame
- * is then dropped and counted).
+ * checksum is handed on as RTE_MBUF_F_RX_L4_CKSUM_NONE only to an
+ * application that enabled LRO (the only offload that negotiates partial
+ * checksums) and that protocol's checksum offload; any other is completed
+ * in software, so that a frame forwarded as it is carries a valid checksum.
+ * With a TCP or UDP checksum offload on, every TCP and UDP frame gets GOOD
+ * or BAD: from the kernel's DATA_VALID or NEEDS_CSUM, else checked here
+ * (rtap_vnet_rx_verdict(), which also judges IPv4 headers for
+ * RTAP_RX_OL_IP). Returns 0, or -EINVAL for a header that does not fit the
+ * frame (the frame is then dropped and counted).
  */
 static inline int
 rtap_vnet_rx(const struct virtio_net_hdr *h, struct rte_mbuf *m, unsigned int ol)
 {
+	bool l4 = (ol & (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP)) != 0;
 	uint64_t fl = 0;
 
 	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
@@ -163,18 +401,21 @@ rtap_vnet_rx(const struct virtio_net_hdr *h, struct rte_mbuf *m, unsigned int ol
 
 		if ((uint32_t)start + offset + sizeof(uint16_t) > m->data_len)
 			return -EINVAL;
-		if ((tcp && (ol & RTAP_RX_OL_TCP)) || (udp && (ol & RTAP_RX_OL_UDP)))
+		if ((ol & RTAP_RX_OL_LRO) &&
+		    ((tcp && (ol & RTAP_RX_OL_TCP)) || (udp && (ol & RTAP_RX_OL_UDP))))
 			fl |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
 		else if (rtap_vnet_csum_complete(m, start, offset) < 0)
 			return -EINVAL;
-		else if (ol & (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP))
+		else if (l4)
 			fl |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-	} else if ((h->flags & VIRTIO_NET_HDR_F_DATA_VALID) &&
-		   (ol & (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP))) {
+		l4 = false; /* the kernel vouches for the data */
+	} else if ((h->flags & VIRTIO_NET_HDR_F_DATA_VALID) && l4) {
 		fl |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		l4 = false;
 	}
-	if (ol & RTAP_RX_OL_IP)
-		fl |= rtap_vnet_ipv4_verdict(m);
+	/* What the kernel said nothing about (a bridged or AF_PACKET frame) is checked here. */
+	if ((ol & RTAP_RX_OL_IP) || l4)
+		fl |= rtap_vnet_rx_verdict(m, (ol & RTAP_RX_OL_IP) != 0, l4);
 	/* hdr_len is not the header length on rx: never used. */
 	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
 		uint8_t type = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
@@ -189,6 +430,135 @@ rtap_vnet_rx(const struct virtio_net_hdr *h, struct rte_mbuf *m, unsigned int ol
 	}
 	m->ol_flags |= fl;
 	return 0;
+}
+
+/*
+ * Is @m, @len bytes long with the kernel's header @h, over the port MTU?
+ * @max_len is the longest frame the MTU allows without a VLAN tag (MTU plus
+ * the Ethernet header); each of up to two tags (802.1Q or 802.1ad) adds
+ * one, so the limit applies to what a tag carries. GSO super-frames (LRO)
+ * are not held to it. Called only for frames longer than @max_len.
+ */
+static inline bool
+rtap_vnet_rx_oversize(const struct virtio_net_hdr *h, const struct rte_mbuf *m, uint32_t max_len)
+{
+	uint32_t off = RTE_ETHER_HDR_LEN;
+	uint16_t t;
+	int tags;
+
+	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return false;
+	if (m->data_len >= off) {
+		t = RTAP_VNET_TYPE_AT(m, off);
+		for (tags = 0; tags < 2; tags++) {
+			if ((t != RTE_BE16(RTE_ETHER_TYPE_VLAN) &&
+			     t != RTE_BE16(RTE_ETHER_TYPE_QINQ)) ||
+			    m->data_len < off + RTE_VLAN_HLEN)
+				break;
+			off += RTE_VLAN_HLEN;
+			t = RTAP_VNET_TYPE_AT(m, off);
+			max_len += RTE_VLAN_HLEN;
+		}
+	}
+	return m->pkt_len > max_len;
+}
+
+/*
+ * The TCI of @m's outer 802.1Q tag (TPID 0x8100), in host order, or -1 when
+ * it has none: untagged, or its outer tag is another TPID (802.1ad).
+ */
+static inline int32_t
+rtap_vnet_rx_vlan_tci(const struct rte_mbuf *m)
+{
+	if (m->data_len < RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN ||
+	    RTAP_VNET_TYPE_AT(m, RTE_ETHER_HDR_LEN) != RTE_BE16(RTE_ETHER_TYPE_VLAN))
+		return -1;
+	return rte_be_to_cpu_16(rtap_vnet_be16(m, RTE_ETHER_HDR_LEN));
+}
+
+/*
+ * The VLAN filter (RTE_ETH_RX_OFFLOAD_VLAN_FILTER): does @tab, a bit per VLAN
+ * ID, let @m through? Frames without an 802.1Q outer tag and priority-tagged
+ * ones (VID 0) always pass. The control thread sets and clears bits under a
+ * reader: each word is read once.
+ */
+static inline bool
+rtap_vnet_rx_vlan_pass(const struct rte_mbuf *m, const uint64_t *tab)
+{
+	int32_t tci = rtap_vnet_rx_vlan_tci(m);
+	uint16_t vid;
+
+	if (tci < 0)
+		return true;
+	vid = (uint16_t)tci & RTE_VLAN_ID_MASK;
+	return vid == 0 || ((__atomic_load_n(&tab[vid / 64], __ATOMIC_RELAXED) >> (vid % 64)) & 1);
+}
+
+/*
+ * RTE_ETH_RX_OFFLOAD_VLAN_STRIP: an outer 802.1Q tag moves into vlan_tci
+ * (RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED) and out of the data: the
+ * addresses move 4 bytes up, over it. Other frames are left as they are.
+ */
+static inline void
+rtap_vnet_rx_vlan_strip(struct rte_mbuf *m)
+{
+	int32_t tci = rtap_vnet_rx_vlan_tci(m);
+	uint8_t *p;
+
+	if (tci < 0)
+		return;
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	memmove(p + RTE_VLAN_HLEN, p, 2 * RTE_ETHER_ADDR_LEN);
+	rte_pktmbuf_adj(m, RTE_VLAN_HLEN);
+	m->vlan_tci = (uint16_t)tci;
+	m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+}
+
+/*
+ * A MAC address as the key the receive filter compares (struct
+ * rtap_filter): its six bytes in a uint64_t, in memory order, so that the
+ * I/G (multicast) bit of the first byte is bit 0 of the key on a
+ * little-endian CPU and bit 56 on a big-endian one.
+ */
+static inline uint64_t
+rtap_mac_key(const uint8_t *a)
+{
+	uint64_t k = 0;
+
+	memcpy(&k, a, RTE_ETHER_ADDR_LEN);
+	return k;
+}
+
+static inline bool
+rtap_mac_key_is_multicast(uint64_t k)
+{
+	return (((const uint8_t *)&k)[0] & 1) != 0;
+}
+
+/*
+ * Does the receive filter @f (promiscuous off) take a frame to @dst? Its
+ * own and added addresses and its multicast list exactly, broadcast, and
+ * with all-multicast every group. @f may change under a reader: the count is
+ * bounded, so a torn read (which the caller's seqlock retries) stays in the
+ * table.
+ */
+static inline bool
+rtap_vnet_rx_filter_match(const struct rtap_filter *f, uint64_t dst)
+{
+	uint16_t n = RTE_MIN(f->nb_addr, (uint16_t)RTE_DIM(f->addr));
+	uint16_t i;
+
+	if (rtap_mac_key_is_multicast(dst)) {
+		static const uint8_t bcast[RTE_ETHER_ADDR_LEN] = { 0xff, 0xff, 0xff,
+								   0xff, 0xff, 0xff };
+
+		if (f->allmulti || dst == rtap_mac_key(bcast))
+			return true;
+	}
+	for (i = 0; i < n; i++)
+		if (f->addr[i] == dst)
+			return true;
+	return false;
 }
 
 /*
@@ -247,6 +617,62 @@ rtap_rx_chain_trim(struct rte_mbuf *head, uint32_t len, uint16_t room)
 	(RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG | \
 	 RTE_MBUF_F_TX_UDP_SEG)
 #define RTAP_TX_SEG_MASK (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG)
+/* VLAN insertion (RTE_ETH_TX_OFFLOAD_VLAN_INSERT, QINQ_INSERT), done by the driver. */
+#define RTAP_TX_VLAN_MASK (RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_QINQ)
+
+/*
+ * Bytes of tags @m asks for before its EtherType: RTE_MBUF_F_TX_QINQ is two
+ * (vlan_tci_outer in an 802.1ad tag, then vlan_tci in an 802.1Q one, with
+ * or without RTE_MBUF_F_TX_VLAN), RTE_MBUF_F_TX_VLAN alone one (vlan_tci,
+ * 802.1Q).
+ */
+static inline uint32_t
+rtap_vnet_tx_vlan_len(const struct rte_mbuf *m)
+{
+	if (m->ol_flags & RTE_MBUF_F_TX_QINQ)
+		return 2 * RTE_VLAN_HLEN;
+	return (m->ol_flags & RTE_MBUF_F_TX_VLAN) ? RTE_VLAN_HLEN : 0;
+}
+
+/* Writes the rtap_vnet_tx_vlan_len() bytes of @m's tags at @p. */
+static inline void
+rtap_vnet_tx_vlan_tags(const struct rte_mbuf *m, uint8_t *p)
+{
+	/* A tag on the wire: its TPID (where the EtherType was), then its TCI. */
+	rte_be16_t tag[2];
+
+	if (m->ol_flags & RTE_MBUF_F_TX_QINQ) {
+		tag[0] = RTE_BE16(RTE_ETHER_TYPE_QINQ);
+		tag[1] = rte_cpu_to_be_16(m->vlan_tci_outer);
+		memcpy(p, tag, sizeof(tag));
+		p += sizeof(tag);
+	}
+	tag[0] = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+	tag[1] = rte_cpu_to_be_16(m->vlan_tci);
+	memcpy(p, tag, sizeof(tag));
+}
+
+/*
+ * Insert @m's tags in place, in its headroom (the caller checked that @m is
+ * ours alone, with rtap_vnet_tx_vlan_len() bytes of room more than the
+ * virtio-net header's): the addresses move down, the tags fill the gap, and
+ * the offload request's offsets move with them (l2_len, or outer_l2_len for
+ * a tunnel). The request is then an untagged frame's with no VLAN flag.
+ */
+static inline void
+rtap_vnet_tx_vlan_insert(struct rte_mbuf *m)
+{
+	uint32_t ins = rtap_vnet_tx_vlan_len(m);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)ins);
+
+	memmove(p, p + ins, 2 * RTE_ETHER_ADDR_LEN);
+	rtap_vnet_tx_vlan_tags(m, p + 2 * RTE_ETHER_ADDR_LEN);
+	if (m->ol_flags & RTE_MBUF_F_TX_TUNNEL_MASK)
+		m->outer_l2_len += ins;
+	else
+		m->l2_len += ins;
+	m->ol_flags &= ~RTAP_TX_VLAN_MASK;
+}
 
 /* Offset of the L3 header an offload request of @m is about (inner, for a tunnel). */
 static inline uint32_t
@@ -308,11 +734,18 @@ rtap_vnet_tx_check(const struct rte_mbuf *m)
 
 	if (m->nb_segs > RTAP_TX_MAX_SEGS)
 		return -EINVAL;
+	/* Tags go after the addresses, which must be in the first segment. */
+	if ((fl & RTAP_TX_VLAN_MASK) && m->data_len < 2 * RTE_ETHER_ADDR_LEN)
+		return -EINVAL;
 	if (!(fl & RTAP_TX_OL_MASK))
 		return 0;
-	/* Headers must be in the first segment, and fit the copy a shared mbuf needs. */
+	/*
+	 * Headers must be in the first segment, and fit (with the tags to
+	 * insert) the copy a shared mbuf needs.
+	 */
 	hdr_len = rtap_vnet_tx_hdr_len(m);
-	if (hdr_len > m->data_len || (rtap_vnet_tx_rewrites(m) && hdr_len > RTAP_TX_HDR_COPY))
+	if (hdr_len > m->data_len ||
+	    (rtap_vnet_tx_rewrites(m) && hdr_len + rtap_vnet_tx_vlan_len(m) > RTAP_TX_HDR_COPY))
 		return -EINVAL;
 	/* The IPv4 checksum covers IHL words: exactly the l3_len bytes checked above. */
 	if (fl & RTE_MBUF_F_TX_IP_CKSUM) {
@@ -362,30 +795,23 @@ rtap_vnet_tx_check(const struct rte_mbuf *m)
 static inline uint16_t
 rtap_vnet_gso_phdr(const uint8_t *l3, uint64_t fl, uint8_t proto, uint32_t l4_len)
 {
-	uint32_t sum;
-
-	/* By offset, not by member type: the address types differ between DPDK releases. */
-	if (fl & RTE_MBUF_F_TX_IPV4)
-		sum = __rte_raw_cksum(l3 + offsetof(struct rte_ipv4_hdr, src_addr), 8, 0);
-	else
-		sum = __rte_raw_cksum(l3 + offsetof(struct rte_ipv6_hdr, src_addr), 32, 0);
-	sum += rte_cpu_to_be_16(proto);
-	sum += rte_cpu_to_be_16((uint16_t)(l4_len >> 16)) + rte_cpu_to_be_16((uint16_t)l4_len);
-	return __rte_raw_cksum_reduce(sum);
+	return rtap_vnet_phdr(l3, !(fl & RTE_MBUF_F_TX_IPV4), proto, l4_len);
 }
 
 /*
  * Fill @vh for @m, which rtap_vnet_tx_check() accepted. @hdrs holds the
- * packet's first rtap_vnet_tx_hdr_len() bytes, writable: the IPv4 checksum is
- * computed there (the kernel does not), and for segmentation the
- * pseudo-header sum is rewritten the way the kernel's GSO expects it.
+ * packet's first rtap_vnet_tx_hdr_len() bytes as they go out, writable, with
+ * @ins bytes of VLAN tags inserted after the addresses (their offsets move
+ * by as much): the IPv4 checksum is computed there (the kernel does not),
+ * and for segmentation the pseudo-header sum is rewritten the way the
+ * kernel's GSO expects it.
  */
 static inline void
-rtap_vnet_tx(struct virtio_net_hdr *vh, const struct rte_mbuf *m, uint8_t *hdrs)
+rtap_vnet_tx(struct virtio_net_hdr *vh, const struct rte_mbuf *m, uint8_t *hdrs, uint32_t ins)
 {
 	uint64_t fl = m->ol_flags;
 	uint64_t l4 = fl & RTE_MBUF_F_TX_L4_MASK;
-	uint32_t l3_off = rtap_vnet_tx_l3_off(m);
+	uint32_t l3_off = rtap_vnet_tx_l3_off(m) + ins;
 	uint32_t l4_off = l3_off + m->l3_len;
 	uint32_t offset;
 	uint16_t phdr;
@@ -425,7 +851,7 @@ rtap_vnet_tx(struct virtio_net_hdr *vh, const struct rte_mbuf *m, uint8_t *hdrs)
 	 */
 	phdr = rtap_vnet_gso_phdr(hdrs + l3_off, fl,
 				  (fl & RTE_MBUF_F_TX_TCP_SEG) ? IPPROTO_TCP : IPPROTO_UDP,
-				  m->pkt_len - l4_off);
+				  m->pkt_len - (l4_off - ins));
 	memcpy(hdrs + l4_off + offset, &phdr, sizeof(phdr));
 }
 

@@ -37,6 +37,8 @@ enum rtap_xkind {
 	RTAP_X_TX_UCAST,    /* sent - multicast */
 	RTAP_X_TX_MCAST,    /* multicast without broadcast */
 	RTAP_X_RX_TRUNC,    /* frames larger than the buffers, dropped */
+	RTAP_X_RX_MTU,	    /* frames over the port's MTU, dropped */
+	RTAP_X_RX_FILTERED, /* frames the receive filters (MAC, VLAN) dropped */
 	RTAP_X_RX_READERR,  /* reads that failed, for other reasons than a bad header */
 	RTAP_X_RX_NOMBUF,   /* mbufs asked for and not had */
 	RTAP_X_TX_OTHERERR, /* writes the kernel refused for other reasons */
@@ -63,6 +65,8 @@ static const struct rtap_xname rtap_port_xstats[] = {
 	{ "rx_lro_packets", RTAP_X_RX, RTAP_RXX_LRO },
 	{ "rx_multi_segment_packets", RTAP_X_RX, RTAP_RXX_MULTISEG },
 	{ "rx_oversize_dropped", RTAP_X_RX_TRUNC, 0 },
+	{ "rx_mtu_dropped", RTAP_X_RX_MTU, 0 },
+	{ "rx_filtered_dropped", RTAP_X_RX_FILTERED, 0 },
 	{ "rx_malformed_header_dropped", RTAP_X_RX, RTAP_RXX_BAD_HDR },
 	{ "rx_read_errors", RTAP_X_RX_READERR, 0 },
 	{ "tx_unicast_packets", RTAP_X_TX_UCAST, 0 },
@@ -181,7 +185,7 @@ rtap_kernel_field(const struct rtnl_link_stats64 *k, uint16_t off)
 struct rtap_xsums {
 	uint64_t rx[RTAP_RXX_NB];
 	uint64_t tx[RTAP_TXX_NB];
-	uint64_t rx_packets, rx_errors, rx_truncated, rx_nombuf;
+	uint64_t rx_packets, rx_errors, rx_truncated, rx_nombuf, rx_oversize, rx_filtered;
 	uint64_t tx_packets, tx_errors;
 };
 
@@ -204,6 +208,8 @@ rtap_xsums(const struct rte_eth_dev *dev, struct rtap_xsums *s)
 		s->rx_errors += rtap_since(&rxq->stats.errors, &rxq->reset.errors);
 		s->rx_truncated += rtap_since(&rxq->stats.truncated, &rxq->reset.truncated);
 		s->rx_nombuf += rtap_since(&rxq->stats.nombuf, &rxq->reset.nombuf);
+		s->rx_oversize += rtap_since(&rxq->stats.oversize, &rxq->reset.oversize);
+		s->rx_filtered += rtap_since(&rxq->stats.filtered, &rxq->reset.filtered);
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {
 		const struct rtap_tx_queue *txq = data->tx_queues[q];
@@ -238,6 +244,10 @@ rtap_port_value(const struct rtap_xname *x, const struct rtap_xsums *s,
 		return rtap_sub(s->tx[RTAP_TXX_MCAST], s->tx[RTAP_TXX_BCAST]);
 	case RTAP_X_RX_TRUNC:
 		return s->rx_truncated;
+	case RTAP_X_RX_MTU:
+		return s->rx_oversize;
+	case RTAP_X_RX_FILTERED:
+		return s->rx_filtered;
 	case RTAP_X_RX_READERR:
 		return rtap_sub(s->rx_errors, s->rx[RTAP_RXX_BAD_HDR]);
 	case RTAP_X_RX_NOMBUF:
@@ -262,9 +272,10 @@ rtap_rxq_value(const struct rtap_qname *x, const struct rtap_rx_queue *rxq)
 		return rtap_since(&rxq->stats.packets, &rxq->reset.packets);
 	case RTAP_Q_BYTES:
 		return rtap_since(&rxq->stats.bytes, &rxq->reset.bytes);
-	case RTAP_Q_ERRORS: /* as q_errors: truncated frames are errors too */
+	case RTAP_Q_ERRORS: /* as q_errors: truncated and over-MTU frames are errors too */
 		return rtap_since(&rxq->stats.errors, &rxq->reset.errors) +
-			rtap_since(&rxq->stats.truncated, &rxq->reset.truncated);
+			rtap_since(&rxq->stats.truncated, &rxq->reset.truncated) +
+			rtap_since(&rxq->stats.oversize, &rxq->reset.oversize);
 	case RTAP_Q_NOMBUF:
 		return rtap_since(&rxq->stats.nombuf, &rxq->reset.nombuf);
 	default:
