@@ -248,12 +248,13 @@ rtap_size_bucket(uint32_t len)
 static inline void
 rtap_tally_frame(uint32_t *size, uint32_t *mcast, uint32_t *bcast, const struct rte_mbuf *m)
 {
-	const struct rte_ether_addr *dst = rte_pktmbuf_mtod(m, const struct rte_ether_addr *);
+	/* By bytes: an application's packet may start at any address (odd data offsets). */
+	const uint8_t *dst = rte_pktmbuf_mtod(m, const uint8_t *);
 
 	size[rtap_size_bucket(m->pkt_len)]++;
-	if (unlikely(rte_is_multicast_ether_addr(dst))) {
+	if (unlikely(dst[0] & 0x01)) { /* the group bit: multicast */
 		(*mcast)++;
-		if (rte_is_broadcast_ether_addr(dst))
+		if ((dst[0] & dst[1] & dst[2] & dst[3] & dst[4] & dst[5]) == 0xff)
 			(*bcast)++;
 	}
 }
