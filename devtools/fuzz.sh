@@ -46,7 +46,7 @@ die()
 build()
 {
 	if ! command -v clang >/dev/null; then
-		die "clang not found (devtools/setup.sh installs clang and libclang-rt-14-dev)"
+		die "clang not found (devtools/setup.sh installs clang and libclang-rt-dev)"
 	fi
 	local log
 	log=$(mktemp)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 The net_rtap authors
 #
-# net_rtap in one command (the README's first one). As root on Debian 12:
+# net_rtap in one command (the README's first one). As root on Debian 12, 13
+# or sid:
 #   1. devtools/setup.sh, then meson setup + ninja + meson install
 #   2. Debian's dpdk-testpmd with two net_rtap ports (no -d: the plugin is in
 #      DPDK's PMD directory), io forwarding between them
@@ -49,7 +50,7 @@ wait_until()
 	done
 }
 
-# shellcheck disable=SC2317 # called through wait_until
+# shellcheck disable=SC2317,SC2329 # called through wait_until
 link_in()
 {
 	if [ -n "$1" ]; then
@@ -59,7 +60,7 @@ link_in()
 	fi
 }
 
-# shellcheck disable=SC2317 # called through wait_until
+# shellcheck disable=SC2317,SC2329 # called through wait_until
 testpmd_gone()
 {
 	! kill -0 "$TESTPMD_PID" 2>/dev/null
@@ -67,7 +68,7 @@ testpmd_gone()
 
 cleanup()
 {
-	exec 3>&- 2>/dev/null
+	exec 3>&- # the fifo to testpmd, if open (stderr stays as it is)
 	if [ -n "$TESTPMD_PID" ] && ! testpmd_gone; then
 		kill "$TESTPMD_PID" 2>/dev/null
 		wait_until 5 testpmd_gone || kill -9 "$TESTPMD_PID" 2>/dev/null

@@ -3,7 +3,7 @@
 # Copyright(c) 2026 The net_rtap authors
 #
 # Build, install and test net_rtap: the README's test command (.ci/run runs it).
-# As root on Debian 12:
+# As root on Debian 12, 13 or sid:
 #   1. devtools/setup.sh (packages, driver-SDK headers, hugepages)
 #   2. meson setup (or reconfigure) + ninja + meson install
 #   3. unit tests: meson test --suite unit
@@ -20,9 +20,19 @@
 #   8. the benchmark's quick mode, once (counted: it ran, not how fast)
 #   9. the soaks' quick mode, devtools/soak.sh --quick (~60 s; one check,
 #      soak-quick: hotplug cycles, traffic with stats resets, restarts)
+#  10. the other Debian releases: this same command in a chroot of Debian 13
+#      "trixie" (DPDK 24.11) and of sid (DPDK 25.11) built from this
+#      machine's mirror (devtools/test-distro.sh RELEASE, which says how), with
+#      the driver-SDK headers from ../shared/dpdk-sdk/ beside the repository;
+#      there the build and the unit suites (steps 1-3; the sanitizer,
+#      fuzzing, integration, lint, soak and benchmark stages run on the host
+#      only for now: their runs on those releases are not yet clean); each
+#      prints its own "N passed, N failed, N skipped"
 # and prints, last, one line "N passed, N failed, N skipped" counting every
-# test case (devtools/test-summary.py says how; a failed setup, build or
-# install counts as one failed case). Exit status 1 if any failed.
+# test case, the other releases' too (devtools/test-summary.py says how; a
+# failed setup, build or install counts as one failed case, a release that
+# cannot be tested here one skipped case, with the reason). Exit status 1 if
+# any failed.
 #
 # Environment: RTAP_BUILD_DIR (default build), RTAP_ASAN_BUILD_DIR (default
 # $RTAP_BUILD_DIR-asan), RTAP_PYTEST_ARGS (extra pytest arguments, e.g.
@@ -30,7 +40,10 @@
 # sanitizer run of step 4; RTAP_SKIP_UNIT does not skip it), RTAP_SKIP_PYTEST=1,
 # RTAP_SKIP_LINT=1, RTAP_SKIP_FUZZ=1 (step 5; RTAP_FUZZ_SECONDS: time per
 # target, RTAP_FUZZ_BUILD_DIR: default $RTAP_BUILD_DIR-fuzz), RTAP_SKIP_BENCH=1,
-# RTAP_SKIP_SOAK=1.
+# RTAP_SKIP_SOAK=1, RTAP_SKIP_DISTRO=1 (step 10; set inside the chroots),
+# RTAP_DISTRO_RELEASES (step 10's releases, default "trixie sid"; bookworm
+# works too); the other RTAP_* variables reach the chroots' runs, and
+# devtools/test-distro.sh reads RTAP_DISTRO_* of its own.
 
 set -u -o pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -195,6 +208,21 @@ if [ "${RTAP_SKIP_SOAK:-0}" != 1 ] && [ -x "$(command -v dpdk-testpmd)" ]; then
 	else
 		check soak-quick failed
 	fi
+fi
+
+# The other Debian releases, each in a chroot of its own, one after the other
+# (they share this machine's kernel, cores and hugepages).
+if [ "${RTAP_SKIP_DISTRO:-0}" != 1 ]; then
+	for rel in ${RTAP_DISTRO_RELEASES:-trixie sid}; do
+		section "Debian $rel: devtools/test-distro.sh $rel"
+		mkdir -p "$BUILD"
+		rm -f "$BUILD/distro-$rel.result"
+		# the build and the unit suites (see the header)
+		RTAP_SKIP_FUZZ=1 RTAP_SKIP_SOAK=1 RTAP_SKIP_BENCH=1 RTAP_SKIP_PYTEST=1 \
+			RTAP_SKIP_ASAN=1 RTAP_SKIP_LINT=1 \
+			bash devtools/test-distro.sh --result "$BUILD/distro-$rel.result" "$rel"
+		summary_args+=(--distro "$rel=$BUILD/distro-$rel.result")
+	done
 fi
 
 finish

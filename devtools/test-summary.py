@@ -16,9 +16,16 @@ belong to it, the prefix (e.g. "asan/") goes before its test names.
 pytest: the cases of its JUnit XML; a run that ended abnormally (exit code
 other than 0, 1 or 5) with no failure recorded adds one failed case.
 
+Other Debian releases (--distro NAME=FILE, devtools/test-distro.sh --result
+FILE): FILE holds that release's own "N passed, N failed, N skipped", which
+counts as it is, or "skipped: REASON" (one skipped case) or "failed: REASON"
+(one failed case); a missing or unreadable FILE is one failed case. With any
+--distro, this machine's own count gets a line of its own before them.
+
 usage: test-summary.py [--meson-log FILE --meson-rc N [--meson-prefix P]]...
                        [--junit FILE --pytest-rc N]
                        [--check NAME=passed|failed|skipped]...
+                       [--distro NAME=FILE]...
 """
 
 import argparse
@@ -27,6 +34,7 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
+COUNT_LINE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$")
 SUMMARY = re.compile(r"^\s*\+\s*Tests\s+(Passed|Failed|Skipped|Unsupported|Total)\s*:\s*(\d+)",
                      re.M | re.I)
 MESON_GOOD = {"OK", "SKIP", "EXPECTEDFAIL"}
@@ -122,6 +130,38 @@ def pytest(path, rc, total):
     total.add(c)
 
 
+def distro(spec, total):
+    name, _, path = spec.partition("=")
+    c = Count()
+    try:
+        with open(path) as f:
+            line = f.read().strip().splitlines()[-1]
+    except (OSError, IndexError) as e:
+        line = "failed: no result from devtools/test-distro.sh (%s)" % e
+    m = COUNT_LINE.match(line)
+    if m:
+        c.passed, c.failed, c.skipped = (int(g) for g in m.groups())
+        print("distro %-38s %s" % (name, c))
+    else:
+        if line.startswith("skipped:"):
+            c.skipped = 1
+        else:
+            c.failed = 1
+        print("distro %-38s %s (%s)" % (name, c, line))
+    total.add(c)
+
+
+def this_machine():
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return "this machine"
+
+
 class MesonLog(argparse.Action):
     """--meson-log FILE starts one meson test run: {"log", "rc", "prefix"}."""
 
@@ -152,6 +192,7 @@ def main():
     ap.add_argument("--junit")
     ap.add_argument("--pytest-rc", type=int, default=0)
     ap.add_argument("--check", action="append", default=[])
+    ap.add_argument("--distro", action="append", default=[], metavar="NAME=FILE")
     args = ap.parse_args()
 
     total = Count()
@@ -165,6 +206,10 @@ def main():
         meson(run["log"], run["rc"], run["prefix"], total)
     if args.junit:
         pytest(args.junit, args.pytest_rc, total)
+    if args.distro:
+        print("%-45s %s" % (this_machine(), total))
+        for spec in args.distro:
+            distro(spec, total)
     print(total)
     return 1 if total.failed else 0
 

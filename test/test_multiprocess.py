@@ -16,7 +16,10 @@ def _proc_info(prefix, *args):
 
 
 def _proc_info_stats(out, port):
-    m = re.search(r"NIC statistics for port %d\s+#+\n(.*?)\n\s*\n" % port, out, re.S)
+    # the port's totals end at a blank line (22.11: per-queue "Stats reg" lines
+    # follow) or at the block's closing line of #s (25.11 has no per-queue lines)
+    m = re.search(r"NIC statistics for port %d\s+#+\n(.*?)\n\s*(?:\n|#{20,})" % port, out,
+                  re.S)
     assert m, out
     return {k: int(v) for k, v in re.findall(r"([RT]X-[a-z]+):\s+(\d+)", m.group(1))}
 

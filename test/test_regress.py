@@ -15,8 +15,8 @@ import re
 
 import pytest
 
-import conftest
 from conftest import PMD, link_info, move_to_netns, ping, run, vdev, wait_for
+from rtap_harness import TestpmdError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # the build devtools/run-tests.sh uses (RTAP_BUILD_DIR, relative to the tree)
@@ -91,7 +91,7 @@ def test_restart_after_idle_traffic(make_fwd_pair):
     for rnd in range(6):
         try:
             _idle_traffic_round(p, rnd)
-        except conftest.TestpmdError as e:
+        except TestpmdError as e:
             raise AssertionError("round %d: %s" % (rnd, e)) from None
     fwd = p.tp.stop_forwarding()
     assert fwd[0]["RX-packets"] >= 5 and fwd[1]["RX-packets"] >= 5, fwd

@@ -825,6 +825,38 @@ rtu_rtap_rx_counters(uint16_t port_id, struct rtap_queue_stats *sum)
 	return 0;
 }
 
+static int
+rtu_xstat(uint16_t port_id, const char *fmt, uint16_t queue_id, uint64_t *value)
+{
+	char name[RTE_ETH_XSTATS_NAME_SIZE];
+	uint64_t id;
+	int ret;
+
+	snprintf(name, sizeof(name), fmt, queue_id);
+	ret = rte_eth_xstats_get_id_by_name(port_id, name, &id);
+	if (ret < 0)
+		return ret == -EINVAL ? -ENOENT : ret;
+	ret = rte_eth_xstats_get_by_id(port_id, &id, value, 1);
+	return ret == 1 ? 0 : (ret < 0 ? ret : -EIO);
+}
+
+int
+rtu_queue_stats(uint16_t port_id, uint16_t queue_id, struct rtu_qstats *qs)
+{
+	int ret;
+
+	ret = rtu_xstat(port_id, "rx_q%u_packets", queue_id, &qs->ipackets);
+	if (ret == 0)
+		ret = rtu_xstat(port_id, "rx_q%u_bytes", queue_id, &qs->ibytes);
+	if (ret == 0)
+		ret = rtu_xstat(port_id, "rx_q%u_errors", queue_id, &qs->ierrors);
+	if (ret == 0)
+		ret = rtu_xstat(port_id, "tx_q%u_packets", queue_id, &qs->opackets);
+	if (ret == 0)
+		ret = rtu_xstat(port_id, "tx_q%u_bytes", queue_id, &qs->obytes);
+	return ret;
+}
+
 unsigned int
 rtu_rx_wait(uint16_t port_id, uint16_t queue_id, struct rte_mbuf **pkts, unsigned int max,
 	    unsigned int want, unsigned int timeout_ms, unsigned int *stray)

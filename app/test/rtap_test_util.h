@@ -24,6 +24,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "rtap_compat.h"
+
 /* IEEE 802 local experimental EtherType: nothing in the kernel speaks it. */
 #define RTU_ETHERTYPE  0x88b5
 #define RTU_MAGIC      0x72746170 /* "rtap" */
@@ -34,10 +36,10 @@
 #define RTU_MAX_FRAME 65536
 
 /* Test header, right after the Ethernet header of every test frame. */
-struct rtu_hdr {
+struct __rte_packed_begin rtu_hdr {
 	rte_be32_t magic;
 	rte_be32_t seq;
-} __rte_packed;
+} __rte_packed_end;
 
 uint64_t rtu_now_ms(void);
 
@@ -163,6 +165,21 @@ int rtu_port_mac(const struct rtu_port *p, struct rte_ether_addr *mac);
  */
 struct rtap_queue_stats;
 int rtu_rtap_rx_counters(uint16_t port_id, struct rtap_queue_stats *sum);
+
+/*
+ * One queue's counters as applications read them on every DPDK release: the
+ * per-queue xstats (rx_q<N>_packets, ...). From 25.11 on they are no longer
+ * in struct rte_eth_stats. -ENOENT for a queue ethdev names no xstats for
+ * (beyond RTE_ETHDEV_QUEUE_STAT_CNTRS).
+ */
+struct rtu_qstats {
+	uint64_t ipackets;
+	uint64_t ibytes;
+	uint64_t ierrors;
+	uint64_t opackets;
+	uint64_t obytes;
+};
+int rtu_queue_stats(uint16_t port_id, uint16_t queue_id, struct rtu_qstats *qs);
 
 /*
  * Polls rx_burst on queue until want test frames (RTU_ETHERTYPE or

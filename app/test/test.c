@@ -29,6 +29,11 @@
 #define ALL_COMMAND  "rtap_autotest"
 #define MAX_EAL_ARGS 64
 
+/* EAL's arguments when none are given (the file prefix is added to them). */
+static const char * const default_eal_args[] = {
+	"-l", "0-1", "--in-memory", "--no-pci", "--log-level=pmd.net.rtap:info",
+};
+
 static TAILQ_HEAD(test_command_list, test_command) commands = TAILQ_HEAD_INITIALIZER(commands);
 
 /* Totals over every suite run by this process. */
@@ -196,11 +201,8 @@ main(int argc, char **argv)
 			eal_argv[eal_argc++] = argv[i];
 	} else {
 		snprintf(prefix, sizeof(prefix), "--file-prefix=rtap_test_%d", (int)getpid());
-		eal_argv[eal_argc++] = (char *)(uintptr_t) "-l";
-		eal_argv[eal_argc++] = (char *)(uintptr_t) "0-1";
-		eal_argv[eal_argc++] = (char *)(uintptr_t) "--in-memory";
-		eal_argv[eal_argc++] = (char *)(uintptr_t) "--no-pci";
-		eal_argv[eal_argc++] = (char *)(uintptr_t) "--log-level=pmd.net.rtap:info";
+		for (i = 0; i < (int)RTE_DIM(default_eal_args); i++)
+			eal_argv[eal_argc++] = (char *)(uintptr_t)default_eal_args[i];
 		eal_argv[eal_argc++] = prefix;
 	}
 	eal_argv[eal_argc] = NULL;

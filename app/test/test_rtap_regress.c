@@ -664,12 +664,17 @@ static struct rte_mbuf *
 hostile_tcp(struct rte_mempool *mp, const struct rtu_fixture *f, unsigned int l2_len,
 	    unsigned int ihl, unsigned int doff)
 {
-	uint8_t buf[400];
+	/*
+	 * The IP and TCP headers are written in l3 and copied to @l2_len, which
+	 * may be odd: struct rte_ipv4_hdr is 2-byte aligned since DPDK 24.11.
+	 */
+	uint8_t buf[400] __rte_aligned(8), l3[400] __rte_aligned(8);
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + l2_len);
-	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(buf + l2_len + ihl * 4);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(l3 + ihl * 4);
 
 	memset(buf, 0, sizeof(buf));
+	memset(l3, 0, sizeof(l3));
 	rte_ether_addr_copy(&f->peer, &eth->dst_addr);
 	rte_ether_addr_copy(&f->mac, &eth->src_addr);
 	eth->ether_type =
@@ -684,6 +689,7 @@ hostile_tcp(struct rte_mempool *mp, const struct rtu_fixture *f, unsigned int l2
 	tcp->dst_port = rte_cpu_to_be_16(2000);
 	tcp->data_off = doff << 4;
 	tcp->tcp_flags = RTE_TCP_ACK_FLAG;
+	memcpy(buf + l2_len, l3, sizeof(buf) - l2_len);
 	return rtu_mbuf_from(mp, buf, sizeof(buf), 1);
 }
 

@@ -266,6 +266,7 @@ test_stats_exact(void)
 	const unsigned int nb_rx = 20, nb_tx = 15;
 	uint64_t ibytes = 0, obytes = 0;
 	struct rte_eth_stats st;
+	struct rtu_qstats qs;
 	unsigned int i, stray = 0;
 	struct rte_mbuf *pkts[32];
 	unsigned int n;
@@ -303,10 +304,11 @@ test_stats_exact(void)
 	TEST_ASSERT_EQUAL(st.ierrors + st.oerrors + st.rx_nombuf, 0ULL,
 			  "errors: ierrors %" PRIu64 " oerrors %" PRIu64 " rx_nombuf %" PRIu64,
 			  st.ierrors, st.oerrors, st.rx_nombuf);
-	TEST_ASSERT_EQUAL(st.q_ipackets[0], st.ipackets, "q_ipackets %" PRIu64, st.q_ipackets[0]);
-	TEST_ASSERT_EQUAL(st.q_ibytes[0], st.ibytes, "q_ibytes %" PRIu64, st.q_ibytes[0]);
-	TEST_ASSERT_EQUAL(st.q_opackets[0], st.opackets, "q_opackets %" PRIu64, st.q_opackets[0]);
-	TEST_ASSERT_EQUAL(st.q_obytes[0], st.obytes, "q_obytes %" PRIu64, st.q_obytes[0]);
+	TEST_ASSERT_SUCCESS(rtu_queue_stats(fx.port.port_id, 0, &qs), "queue 0 xstats");
+	TEST_ASSERT_EQUAL(qs.ipackets, st.ipackets, "rx_q0_packets %" PRIu64, qs.ipackets);
+	TEST_ASSERT_EQUAL(qs.ibytes, st.ibytes, "rx_q0_bytes %" PRIu64, qs.ibytes);
+	TEST_ASSERT_EQUAL(qs.opackets, st.opackets, "tx_q0_packets %" PRIu64, qs.opackets);
+	TEST_ASSERT_EQUAL(qs.obytes, st.obytes, "tx_q0_bytes %" PRIu64, qs.obytes);
 	return rtu_fixture_finish(&fx);
 }
 

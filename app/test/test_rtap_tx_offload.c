@@ -194,8 +194,9 @@ build_frame(uint8_t *buf, const struct rte_ether_addr *dst, const struct flow *f
 		ip->payload_len = rte_cpu_to_be_16((uint16_t)(l4len + payload));
 		ip->proto = f->proto;
 		ip->hop_limits = 64;
-		memcpy(ip->src_addr, &ip6_port, sizeof(ip->src_addr));
-		memcpy(ip->dst_addr, &ip6_s, sizeof(ip->dst_addr));
+		/* &: an array up to 24.07, struct rte_ipv6_addr since */
+		memcpy(&ip->src_addr, &ip6_port, sizeof(ip->src_addr));
+		memcpy(&ip->dst_addr, &ip6_s, sizeof(ip->dst_addr));
 		if (f->proto == IPPROTO_TCP)
 			((struct rte_tcp_hdr *)l4)->cksum = rte_ipv6_udptcp_cksum(ip, l4);
 		else

@@ -280,7 +280,7 @@ frame_build(struct frame *f, const struct fspec *s)
 	} else {
 		struct rte_icmp_hdr *ih = (struct rte_icmp_hdr *)l4;
 
-		ih->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+		ih->icmp_type = RTE_ICMP_TYPE_ECHO_REQUEST;
 		ih->icmp_ident = rte_cpu_to_be_16(0x77);
 		ih->icmp_seq_nb = rte_cpu_to_be_16(1);
 		f->csum_off = f->l4_off + offsetof(struct rte_icmp_hdr, icmp_cksum);

@@ -71,6 +71,8 @@
 #include <rte_mbuf.h>
 #include <ethdev_driver.h>
 
+#include "rtap_compat.h"
+
 extern int rtap_logtype;
 
 #define PMD_LOG(level, fmt, ...) \
@@ -596,7 +598,7 @@ uint16_t rtap_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t rtap_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t rtap_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 int rtap_tx_done_cleanup(void *txq, uint32_t free_cnt);
-uint32_t rtap_rx_queue_count(void *rxq);
+RTAP_RX_QUEUE_COUNT_RET rtap_rx_queue_count(void *rxq);
 int rtap_rx_descriptor_status(void *rxq, uint16_t offset);
 int rtap_tx_descriptor_status(void *txq, uint16_t offset);
 

@@ -178,7 +178,7 @@ rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 			break;
 		}
 		/* kvargs returns -1 for any handler's failure: the handlers' error is -EINVAL. */
-		ret = rte_kvargs_process(kvlist, parsers[i].key, parsers[i].handler, args);
+		ret = rtap_kvargs_process(kvlist, parsers[i].key, parsers[i].handler, args);
 		if (ret != 0)
 			ret = -EINVAL;
 	}

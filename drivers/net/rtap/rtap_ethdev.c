@@ -375,8 +375,9 @@ rtap_qstats_rebase(const struct rtap_queue_stats *now, struct rtap_queue_stats *
 }
 
 static int
-rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
+rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats RTAP_QSTATS_PARAM)
 {
+	struct rtap_eth_queue_stats *qs = RTAP_QSTATS(stats);
 	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rte_eth_dev_data *data = dev->data;
 	uint64_t dropped = rtap_kernel_tx_dropped(dev);
@@ -395,10 +396,10 @@ rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 		stats->ibytes += s.bytes;
 		stats->ierrors += s.errors + s.truncated + s.oversize;
 		stats->rx_nombuf += s.nombuf;
-		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			stats->q_ipackets[q] = s.packets;
-			stats->q_ibytes[q] = s.bytes;
-			stats->q_errors[q] = s.errors + s.truncated + s.oversize;
+		if (qs != NULL && q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			qs->q_ipackets[q] = s.packets;
+			qs->q_ibytes[q] = s.bytes;
+			qs->q_errors[q] = s.errors + s.truncated + s.oversize;
 		}
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {
@@ -410,9 +411,9 @@ rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 		stats->opackets += s.packets;
 		stats->obytes += s.bytes;
 		stats->oerrors += s.errors;
-		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			stats->q_opackets[q] = s.packets;
-			stats->q_obytes[q] = s.bytes;
+		if (qs != NULL && q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			qs->q_opackets[q] = s.packets;
+			qs->q_obytes[q] = s.bytes;
 		}
 	}
 	return 0;

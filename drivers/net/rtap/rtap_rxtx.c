@@ -648,13 +648,13 @@ rtap_tx_done_cleanup(void *queue, uint32_t free_cnt)
 }
 
 /* rte_eth_rx_queue_count(): frames read and waiting for a burst. */
-uint32_t
+RTAP_RX_QUEUE_COUNT_RET
 rtap_rx_queue_count(void *queue)
 {
 	struct rtap_rx_queue *rxq = queue;
 	struct rtap_rx_ring *r = rtap_proc(&rte_eth_devices[rxq->port_id])->rx[rxq->queue_id];
 
-	return r != NULL ? io_uring_cq_ready(&r->ring.io) : 0;
+	return r != NULL ? (RTAP_RX_QUEUE_COUNT_RET)io_uring_cq_ready(&r->ring.io) : 0;
 }
 
 /*

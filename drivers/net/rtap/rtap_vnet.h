@@ -763,13 +763,13 @@ rtap_vnet_tx_check(const struct rte_mbuf *m)
 		return -EINVAL;
 	/* The IPv4 checksum covers IHL words: exactly the l3_len bytes checked above. */
 	if (fl & RTE_MBUF_F_TX_IP_CKSUM) {
-		const struct rte_ipv4_hdr *ip;
+		/* Bytes, not struct rte_ipv4_hdr (2-byte aligned from 24.11): l2_len may be odd. */
+		const uint8_t *ip;
 
 		if (!(fl & RTE_MBUF_F_TX_IPV4) || m->l3_len < sizeof(struct rte_ipv4_hdr))
 			return -EINVAL;
-		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-					     rtap_vnet_tx_l3_off(m));
-		if ((uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4 != m->l3_len)
+		ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, rtap_vnet_tx_l3_off(m));
+		if ((uint32_t)(ip[0] & RTE_IPV4_HDR_IHL_MASK) * 4 != m->l3_len)
 			return -EINVAL;
 	}
 	/*
@@ -832,10 +832,13 @@ rtap_vnet_tx(struct virtio_net_hdr *vh, const struct rte_mbuf *m, uint8_t *hdrs,
 
 	memset(vh, 0, sizeof(*vh));
 	if (fl & RTE_MBUF_F_TX_IP_CKSUM) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(hdrs + l3_off);
+		/* rte_ipv4_cksum() on bytes: the header may sit at an odd offset (above). */
+		uint8_t *ip = hdrs + l3_off;
+		uint16_t cksum = 0;
 
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		memcpy(ip + offsetof(struct rte_ipv4_hdr, hdr_checksum), &cksum, sizeof(cksum));
+		cksum = (uint16_t)~rte_raw_cksum(ip, (ip[0] & RTE_IPV4_HDR_IHL_MASK) * 4u);
+		memcpy(ip + offsetof(struct rte_ipv4_hdr, hdr_checksum), &cksum, sizeof(cksum));
 	}
 	/* Segmentation implies the L4 checksum (DPDK's definition of the flags). */
 	if (fl & RTE_MBUF_F_TX_TCP_SEG)
