@@ -8,9 +8,14 @@
  * of fuzzer-chosen segment count and size as a readv would, then what
  * rtap_rx_complete() does with them (rtap_rx_chain_link/trim, rtap_vnet_rx).
  *
- * Input: [0] rx offload work (RTAP_RX_OL_*), [1] segments per read - 1,
- * [2..3] segment room - 1 (le16), [4..13] the virtio-net header, then the
- * frame (its length is the read's result minus the header).
+ * Input: [0] rx offload work (RTAP_RX_OL_*, VLAN strip and filter too),
+ * [1] segments per read - 1, [2..3] segment room - 1 (le16), [4..13] the
+ * virtio-net header, [14..15] the port's MTU (le16), [16..23] a pattern for
+ * the VLAN filter table, then the frame (its length is the read's result
+ * minus the header). Besides rtap_vnet_rx(): the MTU check
+ * (rtap_vnet_rx_oversize), the VLAN filter and VLAN stripping, in
+ * rtap_rx_complete()'s order (the address filter, rtap_filter.c, is not a
+ * header function and is left out).
  *
  * Properties: no access outside the header and the frame's bytes of each
  * segment (the rest of every buffer is ASan-poisoned); the chain is exact
@@ -69,6 +74,60 @@ check_chain(const struct rte_mbuf *head, uint32_t len, uint16_t seg_room)
 	FUZZ_ASSERT(sum == len, "data_len sum %u, pkt_len %u", sum, len);
 }
 
+/* A frame the VLAN filter let through: untagged, priority-tagged, 802.1ad, or its VID set. */
+static void
+check_vlan_filter(const struct rte_mbuf *m, unsigned int ol, const uint64_t *tab)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t vid;
+
+	if (!(ol & RTAP_RX_OL_VLAN_FILTER) || m->data_len < RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN ||
+	    p[12] != 0x81 || p[13] != 0x00)
+		return;
+	vid = (uint16_t)((p[14] << 8 | p[15]) & RTE_VLAN_ID_MASK);
+	FUZZ_ASSERT(vid == 0 || ((tab[vid / 64] >> (vid % 64)) & 1), "VID %u not in the table",
+		    vid);
+}
+
+/*
+ * VLAN stripping of the accepted frame @m (@len bytes): an outer
+ * 802.1Q tag in the first segment goes into vlan_tci and out of the data
+ * (the addresses move over it), anything else stays as it was. Only the
+ * tag's bytes and the addresses may be touched.
+ */
+static void
+check_strip(struct rte_mbuf *m, uint32_t len, uint16_t seg_room)
+{
+	static uint8_t bytes[RTAP_RX_MAX_SEGS * RTE_MBUF_DEFAULT_DATAROOM];
+	static uint8_t now[RTAP_RX_MAX_SEGS * RTE_MBUF_DEFAULT_DATAROOM];
+	uint64_t fl = m->ol_flags;
+	bool tagged;
+
+	chain_bytes(m, bytes);
+	tagged = m->data_len >= RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN && bytes[12] == 0x81 &&
+		bytes[13] == 0x00;
+
+	fuzz_poison(m, 0, RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN);
+	rtap_vnet_rx_vlan_strip(m);
+	fuzz_unpoison(m);
+	chain_bytes(m, now);
+	if (!tagged) {
+		FUZZ_ASSERT(m->pkt_len == len && m->ol_flags == fl && memcmp(now, bytes, len) == 0,
+			    "an untagged frame stripped");
+		return;
+	}
+	FUZZ_ASSERT(m->pkt_len == len - RTE_VLAN_HLEN, "stripped to %u of %u bytes", m->pkt_len,
+		    len);
+	FUZZ_ASSERT((m->ol_flags & (RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED)) ==
+				    (RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+			    m->vlan_tci == (uint16_t)(bytes[14] << 8 | bytes[15]),
+		    "tag not in vlan_tci");
+	FUZZ_ASSERT(memcmp(now, bytes, 2 * RTE_ETHER_ADDR_LEN) == 0 &&
+			    memcmp(now + 12, bytes + 16, len - 16) == 0,
+		    "stripped frame bytes wrong");
+	check_chain(m, len - RTE_VLAN_HLEN, seg_room);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -76,19 +135,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t after[RTAP_RX_MAX_SEGS * RTE_MBUF_DEFAULT_DATAROOM];
 	struct rte_mbuf *chain[RTAP_RX_MAX_SEGS + 1], *m;
 	struct fuzz_in in = { data, size };
+	static uint64_t vlan_tab[RTAP_VLAN_TAB_WORDS];
 	struct virtio_net_hdr vh;
 	uint16_t nb_segs, seg_room, k;
-	uint32_t len, capacity, done;
+	uint32_t len, capacity, done, max_len;
+	uint64_t pattern;
 	const uint8_t *frame;
 	uint64_t allowed;
 	unsigned int ol;
+	bool drop;
 	int ret;
 
-	ol = fuzz_u8(&in) & (RTAP_RX_OL_TCP | RTAP_RX_OL_UDP | RTAP_RX_OL_LRO | RTAP_RX_OL_IP);
+	ol = fuzz_u8(&in) &
+		(RTAP_RX_OL_TCP | RTAP_RX_OL_UDP | RTAP_RX_OL_LRO | RTAP_RX_OL_IP |
+		 RTAP_RX_OL_VLAN_STRIP | RTAP_RX_OL_VLAN_FILTER);
 	nb_segs = 1 + fuzz_u8(&in) % RTAP_RX_MAX_SEGS;
 	seg_room = 1 + fuzz_u16(&in) % room;
 	for (k = 0; k < sizeof(vh); k++)
 		((uint8_t *)&vh)[k] = fuzz_u8(&in);
+	/* The port's longest untagged frame (MTU + Ethernet header), its VLAN filter table. */
+	max_len = RTE_ETHER_HDR_LEN + fuzz_u16(&in);
+	pattern = fuzz_u64(&in);
+	for (k = 0; k < RTAP_VLAN_TAB_WORDS; k++)
+		vlan_tab[k] = pattern ^ ((uint64_t)k * 0x9e3779b97f4a7c15ull);
 	frame = in.p;
 	len = (uint32_t)RTE_MIN(in.len, sizeof(before));
 	capacity = (uint32_t)nb_segs * seg_room;
@@ -130,9 +199,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_poison(chain[k], k == 0 ? RTAP_VNET_HDR_LEN : 0, chain[k]->data_len);
 		chain[k + 1] = chain[k]->next;
 	}
-	ret = rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, ol);
+	/* The MTU check, the VLAN filter, then the header: rtap_rx_complete()'s order. */
+	drop = len > max_len && rtap_vnet_rx_oversize(rtap_vnet_rx_hdr(m), m, max_len);
+	if (!drop && (ol & RTAP_RX_OL_VLAN_FILTER))
+		drop = !rtap_vnet_rx_vlan_pass(m, vlan_tab);
+	ret = drop ? 0 : rtap_vnet_rx(rtap_vnet_rx_hdr(m), m, ol);
 	for (k = 0; chain[k] != NULL; k++)
 		fuzz_unpoison(chain[k]);
+	if (drop) {
+		/* Dropped unread by the header: untouched. */
+		chain_bytes(m, after);
+		FUZZ_ASSERT(memcmp(after, frame, len) == 0 && m->ol_flags == 0,
+			    "a dropped frame changed");
+		rte_pktmbuf_free(m);
+		fuzz_pool_empty(pool);
+		return 0;
+	}
 
 	check_chain(m, len, seg_room);
 	if (ret != 0) {
@@ -143,6 +225,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	allowed = RTE_MBUF_F_RX_L4_CKSUM_MASK | RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_LRO;
+	check_vlan_filter(m, ol, vlan_tab);
 	FUZZ_ASSERT((m->ol_flags & ~allowed) == 0, "ol_flags %#" PRIx64, m->ol_flags);
 	chain_bytes(m, after);
 	if ((vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
@@ -166,6 +249,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    "GSO frame without LRO fields");
 	else
 		FUZZ_ASSERT(!(m->ol_flags & RTE_MBUF_F_RX_LRO), "LRO without GSO");
+	if (ol & RTAP_RX_OL_VLAN_STRIP)
+		check_strip(m, len, seg_room);
 
 	rte_pktmbuf_free(m);
 	fuzz_pool_empty(pool);

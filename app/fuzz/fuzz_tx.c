@@ -8,13 +8,15 @@
  * tso_segsz, segment layout (headroom, lengths, up to past
  * RTAP_TX_MAX_SEGS), a shared (refcnt 2) or indirect first segment. It goes
  * through rtap_vnet_tx_check() and, when accepted, rtap_vnet_tx() the ways
- * rtap_tx_iov() calls it.
+ * rtap_tx_iov() calls it, VLAN tags (RTE_MBUF_F_TX_VLAN/QINQ) inserted in
+ * place or in the slot's copy.
  *
  * Input: [0] segments - 1, [1] kind (bit 0: refcnt 2, bit 1: indirect
  * first segment, bit 2: indirect second segment), [2..3] a selector of
  * offload flags (table below), [4..11] raw ol_flags XORed in, [12] l2_len,
  * [13..14] l3_len, [15] l4_len, [16..17] tso_segsz, [18] outer_l2_len,
- * [19..20] outer_l3_len, then per segment [headroom u8][data_len le16],
+ * [19..20] outer_l3_len, [21..22] vlan_tci, [23..24] vlan_tci_outer, then
+ * per segment [headroom u8][data_len le16],
  * then the packet's bytes (repeated as needed).
  *
  * Properties: rtap_vnet_tx_check() reads only the first segment's data;
@@ -99,12 +101,18 @@ ref_phdr(const uint8_t *l3, uint64_t fl, uint8_t proto, uint32_t l4_len)
 	return fuzz_ref_sum(l3 + 8, 32, sum);
 }
 
-/* What the kernel (tun_get_user, virtio_net_hdr_to_skb) and the reference say of @vh. */
+/*
+ * What the kernel (tun_get_user, virtio_net_hdr_to_skb) and the reference say
+ * of @vh, for @m going out with @ins bytes of VLAN tags inserted after its
+ * addresses; @hdrs holds the outgoing frame's headers.
+ */
 static void
-check_hdr(const struct virtio_net_hdr *vh, const struct rte_mbuf *m, const uint8_t *hdrs)
+check_hdr(const struct virtio_net_hdr *vh, const struct rte_mbuf *m, const uint8_t *hdrs,
+	  uint32_t ins)
 {
 	uint64_t fl = m->ol_flags;
-	uint32_t l3_off = rtap_vnet_tx_l3_off(m), l4_off = l3_off + m->l3_len;
+	uint32_t l3_off = rtap_vnet_tx_l3_off(m) + ins, l4_off = l3_off + m->l3_len;
+	uint32_t len = m->pkt_len + ins; /* what the kernel gets */
 	uint16_t start = rte_le_to_cpu_16(vh->csum_start);
 	uint16_t offset = rte_le_to_cpu_16(vh->csum_offset);
 
@@ -121,9 +129,9 @@ check_hdr(const struct virtio_net_hdr *vh, const struct rte_mbuf *m, const uint8
 	FUZZ_ASSERT(offset == offsetof(struct rte_tcp_hdr, cksum) ||
 			    offset == offsetof(struct rte_udp_hdr, dgram_cksum),
 		    "csum_offset %u", offset);
-	FUZZ_ASSERT((uint32_t)start + offset + 2 <= m->pkt_len,
+	FUZZ_ASSERT((uint32_t)start + offset + 2 <= len,
 		    "checksum field at %u beyond the %u-byte frame: the kernel refuses it",
-		    start + offset, m->pkt_len);
+		    start + offset, len);
 	if (vh->gso_type == VIRTIO_NET_HDR_GSO_NONE) {
 		FUZZ_ASSERT(!(fl & RTAP_TX_SEG_MASK), "segmentation asked, none in the header");
 		return;
@@ -132,7 +140,7 @@ check_hdr(const struct virtio_net_hdr *vh, const struct rte_mbuf *m, const uint8
 	FUZZ_ASSERT(vh->gso_size != 0 && rte_le_to_cpu_16(vh->gso_size) == m->tso_segsz,
 		    "gso_size %u", rte_le_to_cpu_16(vh->gso_size));
 	FUZZ_ASSERT(rte_le_to_cpu_16(vh->hdr_len) == l4_off + m->l4_len &&
-			    rte_le_to_cpu_16(vh->hdr_len) <= m->data_len,
+			    rte_le_to_cpu_16(vh->hdr_len) <= m->data_len + ins,
 		    "hdr_len %u", rte_le_to_cpu_16(vh->hdr_len));
 	if (fl & RTE_MBUF_F_TX_TCP_SEG) {
 		FUZZ_ASSERT(offset == offsetof(struct rte_tcp_hdr, cksum), "TSO offset %u", offset);
@@ -148,8 +156,28 @@ check_hdr(const struct virtio_net_hdr *vh, const struct rte_mbuf *m, const uint8
 	FUZZ_ASSERT((uint16_t)(hdrs[start + offset] << 8 | hdrs[start + offset + 1]) ==
 			    ref_phdr(hdrs + l3_off, fl,
 				     (fl & RTE_MBUF_F_TX_TCP_SEG) ? IPPROTO_TCP : IPPROTO_UDP,
-				     m->pkt_len - l4_off),
+				     len - l4_off),
 		    "pseudo-header sum differs from the reference");
+}
+
+/* The first @n bytes of @m's first segment as they go out (@ins bytes of tags inserted). */
+static void
+outgoing(const struct rte_mbuf *m, uint32_t ins, uint8_t *out, uint32_t n)
+{
+	static uint8_t frame[RTE_MBUF_DEFAULT_BUF_SIZE + 2 * RTE_VLAN_HLEN];
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint32_t addrs = 2 * RTE_ETHER_ADDR_LEN;
+
+	if (ins == 0) {
+		memcpy(frame, data, m->data_len);
+	} else {
+		memcpy(frame, data, addrs);
+		rtap_vnet_tx_vlan_tags(m, frame + addrs);
+		memcpy(frame + addrs + ins, data + addrs, m->data_len - addrs);
+	}
+	FUZZ_ASSERT(n <= m->data_len + ins, "%u header bytes of a %u-byte segment", n,
+		    m->data_len + ins);
+	memcpy(out, frame, n);
 }
 
 static void
@@ -158,43 +186,90 @@ accepted(struct rte_mbuf *m)
 	static uint8_t pkt_before[RTE_MBUF_DEFAULT_BUF_SIZE];
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	bool offload = (m->ol_flags & RTAP_TX_OL_MASK) != 0;
+	bool rewrites = rtap_vnet_tx_rewrites(m);
 	uint32_t hdr_len = rtap_vnet_tx_hdr_len(m);
-	uint32_t touch = offload ? hdr_len : 0; /* bytes rtap_vnet_tx may use */
+	uint32_t ins = rtap_vnet_tx_vlan_len(m);
+	uint32_t touch = offload ? hdr_len + ins : 0; /* bytes rtap_vnet_tx may use */
 	struct virtio_net_hdr *vh;
-	uint8_t *copy;
+	uint8_t *ref;
 	bool own;
 
 	if (offload) {
 		FUZZ_ASSERT(hdr_len <= m->data_len, "headers (%u) past the first segment (%u)",
 			    hdr_len, m->data_len);
-		if (rtap_vnet_tx_rewrites(m))
-			FUZZ_ASSERT(hdr_len <= RTAP_TX_HDR_COPY, "headers (%u) past the copy",
-				    hdr_len);
+		if (rewrites)
+			FUZZ_ASSERT(hdr_len + ins <= RTAP_TX_HDR_COPY,
+				    "headers and tags (%u) past the copy", hdr_len + ins);
 	}
+	if (ins != 0)
+		FUZZ_ASSERT(m->data_len >= 2 * RTE_ETHER_ADDR_LEN, "tags after missing addresses");
 	FUZZ_ASSERT(m->nb_segs + 1 <= RTAP_TX_IOVS, "%u segments: more iovecs than a slot has",
 		    m->nb_segs);
 
-	/* The header buffer is exactly hdr_len bytes (none without an offload). */
-	copy = malloc(touch);
+	/* The outgoing headers in a buffer of exactly hdr_len + tags (none without an offload). */
+	ref = malloc(touch);
 	vh = malloc(sizeof(*vh));
-	FUZZ_ASSERT(copy != NULL && vh != NULL, "malloc");
-	memcpy(copy, data, touch);
-	rtap_vnet_tx(vh, m, copy, 0);
-	check_hdr(vh, m, copy);
+	FUZZ_ASSERT(ref != NULL && vh != NULL, "malloc");
+	outgoing(m, ins, ref, touch);
+	rtap_vnet_tx(vh, m, ref, ins);
+	check_hdr(vh, m, ref, ins);
 
-	/* rtap_tx_iov(): in the packet's own headroom, or on a packet others share. */
+	/* rtap_tx_iov(): in the packet's own headroom, or in the slot's copy, or on a shared packet. */
 	own = rtap_vnet_tx_in_headroom(m);
+	if (ins != 0 && own && rte_pktmbuf_headroom(m) >= RTAP_VNET_HDR_LEN + ins) {
+		/* The tags go in place: only the headroom they take and the addresses move. */
+		uint32_t pkt_len = m->pkt_len, data_len = m->data_len;
+		uint32_t l3_off = rtap_vnet_tx_l3_off(m);
+
+		fuzz_poison(m, ins, 2 * RTE_ETHER_ADDR_LEN);
+		rtap_vnet_tx_vlan_insert(m);
+		fuzz_unpoison(m);
+		FUZZ_ASSERT(!(m->ol_flags & RTAP_TX_VLAN_MASK) && m->pkt_len == pkt_len + ins &&
+				    m->data_len == data_len + ins,
+			    "tags inserted, the mbuf does not follow");
+		/* The offload request's offsets move with the tags (lengths are bitfields). */
+		FUZZ_ASSERT(!offload || rtap_vnet_tx_l3_off(m) == l3_off + ins,
+			    "L3 offset %u after inserting %u bytes of tags at %u",
+			    rtap_vnet_tx_l3_off(m), ins, l3_off);
+		FUZZ_ASSERT(rtap_vnet_tx_in_headroom(m), "headroom lost to the tags");
+		data = rte_pktmbuf_mtod(m, uint8_t *);
+		ins = 0;
+	} else if (ins != 0) {
+		own = false;
+	}
 	memcpy(pkt_before, data, m->data_len);
 	if (own) {
 		fuzz_poison(m, RTAP_VNET_HDR_LEN, touch);
 		rtap_vnet_tx((struct virtio_net_hdr *)(data - RTAP_VNET_HDR_LEN), m, data, 0);
 		fuzz_unpoison(m);
 		FUZZ_ASSERT(memcmp(data - RTAP_VNET_HDR_LEN, vh, sizeof(*vh)) == 0 &&
-				    memcmp(data, copy, touch) == 0,
+				    memcmp(data, ref, touch) == 0,
 			    "in the headroom, a different result");
 		FUZZ_ASSERT(memcmp(data + touch, pkt_before + touch, m->data_len - touch) == 0,
 			    "bytes past the headers written");
-	} else if (!rtap_vnet_tx_rewrites(m)) {
+	} else if (ins != 0 || rewrites) {
+		/* The slot's copy, as rtap_tx_iov() fills it: exactly skip + ins bytes. */
+		uint32_t skip = rewrites ? hdr_len : 0;
+		struct virtio_net_hdr vh2;
+		uint8_t *copy;
+
+		if (ins != 0)
+			skip = RTE_MAX(skip, 2u * RTE_ETHER_ADDR_LEN);
+		FUZZ_ASSERT(skip + ins <= RTAP_TX_HDR_COPY, "%u bytes for a %u-byte copy",
+			    skip + ins, RTAP_TX_HDR_COPY);
+		copy = malloc(skip + ins);
+		FUZZ_ASSERT(copy != NULL, "malloc");
+		outgoing(m, ins, copy, skip + ins);
+		fuzz_poison(m, 0, 0);
+		rtap_vnet_tx(&vh2, m, copy, ins);
+		fuzz_unpoison(m);
+		FUZZ_ASSERT(memcmp(&vh2, vh, sizeof(vh2)) == 0, "in the copy, a different header");
+		FUZZ_ASSERT(memcmp(copy, ref, RTE_MIN(touch, skip + ins)) == 0,
+			    "in the copy, different headers");
+		FUZZ_ASSERT(memcmp(data, pkt_before, m->data_len) == 0,
+			    "a shared packet's bytes were written");
+		free(copy);
+	} else {
 		struct virtio_net_hdr vh2;
 
 		fuzz_poison(m, 0, touch);
@@ -204,7 +279,7 @@ accepted(struct rte_mbuf *m)
 			    "a shared packet's bytes were written");
 		FUZZ_ASSERT(memcmp(&vh2, vh, sizeof(vh2)) == 0, "a different header");
 	}
-	free(copy);
+	free(ref);
 	free(vh);
 }
 
@@ -215,7 +290,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rte_mbuf *segs[MAX_SEGS], *m;
 	uint8_t headroom[MAX_SEGS];
 	uint16_t seg_len[MAX_SEGS];
-	uint16_t nb_segs, sel, k;
+	uint16_t nb_segs, sel, k, vlan_tci, vlan_tci_outer;
 	uint64_t fl = 0;
 	uint8_t kind;
 	int ret;
@@ -240,6 +315,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m->tso_segsz = fuzz_u16(&in);
 	m->outer_l2_len = fuzz_u8(&in);
 	m->outer_l3_len = fuzz_u16(&in);
+	vlan_tci = fuzz_u16(&in);
+	vlan_tci_outer = fuzz_u16(&in);
 	for (k = 0; k < nb_segs; k++) {
 		headroom[k] = fuzz_u8(&in);
 		seg_len[k] = fuzz_u16(&in);
@@ -258,14 +335,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		m->nb_segs = nb_segs;
 		m->tx_offload = tx_offload;
+		m->vlan_tci = vlan_tci;
+		m->vlan_tci_outer = vlan_tci_outer;
 		m->ol_flags |= fl;
 	}
-	/*
-	 * VLAN/QinQ insertion moves the headers by the tags the burst inserts
-	 * (rtap_vnet_tx()'s last argument); this target checks the header
-	 * without tags, so it asks for none (the vnet suite covers tagging).
-	 */
-	m->ol_flags &= ~(RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_QINQ);
 	if (kind & 1)
 		rte_mbuf_refcnt_set(m, 2);
 

@@ -19,7 +19,7 @@ import sys
 NEEDS_CSUM, DATA_VALID = 1, 2
 GSO_NONE, GSO_TCPV4, GSO_UDP, GSO_TCPV6, GSO_UDP_L4, GSO_ECN = 0, 1, 3, 4, 5, 0x80
 # rtap.h RTAP_RX_OL_*
-OL_TCP, OL_UDP, OL_LRO, OL_IP = 1, 2, 4, 8
+OL_TCP, OL_UDP, OL_LRO, OL_IP, OL_VLAN_STRIP, OL_VLAN_FILTER = 1, 2, 4, 8, 16, 32
 # fuzz_tx.c's flag_table, by index
 SEL = {name: 1 << i for i, name in enumerate([
     "IP_CKSUM", "TCP_CKSUM", "UDP_CKSUM", "SCTP_CKSUM", "TCP_SEG", "UDP_SEG", "IPV4", "IPV6",
@@ -75,8 +75,9 @@ def vnet(flags=0, gso=GSO_NONE, hdr_len=0, gso_size=0, start=0, offset=0):
     return struct.pack("<BBHHHH", flags, gso, hdr_len, gso_size, start, offset)
 
 
-def rx_seed(ol, segs, room, hdr, fr):
-    return struct.pack("<BBH", ol, segs - 1, room - 1) + hdr + fr
+def rx_seed(ol, segs, room, hdr, fr, mtu=1500, vlan_pattern=0xffffffffffffffff):
+    return struct.pack("<BBH", ol, segs - 1, room - 1) + hdr + struct.pack(
+        "<HQ", mtu, vlan_pattern) + fr
 
 
 def rx_seeds():
@@ -99,13 +100,22 @@ def rx_seeds():
     out.append(rx_seed(OL_IP, 1, 2048, vnet(), frame(4, 6, tags=(0x88a8, 0x8100),
                                                       opts=b"\x01" * 8)))
     out.append(rx_seed(0, 1, 2048, vnet(), b"\xff" * 60))
+    # VLAN strip and filter, the MTU check (a tagged frame may be 4 bytes longer)
+    tagged = frame(4, 17, b"t" * 100, tags=(0x8100,))
+    for ol in (OL_VLAN_STRIP, OL_VLAN_FILTER, OL_VLAN_STRIP | OL_VLAN_FILTER | OL_IP):
+        out.append(rx_seed(ol, 1, 2048, vnet(), tagged, vlan_pattern=0))
+        out.append(rx_seed(ol, 4, 16, vnet(), tagged))
+    out.append(rx_seed(OL_VLAN_STRIP, 1, 2048, vnet(), frame(4, 6, tags=(0x88a8, 0x8100))))
+    out.append(rx_seed(0, 1, 2048, vnet(), tagged, mtu=len(tagged) - 18))
+    out.append(rx_seed(0, 1, 2048, vnet(), tagged, mtu=len(tagged) - 19))
     out.append(rx_seed(0, 64, 1, vnet(), b"\x01" * 63))
     return out
 
 
-def tx_seed(segs_layout, kind, sel, fr, l2=14, l3=20, l4=20, segsz=0, ol2=0, ol3=0, raw=0):
-    b = struct.pack("<BBHQBHBHBH", len(segs_layout) - 1, kind, sel, raw, l2, l3, l4, segsz,
-                    ol2, ol3)
+def tx_seed(segs_layout, kind, sel, fr, l2=14, l3=20, l4=20, segsz=0, ol2=0, ol3=0, raw=0,
+            tci=0, tci_outer=0):
+    b = struct.pack("<BBHQBHBHBHHH", len(segs_layout) - 1, kind, sel, raw, l2, l3, l4, segsz,
+                    ol2, ol3, tci, tci_outer)
     for headroom, length in segs_layout:
         b += struct.pack("<BH", headroom, length)
     return b + fr
@@ -138,6 +148,15 @@ def tx_seeds():
                        SEL["TUNNEL_VXLAN"] | SEL["OUTER_IPV4"] | SEL["IPV4"] | SEL["TCP_CKSUM"] |
                        SEL["IP_CKSUM"], pkt, l2=8 + 8 + 14, l3=20, l4=20, ol2=14, ol3=20))
     out.append(tx_seed([(128, 100)] * 41, 0, 0, b"r" * 100))
+    # VLAN and QinQ insertion: in place (headroom), in the slot's copy (shared, or no room)
+    fr = frame(4, 6, b"v" * 300)
+    for kind, headroom in ((0, 128), (1, 128), (0, 12), (0, 127)):
+        out.append(tx_seed([(headroom, len(fr))], kind, SEL["VLAN"] | SEL["IPV4"] |
+                           SEL["TCP_CKSUM"] | SEL["IP_CKSUM"], fr, tci=100))
+        out.append(tx_seed([(headroom, len(fr)), (128, 0)], kind, SEL["QINQ"] | SEL["IPV4"] |
+                           SEL["TCP_SEG"] | SEL["IP_CKSUM"], fr, segsz=100, tci=100,
+                           tci_outer=200))
+    out.append(tx_seed([(128, 60)], 0, SEL["VLAN"], b"w" * 60, tci=7))
     out.append(tx_seed([(128, 60)], 0, SEL["SCTP_CKSUM"] | SEL["IPV4"], frame(4, 17)))
     out.append(tx_seed([(128, 60)], 0, 0, b"\0" * 60, raw=1 << 63))
     return out

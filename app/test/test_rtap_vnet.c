@@ -3279,6 +3279,45 @@ test_tx_vlan_offsets(void)
 	return pool_empty();
 }
 
+/*
+ * Found by devtools/fuzz.sh (fuzz_tx): VLAN or QinQ insertion with an
+ * offload and an l2_len within a tag's length of its 7-bit field's limit:
+ * the in-place insertion added the tags to l2_len, which wrapped, and the
+ * checksum offsets pointed 128 bytes early. And with an l2_len shorter than
+ * the addresses the tags go after: the L3 header the check looked at was
+ * not where rtap_vnet_tx() found it (the IPv4 checksum was summed over a
+ * length read from a tag). Both are refused; the limits themselves are not.
+ */
+static int
+test_regress_tx_vlan_l2_len(void)
+{
+	static const struct {
+		uint64_t vlan;
+		uint16_t l2_len;
+		int ret;
+	} cases[] = {
+		{ RTE_MBUF_F_TX_VLAN, 123, 0 },	    { RTE_MBUF_F_TX_VLAN, 124, -EINVAL },
+		{ RTE_MBUF_F_TX_QINQ, 119, 0 },	    { RTE_MBUF_F_TX_QINQ, 120, -EINVAL },
+		{ RTE_MBUF_F_TX_VLAN, 12, 0 },	    { RTE_MBUF_F_TX_VLAN, 11, -EINVAL },
+		{ RTE_MBUF_F_TX_QINQ, 0, -EINVAL },
+	};
+	unsigned int i;
+
+	frame_build(&fr, &(struct fspec){ .ipv = 4, .proto = IPPROTO_TCP, .payload = 400 });
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct rte_mbuf *m = mb_frame(&fr, (const uint16_t[]){ fr.len }, 1);
+		int ret;
+
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		mb_tx(m, V4 | TCPCK | cases[i].vlan, cases[i].l2_len, 20, 20, 0);
+		ret = rtap_vnet_tx_check(m);
+		rte_pktmbuf_free(m);
+		TEST_ASSERT_EQUAL(ret, cases[i].ret, "l2_len %u with %s: %d", cases[i].l2_len,
+				  cases[i].vlan == RTE_MBUF_F_TX_QINQ ? "QinQ" : "a VLAN tag", ret);
+	}
+	return pool_empty();
+}
+
 #define CASE(fn) TEST_CASE_ST(vnet_setup, vnet_teardown, fn)
 
 static struct unit_test_suite vnet_suite = {
@@ -3342,6 +3381,7 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_regress_tx_gso_l3_len_short),
 		CASE(test_regress_tx_ip_cksum_ihl_beyond_l3_len),
 		CASE(test_regress_tx_headroom_odd_offset),
+		CASE(test_regress_tx_vlan_l2_len),
 		TEST_CASES_END(),
 	},
 };

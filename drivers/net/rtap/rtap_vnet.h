@@ -740,6 +740,20 @@ rtap_vnet_tx_check(const struct rte_mbuf *m)
 	if (!(fl & RTAP_TX_OL_MASK))
 		return 0;
 	/*
+	 * Tags go after the addresses and move what follows by their length:
+	 * the (outer, for a tunnel) L2 header must hold the addresses, or the
+	 * offsets would not move with the bytes, and tags inserted in place add
+	 * to l2_len (outer_l2_len), a 7-bit field: past it the offloads would be
+	 * done at a wrapped offset.
+	 */
+	if (fl & RTAP_TX_VLAN_MASK) {
+		uint32_t l2 = (fl & RTE_MBUF_F_TX_TUNNEL_MASK) ? m->outer_l2_len : m->l2_len;
+
+		if (l2 < 2 * RTE_ETHER_ADDR_LEN ||
+		    l2 + rtap_vnet_tx_vlan_len(m) >= (1u << RTE_MBUF_L2_LEN_BITS))
+			return -EINVAL;
+	}
+	/*
 	 * Headers must be in the first segment, and fit (with the tags to
 	 * insert) the copy a shared mbuf needs.
 	 */
