@@ -265,11 +265,11 @@ say "setup took $((SECONDS - t)) s (exit $rc)"
 if [ $fresh -eq 1 ]; then
 	say "caching the chroot in $TARBALL"
 	in_root apt-get clean
-	if tar --one-file-system -cf "$TARBALL.new" -C "$ROOT" --exclude=./root/net_rtap \
+	if tar --one-file-system -cf "$TARBALL.$$.new" -C "$ROOT" --exclude=./root/net_rtap \
 		--exclude=./root/shared --exclude='./tmp/*' --exclude='./run/*' .; then
-		mv "$TARBALL.new" "$TARBALL"
+		mv "$TARBALL.$$.new" "$TARBALL"
 	fi
-	rm -f "$TARBALL.new"
+	rm -f "$TARBALL.$$.new"
 fi
 
 say "devtools/run-tests.sh"
