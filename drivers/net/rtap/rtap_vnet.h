@@ -214,6 +214,24 @@ rtap_vnet_rx_csum_bad(uint64_t fl)
 }
 
 /*
+ * rte_pktmbuf_read() of a header the caller reads through its struct: where
+ * it lies whole in the segment but at an odd address it is copied to @buf
+ * too, as DPDK's header structs are 2-byte aligned since 24.11 (and a frame
+ * may start anywhere).
+ */
+static inline const void *
+rtap_vnet_read_hdr(const struct rte_mbuf *m, uint32_t off, uint32_t len, void *buf)
+{
+	const void *p = rte_pktmbuf_read(m, off, len, buf);
+
+	if (p != NULL && p != buf && ((uintptr_t)p & 1) != 0) {
+		memcpy(buf, p, len);
+		return buf;
+	}
+	return p;
+}
+
+/*
  * Where the IPv6 header @ip6 at @off of @m leads: the upper-layer header
  * after the extension headers whose length the checksum does not depend on
  * (hop-by-hop, destination options, a routing header with no segment left).
@@ -278,7 +296,8 @@ rtap_vnet_l4_verdict(const struct rte_mbuf *m, const uint8_t *l3, bool v6, uint8
 		const struct rte_udp_hdr *uh;
 		uint32_t ulen;
 
-		uh = l4_len < sizeof(*uh) ? NULL : rte_pktmbuf_read(m, l4_off, sizeof(*uh), &ubuf);
+		uh = l4_len < sizeof(*uh) ? NULL :
+					    rtap_vnet_read_hdr(m, l4_off, sizeof(*uh), &ubuf);
 		if (uh == NULL)
 			return RTE_MBUF_F_RX_L4_CKSUM_BAD;
 		ulen = rte_be_to_cpu_16(uh->dgram_len);
@@ -326,13 +345,13 @@ rtap_vnet_rx_verdict(const struct rte_mbuf *m, bool ip, bool l4)
 		const struct rte_ipv4_hdr *ip4;
 		uint32_t ihl, tot;
 
-		ip4 = rte_pktmbuf_read(m, off, sizeof(*ip4), &hbuf);
+		ip4 = rtap_vnet_read_hdr(m, off, sizeof(*ip4), &hbuf);
 		if (ip4 == NULL)
 			return 0;
 		ihl = (uint32_t)(ip4->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
 		if ((ip4->version_ihl >> 4) != 4 || ihl < sizeof(*ip4))
 			return ip ? RTE_MBUF_F_RX_IP_CKSUM_BAD : 0;
-		ip4 = rte_pktmbuf_read(m, off, ihl, &hbuf);
+		ip4 = rtap_vnet_read_hdr(m, off, ihl, &hbuf);
 		if (ip4 == NULL)
 			return ip ? RTE_MBUF_F_RX_IP_CKSUM_BAD : 0;
 		if (ip)
@@ -352,7 +371,7 @@ rtap_vnet_rx_verdict(const struct rte_mbuf *m, bool ip, bool l4)
 	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6) && l4) {
 		const struct rte_ipv6_hdr *ip6;
 
-		ip6 = rte_pktmbuf_read(m, off, sizeof(*ip6), &hbuf);
+		ip6 = rtap_vnet_read_hdr(m, off, sizeof(*ip6), &hbuf);
 		if (ip6 == NULL || (rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6)
 			return 0;
 		proto = rtap_vnet_ipv6_l4(m, ip6, off, &l4_off, &l4_len);
