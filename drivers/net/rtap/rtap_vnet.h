@@ -30,6 +30,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_net.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -815,6 +816,55 @@ static inline uint16_t
 rtap_vnet_gso_phdr(const uint8_t *l3, uint64_t fl, uint8_t proto, uint32_t l4_len)
 {
 	return rtap_vnet_phdr(l3, !(fl & RTE_MBUF_F_TX_IPV4), proto, l4_len);
+}
+
+/*
+ * rte_eth_tx_prepare()'s checksum work, as rte_net_intel_cksum_prepare()
+ * does it (the IPv4 header checksum zeroed, the TCP or UDP checksum field
+ * set to the pseudo-header sum, without the length for segmentation; -ENOTSUP
+ * for headers beyond the first segment). DPDK's goes through its header
+ * structs, 2-byte aligned since 24.11: a packet without outer headers whose
+ * IP header sits at an odd address is prepared here, by bytes.
+ */
+static inline int
+rtap_vnet_tx_prepare(struct rte_mbuf *m)
+{
+	const uint64_t outer =
+		RTE_MBUF_F_TX_OUTER_IPV4 | RTE_MBUF_F_TX_OUTER_IPV6 | RTE_MBUF_F_TX_TUNNEL_MASK;
+	uint64_t fl = m->ol_flags;
+	uint64_t l4 = fl & RTE_MBUF_F_TX_L4_MASK;
+	bool v4 = (fl & RTE_MBUF_F_TX_IPV4) != 0;
+	uint16_t len = 0, phdr, off;
+	uint8_t *l3, proto;
+	size_t len_off;
+
+	l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
+	if (((uintptr_t)l3 & 1) == 0 || (fl & outer))
+		return rte_net_intel_cksum_prepare(m);
+	if (!(fl & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)))
+		return 0;
+	if (rte_pktmbuf_data_len(m) < (uint32_t)m->l2_len + m->l3_len + m->l4_len)
+		return -ENOTSUP;
+	if (v4 && (fl & RTE_MBUF_F_TX_IP_CKSUM))
+		memset(l3 + offsetof(struct rte_ipv4_hdr, hdr_checksum), 0, sizeof(rte_be16_t));
+	if (l4 == RTE_MBUF_F_TX_UDP_CKSUM)
+		off = offsetof(struct rte_udp_hdr, dgram_cksum);
+	else if (l4 == RTE_MBUF_F_TX_TCP_CKSUM || (fl & RTE_MBUF_F_TX_TCP_SEG))
+		off = offsetof(struct rte_tcp_hdr, cksum);
+	else
+		return 0;
+	proto = v4 ? l3[offsetof(struct rte_ipv4_hdr, next_proto_id)] :
+		     l3[offsetof(struct rte_ipv6_hdr, proto)];
+	if (!(fl & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG))) {
+		len_off = v4 ? offsetof(struct rte_ipv4_hdr, total_length) :
+			       offsetof(struct rte_ipv6_hdr, payload_len);
+		len = rte_be_to_cpu_16(rtap_vnet_be16(m, m->l2_len + len_off));
+		if (v4)
+			len = (uint16_t)(len - (l3[0] & RTE_IPV4_HDR_IHL_MASK) * 4);
+	}
+	phdr = rtap_vnet_phdr(l3, !v4, proto, len);
+	memcpy(l3 + m->l3_len + off, &phdr, sizeof(phdr));
+	return 0;
 }
 
 /*
