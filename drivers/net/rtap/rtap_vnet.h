@@ -173,7 +173,7 @@ rtap_vnet_be16(const struct rte_mbuf *m, uint32_t off)
 }
 
 /* The type field before a frame's L3 header or tag at @off: the EtherType or a TPID. */
-#define RTAP_VNET_TYPE_AT(m, off) rtap_vnet_be16(m, (off)-2)
+#define RTAP_VNET_TYPE_AT(m, off) rtap_vnet_be16(m, -2 + (off))
 
 /*
  * The EtherType after the Ethernet header and up to two VLAN tags (802.1Q or
