@@ -96,10 +96,9 @@ S6   TCP through Open vSwitch (Debian's openvswitch-switch-dpdk, started
      interface moved into its own namespace, iperf3 as in S3. OVS's main
      thread on the main core, its PMD thread (pmd-cpu-mask) on the
      forwarding core. Every port, whatever the PMD, has options:n_rxq=2
-     (net_tap wants as many rx as tx queues, OVS asks for one rx and two tx)
-     and its kernel side tx checksumming off (net_rtap needs that for now:
-     partial checksums, see test/test_ovs.py), so both PMDs run the same
-     set-up. Not run, saying why, where OVS is not installed.
+     (net_tap wants as many rx as tx queues, OVS asks for one rx and two
+     tx), so both PMDs run the same set-up. Not run, saying why, where OVS
+     is not installed.
 
 Per-packet CPU: testpmd runs with --record-core-cycles and prints "CPU
 cycles/packet" at `stop` (TSC cycles of the forwarding lcore). That figure

@@ -205,9 +205,8 @@ def markdown(rows, meta, limit):
                         "net_tap); their cyc/pkt is the program's own loop.", ""]
         if sc == "S6":
             out += ["S6: Debian's ovs-vswitchd-dpdk, its PMD thread on the forwarding core; "
-                    "every port with options:n_rxq=2 (net_tap needs it) and the kernel "
-                    "side's tx checksumming off (net_rtap needs it for now), whatever the "
-                    "PMD; x ceil is the S3 veth pair.", ""]
+                    "every port with options:n_rxq=2 (net_tap needs it), whatever the PMD; "
+                    "x ceil is the S3 veth pair.", ""]
         if sc == "S2":
             out += ["S2 cyc/pkt is testpmd's figure (bursts that returned packets only).", ""]
     out += s5_markdown([r for r in rows if r["scenario"] == "S5"], meta)

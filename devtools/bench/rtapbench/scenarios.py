@@ -29,10 +29,8 @@ OFFLOAD_APP_ARGS = ["--rx-offloads=0xc", "--enable-lro", "--tx-offloads=0x802e"]
 
 # S6: what every port gets, whatever the PMD, so that both run alike: two rx
 # queues (net_tap wants as many rx as tx queues, and OVS asks for one rx and
-# two tx), and no partial checksums from the kernel side (OVS would forward
-# them unresolved to net_rtap's other port; see test/test_ovs.py)
+# two tx)
 OVS_PORT_COLUMNS = {"options:n_rxq": 2}
-OVS_KERNEL_OFF = ["tx", "off"]
 
 class Pmd:
     """One PMD under test, possibly with extra devargs: "net_rtap[a=1,b=2]".
@@ -519,7 +517,6 @@ class Bench:
                 res.links.append((name, ns))
                 wait_link(name, ns)
                 disable_ipv6(name, ns)
-                run(["ethtool", "-K", name] + OVS_KERNEL_OFF, netns=ns)
                 configure(name, ns, addr)
             self._iperf_pair(nsa, nsb, addrs[0].split("/")[0], pmd.label, rep, scenario="S6")
         finally:
