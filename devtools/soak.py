@@ -59,7 +59,7 @@ def figures(tp):
     allocation count."""
     with open("/proc/%d/status" % tp.pid) as f:
         rss = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
-    out = tp.cmd("dump_socket_mem")
+    out = tp.dump("socket_mem")
     m = re.search(r"Total\s*: size\(M\) total: [\d.]+ alloc: ([\d.]+)\(.*count alloc: (\d+)",
                   out)
     if not m:

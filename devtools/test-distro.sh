@@ -15,10 +15,11 @@
 #      no service starts in it (policy-rc.d); for sid, whose Release file
 #      this mirror serves past its Valid-Until date,
 #      Acquire::Check-Valid-Until "false"
-#   3. a clone of the committed tree (HEAD, not the work tree) in /root/net_rtap,
+#   3. a clone of the committed tree (HEAD, not the work tree) in /src/net_rtap
+#      (readable by everyone: some tests run testpmd as nobody),
 #      and DPDK's driver-SDK headers from ../shared/dpdk-sdk/<DPDK major> beside
 #      the repository ($RTAP_DISTRO_SDK overrides that directory) in
-#      /root/shared/dpdk-sdk/<major>, handed to setup.sh as RTAP_DPDK_SDK where
+#      /src/shared/dpdk-sdk/<major>, handed to setup.sh as RTAP_DPDK_SDK where
 #      present (else setup.sh tries Debian's source package)
 #   4. devtools/run-tests.sh in it (RTAP_SKIP_DISTRO=1 there; other RTAP_*
 #      variables pass through); its output ends in its own
@@ -206,13 +207,13 @@ done
 
 # --------------------------------------------------------- the tree and SDK
 
-rm -rf "$ROOT/root/net_rtap" "$ROOT/root/shared"
+rm -rf "$ROOT/src/net_rtap" "$ROOT/src/shared"
 head=$(git rev-parse HEAD) || result "failed: $TOP is no git repository"
-if ! git clone -q --no-hardlinks "$TOP" "$ROOT/root/net_rtap" ||
-	! git -C "$ROOT/root/net_rtap" checkout -q --detach "$head"; then
+if ! git clone -q --no-hardlinks "$TOP" "$ROOT/src/net_rtap" ||
+	! git -C "$ROOT/src/net_rtap" checkout -q --detach "$head"; then
 	result "failed: git clone of $TOP"
 fi
-say "testing $(git -C "$ROOT/root/net_rtap" log -1 --format='%h %s')"
+say "testing $(git -C "$ROOT/src/net_rtap" log -1 --format='%h %s')"
 
 # what the release offers
 in_root apt-get update -q >/dev/null 2>&1 || result "failed: apt-get update in $REL"
@@ -221,7 +222,7 @@ candidate()
 	in_root apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | grep -vx '(none)'
 }
 missing=
-for p in $(sh "$ROOT/root/net_rtap/devtools/setup.sh" --packages); do
+for p in $(sh "$ROOT/src/net_rtap/devtools/setup.sh" --packages); do
 	[ -n "$(candidate "$p")" ] || missing="$missing $p"
 done
 [ -z "$missing" ] || result "skipped: $REL has no$missing"
@@ -233,9 +234,9 @@ say "DPDK $dpdk, liburing $(candidate liburing-dev), gcc $(candidate gcc)," \
 sdk_env=()
 sdk=${RTAP_DISTRO_SDK:-$TOP/../shared/dpdk-sdk/$major}
 if [ -d "$sdk" ]; then
-	mkdir -p "$ROOT/root/shared/dpdk-sdk"
-	cp -r "$sdk" "$ROOT/root/shared/dpdk-sdk/$major"
-	sdk_env=(RTAP_DPDK_SDK="/root/shared/dpdk-sdk/$major")
+	mkdir -p "$ROOT/src/shared/dpdk-sdk"
+	cp -r "$sdk" "$ROOT/src/shared/dpdk-sdk/$major"
+	sdk_env=(RTAP_DPDK_SDK="/src/shared/dpdk-sdk/$major")
 	say "driver-SDK headers from $sdk"
 else
 	say "no $sdk: setup.sh tries Debian's source package of DPDK $dpdk"
@@ -255,7 +256,7 @@ done
 # with its packages installed is what the cache keeps
 say "devtools/setup.sh"
 t=$SECONDS
-in_root "${sdk_env[@]}" sh -c 'cd /root/net_rtap && sh devtools/setup.sh' >"$WORK/setup.log" 2>&1
+in_root "${sdk_env[@]}" sh -c 'cd /src/net_rtap && sh devtools/setup.sh' >"$WORK/setup.log" 2>&1
 rc=$?
 tail -n 5 "$WORK/setup.log"
 reason=$(sed -n 's/^setup: error: //p' "$WORK/setup.log" | head -n 1)
@@ -265,11 +266,11 @@ say "setup took $((SECONDS - t)) s (exit $rc)"
 if [ $fresh -eq 1 ]; then
 	say "caching the chroot in $TARBALL"
 	in_root apt-get clean
-	if tar --one-file-system -cf "$TARBALL.new" -C "$ROOT" --exclude=./root/net_rtap \
-		--exclude=./root/shared --exclude='./tmp/*' --exclude='./run/*' .; then
-		mv "$TARBALL.new" "$TARBALL"
+	if tar --one-file-system -cf "$TARBALL.$$.new" -C "$ROOT" --exclude=./src/net_rtap \
+		--exclude=./src/shared --exclude='./tmp/*' --exclude='./run/*' .; then
+		mv "$TARBALL.$$.new" "$TARBALL"
 	fi
-	rm -f "$TARBALL.new"
+	rm -f "$TARBALL.$$.new"
 fi
 
 say "devtools/run-tests.sh"
@@ -277,7 +278,7 @@ t=$SECONDS
 LOG=$WORK/run-tests.log
 timeout --kill-after=60 "$((TIMEOUT * 60))" chroot "$ROOT" "${CHROOT_ENV[@]}" "${pass[@]}" \
 	"${sdk_env[@]}" RTAP_SKIP_DISTRO=1 \
-	bash -c 'cd /root/net_rtap && bash devtools/run-tests.sh' 2>&1 | tee "$LOG"
+	bash -c 'cd /src/net_rtap && bash devtools/run-tests.sh' 2>&1 | tee "$LOG"
 rc=$?
 say "run-tests.sh took $((SECONDS - t)) s (exit $rc)"
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOG" | tail -n 1)

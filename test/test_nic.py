@@ -104,13 +104,13 @@ print("ready", flush=True)
 deadline = time.time() + float(sys.argv[2])
 while time.time() < deadline:
     try:
-        data, anc, flags, addr = s.recvmsg(65536, 256)
+        data, ancdata, flags, addr = s.recvmsg(65536, 256)
     except socket.timeout:
         continue
     if addr[2] == socket.PACKET_OUTGOING:
         continue
     vlan = "-"
-    for level, kind, value in anc:
+    for level, kind, value in ancdata:
         if level == 263 and kind == 8:
             status, _, _, _, _, tci, tpid = struct.unpack("IIIHHHH", value[:20])
             if status & (1 << 4):

@@ -11,11 +11,10 @@ directory, ovs-vswitchd in a namespace of its own, stopped and its files
 removed whatever happens. It runs this tree's plugin (-d in dpdk-extra, as
 test_regress.py does), which EAL prefers to an installed one.
 
-One known driver gap is xfail, detected by its symptom, so that the test
-passes by itself once the driver is fixed: TCP needs `ethtool -K IF tx off`
-on the kernel side (rx checksum semantics, the NIC-semantics issue). The
-tests that need TCP turn tx checksumming off; test_ovs_defaults checks OVS's
-and the kernel's plain defaults.
+OVS's own port defaults (one rx queue, a tx queue per thread that sends:
+two here) and the kernel's (tx checksumming on: partial checksums reach the
+other port) need no workaround since the driver's queue counts and receive
+checksum semantics followed what applications expect.
 """
 
 import os
@@ -37,8 +36,6 @@ pytestmark = [
     pytest.mark.skipif(rtap_ovs.missing() is not None, reason=str(rtap_ovs.missing())),
 ]
 
-CSUM_REASON = ("TCP through OVS needs `ethtool -K IF tx off` on the kernel side: partial "
-               "checksums reach the other port unresolved (NIC-semantics issue)")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -95,11 +92,6 @@ class OvsPair:
             configure(name, ns, addr + "/24")
         return err
 
-    def tx_csum_off(self):
-        """The workaround for TCP: no partial checksums from the kernel sides."""
-        for name, ns in ((self.a, self.ns1), (self.b, self.ns2)):
-            run(["ethtool", "-K", name, "tx", "off"], netns=ns)
-
 
 def tcp_works(p, seconds=2):
     """(True, iperf3's result) when TCP gets through, else (False, why)."""
@@ -112,33 +104,17 @@ def tcp_works(p, seconds=2):
 
 @pytest.fixture
 def pair(ovs, netns, ifname):
-    """OVS with two ports, tx checksumming off on the kernel side, ping checked."""
+    """OVS with two ports, ping checked."""
     o = ovs()
     p = OvsPair(o, netns, ifname)
     assert not any(p.errors), "ports failed: %s\n%s" % (p.errors, o.tail())
-    p.tx_csum_off()
     loss, out = ping(p.ns1, p.ip2, count=3)
     assert loss == 0, out + o.tail()
     return p
 
 
-def test_ovs_defaults(ovs, netns, ifname):
-    """OVS's defaults only (one rx queue, a tx queue per thread: two here), no
-    ethtool on the kernel side."""
-    o = ovs()
-    p = OvsPair(o, netns, ifname)
-    assert not any(p.errors), "ports failed: %s\n%s" % (p.errors, o.tail())
-    loss, out = ping(p.ns1, p.ip2)
-    assert loss == 0, out + o.tail()
-    ok, why = tcp_works(p)
-    if not ok:
-        p.tx_csum_off()
-        if tcp_works(p)[0]:
-            pytest.xfail(CSUM_REASON)
-    assert ok, why
-
-
 def test_ovs_ping_and_tcp(pair):
+    """OVS's and the kernel's defaults: ping both ways, TCP both ways."""
     p = pair
     loss, out = ping(p.ns2, p.ip1)
     assert loss == 0, out
@@ -165,7 +141,6 @@ def test_ovs_mtu_request(ovs, netns, ifname):
     o = ovs()
     p = OvsPair(o, netns, ifname, mtu_request=9000)
     assert not any(p.errors), "ports failed: %s\n%s" % (p.errors, o.tail())
-    p.tx_csum_off()
     sides = (("p0", p.a, p.ns1), ("p1", p.b, p.ns2))
 
     def mtu_is(mtu):
@@ -199,7 +174,6 @@ def test_ovs_port_del_add(pair):
         wait_link_gone(p.a, p.ns1)
         err = p.add("p0", p.a, p.ns1, p.ip1)
         assert not err, "add %d: %s\n%s" % (i, err, p.ovs.tail())
-        run(["ethtool", "-K", p.a, "tx", "off"], netns=p.ns1)
         counts.append((len(os.listdir("/proc/%d/fd" % pid)),
                        len(os.listdir("/proc/%d/task" % pid))))
     # the first cycles let OVS make what it makes lazily (one fd more, once, seen
@@ -221,7 +195,6 @@ def test_ovs_userspace_tso(ovs, netns, ifname):
     o = ovs(**{"userspace-tso-enable": "true"})
     p = OvsPair(o, netns, ifname)
     assert not any(p.errors), "ports failed: %s\n%s" % (p.errors, o.tail())
-    p.tx_csum_off()
     loss, out = ping(p.ns1, p.ip2, count=3)
     assert loss == 0, out + o.tail()
     end = iperf3(p)

@@ -81,20 +81,24 @@ fuzz_u64(struct fuzz_in *in)
 static inline struct rte_mempool *
 fuzz_eal_pool(const char *prog, unsigned int n, uint16_t data_room)
 {
-	char *argv[] = {
-		(char *)(uintptr_t)prog,
-		(char *)(uintptr_t) "--no-huge",
-		(char *)(uintptr_t) "-m",
-		(char *)(uintptr_t) "128",
-		(char *)(uintptr_t) "--no-shconf",
-		(char *)(uintptr_t) "-l",
-		(char *)(uintptr_t) "0",
-		(char *)(uintptr_t) "--no-pci",
-		(char *)(uintptr_t) "--no-telemetry",
-		(char *)(uintptr_t) "--log-level=error",
+	static const char * const args[] = {
+		"--no-huge",
+		"-m",
+		"128",
+		"--no-shconf",
+		"-l",
+		"0",
+		"--no-pci",
+		"--no-telemetry",
+		"--log-level=error",
 	};
+	char *argv[RTE_DIM(args) + 1];
 	struct rte_mempool *mp;
+	unsigned int i;
 
+	argv[0] = (char *)(uintptr_t)prog;
+	for (i = 0; i < RTE_DIM(args); i++)
+		argv[i + 1] = (char *)(uintptr_t)args[i];
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0) {
 		fprintf(stderr, "fuzz: rte_eal_init: %s\n", rte_strerror(rte_errno));
 		exit(1);

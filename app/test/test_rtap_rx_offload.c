@@ -390,8 +390,8 @@ test_rx_cksum_reconfigure(void)
 
 /* ---- checksum verdicts on frames the kernel says nothing about ---- */
 
-#define IP_FL(v) ((v)&RTE_MBUF_F_RX_IP_CKSUM_MASK)
-#define L4_FL(v) ((v)&RTE_MBUF_F_RX_L4_CKSUM_MASK)
+#define IP_FL(v) (RTE_MBUF_F_RX_IP_CKSUM_MASK & (v))
+#define L4_FL(v) (RTE_MBUF_F_RX_L4_CKSUM_MASK & (v))
 
 /* The TCP/UDP destination port of @m (IPv4 or IPv6 after up to two tags), or -1. */
 static int

@@ -33,6 +33,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_net.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -2907,6 +2908,60 @@ test_regress_tx_ip_cksum_ihl_beyond_l3_len(void)
  * (undefined behaviour; UBSan: "member access within misaligned address").
  * Such a packet takes the slot's header instead.
  */
+/*
+ * rtap_vnet_tx_prepare() on a packet whose IP header sits at an odd address
+ * (where it does the work by bytes) leaves what DPDK's
+ * rte_net_intel_cksum_prepare() leaves on the same packet at an even one.
+ */
+static int
+test_tx_prepare_odd_address(void)
+{
+	static const struct {
+		uint8_t ipv, proto;
+		uint64_t fl;
+	} cases[] = {
+		{ 4, IPPROTO_TCP, TCPCK | V4 },	  { 4, IPPROTO_UDP, UDPCK | V4 },
+		{ 6, IPPROTO_TCP, TCPCK | V6 },	  { 6, IPPROTO_UDP, UDPCK | V6 },
+		{ 4, IPPROTO_TCP, TSO | IPCK },	  { 6, IPPROTO_TCP, TSO | V6 },
+		{ 4, IPPROTO_UDP, UDPCK | IPCK }, { 4, IPPROTO_UDP, IPCK },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct rte_mbuf *even, *odd;
+		int ret;
+
+		frame_build(&fr,
+			    &(struct fspec){ .ipv = cases[i].ipv,
+					     .proto = cases[i].proto,
+					     .payload = 300 });
+		even = mb_frame(&fr, NULL, 0);
+		odd = mb_frame(&fr, NULL, 0);
+		TEST_ASSERT(even != NULL && odd != NULL, "mbufs");
+		/* the same bytes one address further */
+		memmove(rte_pktmbuf_mtod_offset(odd, uint8_t *, 1),
+			rte_pktmbuf_mtod(odd, uint8_t *), odd->data_len);
+		odd->data_off++;
+		mb_tx_frame(even, &fr, cases[i].fl, 1000);
+		mb_tx_frame(odd, &fr, cases[i].fl, 1000);
+		TEST_ASSERT(((uintptr_t)rte_pktmbuf_mtod_offset(even, uint8_t *, fr.l2_len) & 1) ==
+					    0 &&
+				    ((uintptr_t)rte_pktmbuf_mtod_offset(odd, uint8_t *, fr.l2_len) &
+				     1) == 1,
+			    "case %u: IP header addresses", i);
+		ret = rte_net_intel_cksum_prepare(even);
+		TEST_ASSERT_SUCCESS(ret, "case %u: DPDK's prepare: %d", i, ret);
+		ret = rtap_vnet_tx_prepare(odd);
+		TEST_ASSERT_SUCCESS(ret, "case %u: rtap_vnet_tx_prepare: %d", i, ret);
+		TEST_ASSERT(memcmp(rte_pktmbuf_mtod(even, uint8_t *),
+				   rte_pktmbuf_mtod(odd, uint8_t *), fr.len) == 0,
+			    "case %u: prepared differently from DPDK", i);
+		rte_pktmbuf_free(even);
+		rte_pktmbuf_free(odd);
+	}
+	return pool_empty();
+}
+
 static int
 test_regress_tx_headroom_odd_offset(void)
 {
@@ -3382,6 +3437,7 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_regress_tx_ip_cksum_ihl_beyond_l3_len),
 		CASE(test_regress_tx_headroom_odd_offset),
 		CASE(test_regress_tx_vlan_l2_len),
+		CASE(test_tx_prepare_odd_address),
 		TEST_CASES_END(),
 	},
 };

@@ -289,6 +289,14 @@ class Testpmd:
             raise TestpmdError("no xstats for port %d:\n%s" % (port, out))
         return {k: int(v) for k, v in re.findall(r"^\s*(\w+):\s+(\d+)\s*$", out, re.M)}
 
+    def dump(self, what):
+        """The output of testpmd's dump_WHAT (mempool, socket_mem, ...), which
+        testpmd 25.11 spells "dump WHAT"."""
+        out = self.cmd("dump_" + what)
+        if "Command not found" in out:
+            out = self.cmd("dump " + what)
+        return out
+
     def start_forwarding(self):
         out = self.cmd("start")
         if "packet forwarding" not in out:
@@ -471,7 +479,7 @@ class Flood:
 def mempool_in_use(tp):
     """{pool name: mbufs in use} from testpmd's dump_mempool (lcore caches
     count as free)."""
-    out = tp.cmd("dump_mempool")
+    out = tp.dump("mempool")
     pools = {}
     for m in re.finditer(r"mempool <([^>]+)>@\S+\n(.*?)(?=mempool <|\Z)", out, re.S):
         size = re.search(r"^\s*size=(\d+)", m.group(2), re.M)

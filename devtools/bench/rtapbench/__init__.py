@@ -88,6 +88,17 @@ S5   wake-up latency and idle CPU. Not testpmd: this tree's interrupt-driven
      net_rtap only). TAP PMDs only. A --rtap-so row's build is passed to
      the forwarder with -d (registered before the installed one), not
      swapped in.
+S6   TCP through Open vSwitch (Debian's openvswitch-switch-dpdk, started
+     by hand as test/test_ovs.py does, devtools/pylib/rtap_ovs.py): a
+     datapath_type=netdev bridge between two type=dpdk ports of the PMD
+     (TAP PMDs only, net_rtap and net_tap in the same run, and --rtap-so
+     rows, whose build stands in while OVS initialises DPDK), each kernel
+     interface moved into its own namespace, iperf3 as in S3. OVS's main
+     thread on the main core, its PMD thread (pmd-cpu-mask) on the
+     forwarding core. Every port, whatever the PMD, has options:n_rxq=2
+     (net_tap wants as many rx as tx queues, OVS asks for one rx and two
+     tx), so both PMDs run the same set-up. Not run, saying why, where OVS
+     is not installed.
 
 Per-packet CPU: testpmd runs with --record-core-cycles and prints "CPU
 cycles/packet" at `stop` (TSC cycles of the forwarding lcore). That figure
@@ -119,7 +130,7 @@ Reading the numbers:
 Every point is repeated --reps times (PMDs interleaved within a
 repetition); the table shows the median and the min-max spread, the ratio
 of the medians to net_tap and to the ceiling (raw write for S1, raw read
-for S2d, the veth pair for S3). "x tap" above 1 means faster than net_tap;
+for S2d, the veth pair for S3 and S6). "x tap" above 1 means faster than net_tap;
 for cycles lower is better.
 
 Interference: the machine may be shared. For every window the benchmark
@@ -167,7 +178,7 @@ left swapped).
 Options (see --help): --quick, --reps, --window, --pmd (comma list; a PMD
 may carry extra devargs in brackets: "net_rtap[io_mode=sqpoll]"; the same
 PMD may be listed twice with different devargs to compare variants),
---rtap-so, --scenario (S1, S2, S2d, S3, S4, S5; S4 and the veth ceiling run
+--rtap-so, --scenario (S1, S2, S2d, S3, S4, S5, S6; S4 and the veth ceiling run
 when their scenario runs unless --no-ceiling), --sizes, --streams,
 --wake-frames, --wake-gap-us, --idle-window, --fwd-bin, --out,
 --main-core/--fwd-core.

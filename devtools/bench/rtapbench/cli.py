@@ -39,7 +39,7 @@ def parse_args(argv):
                     "DPDK processes starting at that moment load it too. A LABEL ending in "
                     "+offload runs that build as net_rtap+offload")
     ap.add_argument("--scenario", default=",".join(ALL_SCENARIOS),
-                    help="scenarios among S1,S2,S2d,S3,S4,S5 (default: all)")
+                    help="scenarios among S1,S2,S2d,S3,S4,S5,S6 (default: all)")
     ap.add_argument("--no-ceiling", action="store_true",
                     help="skip the raw io_uring (S4) and veth ceilings")
     ap.add_argument("--sizes", default="64,1500", help="frame sizes (default 64,1500)")

@@ -31,7 +31,7 @@ TAP_PMDS = ("net_rtap", "net_tap")
 RAW_READERS = [("raw", "r", []), ("raw-mshot", "m", ["-M"]), ("raw-readv", "v", ["-S"])]
 # rows that are not PMDs (ceilings and references), in table order
 REFERENCES = ["raw", "raw-mshot", "raw-readv", "veth"]
-ALL_SCENARIOS = ["S1", "S2", "S2d", "S3", "S4", "S5"]
+ALL_SCENARIOS = ["S1", "S2", "S2d", "S3", "S4", "S5", "S6"]
 BASELINE = "net_tap"
 
 

@@ -15,7 +15,10 @@ SCENARIO_TITLE = {
     "S2d": "S2d rx drain of a pre-filled kernel queue (Mpps)",
     "S3": "S3 TCP through testpmd io forwarding (Gbit/s, iperf3)",
     "S5": "S5 wake-up latency through dpdk-rtap-intr-fwd (us) and its idle CPU",
+    "S6": "S6 TCP through Open vSwitch, a netdev bridge (Gbit/s, iperf3)",
 }
+# scenarios measured in Gbit/s by iperf3
+TCP = ("S3", "S6")
 # S5's points: the forwarder asked to sleep on rx interrupts, or --poll
 S5_POINTS = ["intr", "poll"]
 
@@ -42,7 +45,7 @@ def summarize(records, pmd_labels, limit=0.05, drop_contended=False, x_rtap=Fals
             n_flagged_used = 0
         else:
             n_flagged_used = len(flagged)
-        key = {"S3": "gbps", "S5": "lat_us"}.get(sc, "mpps")
+        key = {"S3": "gbps", "S5": "lat_us", "S6": "gbps"}.get(sc, "mpps")
         vals = [r[key] for r in recs if r.get(key) is not None]
         cyc = [r["cycles"] for r in recs if r.get("cycles") is not None]
         row = {"scenario": sc, "point": point, "pmd": pmd, "metric": key,
@@ -64,7 +67,7 @@ def summarize(records, pmd_labels, limit=0.05, drop_contended=False, x_rtap=Fals
         if sc == "S2d":
             row["testpmd_cycles_median"] = median([r["testpmd_cycles"] for r in recs
                                                    if r.get("testpmd_cycles") is not None])
-        if sc == "S3":
+        if sc in TCP:
             row["retransmits"] = median([r["retransmits"] for r in recs
                                          if r.get("retransmits") is not None])
         if sc == "S5":
@@ -77,11 +80,14 @@ def summarize(records, pmd_labels, limit=0.05, drop_contended=False, x_rtap=Fals
             row["why"] = "; ".join(sorted({r["why"] for r in recs if r.get("why")}))
         rows.append(row)
     index = {(r["scenario"], r["point"], r["pmd"]): r for r in rows}
-    ceiling_of = {"S1": "raw", "S2d": "raw", "S3": "veth"}
+    # (scenario, row) of each scenario's ceiling: the veth pair of S3 for S6 too
+    ceiling_of = {"S1": ("S1", "raw"), "S2d": ("S2d", "raw"), "S3": ("S3", "veth"),
+                  "S6": ("S3", "veth")}
     for r in rows:
-        def at(pmd):
-            return index.get((r["scenario"], r["point"], pmd), {})
-        base, ceil = at(BASELINE), at(ceiling_of.get(r["scenario"], ""))
+        def at(pmd, sc=r["scenario"]):
+            return index.get((sc, r["point"], pmd), {})
+        ceil_sc, ceil_pmd = ceiling_of.get(r["scenario"], (None, None))
+        base, ceil = at(BASELINE), at(ceil_pmd, ceil_sc)
         r["ratio_net_tap"] = _ratio(r["median"], base.get("median"))
         r["cycles_ratio_net_tap"] = _ratio(r["cycles_median"], base.get("cycles_median"))
         r["ratio_ceiling"] = _ratio(r["median"], ceil.get("median"))
@@ -128,7 +134,7 @@ def markdown(rows, meta, limit):
            "%s, kernel %s, %s, %d repetition(s), window %.1f s, DPDK lcore on core %d, "
            "generator/iperf3 on core %d. Median and min-max over repetitions; x tap = ratio "
            "of medians to net_tap; x ceil = to the raw io_uring program (S1, S2d) or a veth "
-           "pair (S3). cyc/pkt = TSC cycles per packet on the forwarding lcore "
+           "pair (S3, S6). cyc/pkt = TSC cycles per packet on the forwarding lcore "
            "(testpmd --record-core-cycles; raw: the program's own loop), lower is better."
            % (meta["date"], meta["kernel"], meta["mode"], meta["reps"], meta["window"],
               meta["fwd_core"], meta["main_core"]), "",
@@ -145,7 +151,7 @@ def markdown(rows, meta, limit):
         out += ["- %s: %s (modified %s, sha256 %s)" % (label, b["so"], b["so_mtime"],
                                                        b["so_sha256"])
                 for label, b in builds.items()] + [""]
-    for sc in ("S1", "S2", "S2d", "S3"):
+    for sc in ("S1", "S2", "S2d", "S3", "S6"):
         srows = [r for r in rows if r["scenario"] == sc]
         if not srows:
             continue
@@ -153,25 +159,25 @@ def markdown(rows, meta, limit):
         prev = "compare" in meta
         head = ["point", "PMD", "median", "min-max", "x tap"] + (["x rtap"] if builds else [])
         head += ["x ceil"] + (["x prev"] if prev else [])
-        if sc != "S3":
+        if sc not in TCP:
             head += ["cyc/pkt", "cyc x tap"] + (["cyc x rtap"] if builds else [])
             head += ["cyc x prev"] if prev else []
         if sc == "S2":
             head += ["offered Mpps", "% received", "% lost", "kernel drops"]
         if sc == "S2d":
             head += ["testpmd cyc/pkt"]
-        if sc == "S3":
+        if sc in TCP:
             head += ["retransmits"]
         out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in srows:
             flag = " !%d" % r["n_flagged"] if r["n_flagged"] else ""
-            pt = r["point"] + (" B" if sc != "S3" else "")
+            pt = r["point"] + (" B" if sc not in TCP else "")
             cells = [pt, r["pmd"], fmt(r["median"]) + flag,
                      "%s-%s" % (fmt(r["min"]), fmt(r["max"])), fmt(r["ratio_net_tap"], 2)]
             cells += [fmt(r.get("ratio_net_rtap"), 2)] if builds else []
             cells += [fmt(r["ratio_ceiling"], 2)]
             cells += [fmt(r.get("ratio_prev"), 2)] if prev else []
-            if sc != "S3":
+            if sc not in TCP:
                 cells += [fmt(r["cycles_median"], 4), fmt(r["cycles_ratio_net_tap"], 2)]
                 cells += [fmt(r.get("cycles_ratio_net_rtap"), 2)] if builds else []
                 cells += [fmt(r.get("cycles_ratio_prev"), 2)] if prev else []
@@ -180,7 +186,7 @@ def markdown(rows, meta, limit):
                           "%.1f" % (100 * r["fraction"]) if r["fraction"] is not None else "-",
                           "%.1f" % (100 * r["lost_fraction"]),
                           "%.0f (%.1f%%)" % (r["kernel_drops"], 100 * r["kernel_drop_fraction"])]
-            if sc == "S3":
+            if sc in TCP:
                 cells += [fmt(r.get("retransmits"))]
             if sc == "S2d":
                 cells += [fmt(r.get("testpmd_cycles_median"), 4)]
@@ -197,6 +203,10 @@ def markdown(rows, meta, limit):
                         "reads), the ceiling; for reference, raw-mshot is one multishot read "
                         "over provided buffers and raw-readv one readv() per frame (as "
                         "net_tap); their cyc/pkt is the program's own loop.", ""]
+        if sc == "S6":
+            out += ["S6: Debian's ovs-vswitchd-dpdk, its PMD thread on the forwarding core; "
+                    "every port with options:n_rxq=2 (net_tap needs it), whatever the PMD; "
+                    "x ceil is the S3 veth pair.", ""]
         if sc == "S2":
             out += ["S2 cyc/pkt is testpmd's figure (bursts that returned packets only).", ""]
     out += s5_markdown([r for r in rows if r["scenario"] == "S5"], meta)
@@ -280,7 +290,8 @@ def plot(rows, path, meta, pmd_labels):
     panels = [("S1 tx to the kernel (Mpps, kernel-counted)", ["S1"], "median", tick),
               ("S2 rx under the generator (Mpps; tick: offered)", ["S2"], "median", tick),
               ("S2d rx drain of a full TAP queue (Mpps)", ["S2d"], "median", tick),
-              ("S3 TCP via testpmd io (Gbit/s)", ["S3"], "median", tick),
+              ("TCP via testpmd io (S3) and OVS (S6) (Gbit/s)", ["S3", "S6"], "median",
+               lambda sc, pt: "%s %s" % (sc, pt)),
               ("tx cycles/packet, forwarding lcore (S1)", ["S1"], "cycles", tick),
               ("rx cycles/packet, forwarding lcore", ["S2", "S2d"], "cycles",
                lambda sc, pt: "%s %s B" % (sc, pt))]

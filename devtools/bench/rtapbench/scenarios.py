@@ -14,6 +14,7 @@ import pexpect
 
 from rtap_harness import (HarnessError, IntrFwd, Testpmd, configure, ip, link_exists, run,
                           wait_for, wait_link)
+import rtap_ovs
 
 from .common import (ALL_PMDS, NS_PREFIX, RAW_READERS, TAG, TAP_PMDS, BenchError, Foreign,
                      RawUring, Resources, SoSwap, counter, counters, delta, disable_ipv6, log,
@@ -25,6 +26,11 @@ from .common import (ALL_PMDS, NS_PREFIX, RAW_READERS, TAG, TAP_PMDS, BenchError
 # net_rtap+offload: rx UDP/TCP checksum (0xc) and LRO; tx IPv4/UDP/TCP checksum,
 # TCP TSO and multi-segment (0x802e)
 OFFLOAD_APP_ARGS = ["--rx-offloads=0xc", "--enable-lro", "--tx-offloads=0x802e"]
+
+# S6: what every port gets, whatever the PMD, so that both run alike: two rx
+# queues (net_tap wants as many rx as tx queues, and OVS asks for one rx and
+# two tx)
+OVS_PORT_COLUMNS = {"options:n_rxq": 2}
 
 class Pmd:
     """One PMD under test, possibly with extra devargs: "net_rtap[a=1,b=2]".
@@ -110,6 +116,8 @@ class Bench:
         self.tsc_mhz = None
         self.foreign = Foreign()
         self.n_s3 = 0
+        self.n_s6 = 0
+        self.s6_missing = rtap_ovs.missing()
         # the build of net_rtap each net_rtap row's testpmd loaded last (label -> sha256
         # prefix) and, over the run, the (rep, scenario) points of each build: for the
         # installed library (all rows without --rtap-so) and per --rtap-so label
@@ -356,7 +364,7 @@ class Bench:
 
     # -- S3
 
-    def _iperf_pair(self, ns_srv, ns_cli, addr, label, rep):
+    def _iperf_pair(self, ns_srv, ns_cli, addr, label, rep, scenario="S3"):
         cfg = self.cfg
         for streams in cfg.streams:
             srv = subprocess.Popen(["ip", "netns", "exec", ns_srv, "taskset", "-c",
@@ -383,7 +391,7 @@ class Bench:
                 end = j["end"]
                 gbps = end["sum_received"]["bits_per_second"] / 1e9
                 retr = end.get("sum_sent", {}).get("retransmits")
-                self.record(rep, label, "S3", "P%d" % streams, gbps=gbps, retransmits=retr,
+                self.record(rep, label, scenario, "P%d" % streams, gbps=gbps, retransmits=retr,
                             **fg)
             finally:
                 if srv.poll() is None:
@@ -455,6 +463,66 @@ class Bench:
         finally:
             res.del_netns(nsa, nsb)
             res.forget_link(TAG + "va")
+
+    # -- S6
+
+    def ovs_start(self, pmd, ovs):
+        """ovs.start(), a --rtap-so row's build standing in for the installed
+        net_rtap until DPDK is initialised (its plugins are loaded then)."""
+        if pmd.name == "net_rtap":
+            self.rtap_build[pmd.label] = so_hash(pmd.so or rtap_so())
+        swap = self.res.swap if pmd.so else None
+        if swap:
+            swap.swap_in(pmd.so)
+        try:
+            ovs.start()
+            loaded = mapped_inodes(ovs.pid(), os.path.basename(rtap_so())) if swap else None
+        finally:
+            if swap and not swap.restore():
+                self.failures.append("%s was replaced while the %s build stood in for it (a "
+                                     "new install?): the new file stays" % (swap.installed,
+                                                                           pmd.label))
+                log("warning: " + self.failures[-1])
+        if swap and swap.ino not in loaded:
+            raise BenchError("ovs-vswitchd did not load the %s build (%s)" % (pmd.label,
+                                                                              pmd.so))
+
+    def s6(self, rep, pmd):
+        cfg, res = self.cfg, self.res
+        self.n_s6 += 1
+        n = self.n_s6 % 1000
+        ns_ovs = res.add_netns("%s%do" % (NS_PREFIX, n))
+        nsa = res.add_netns("%s%doa" % (NS_PREFIX, n))
+        nsb = res.add_netns("%s%dob" % (NS_PREFIX, n))
+        addrs = ("10.253.0.1/24", "10.253.0.2/24")
+        # OVS's main thread with the generator side, its PMD thread on the forwarding core
+        ovs = rtap_ovs.Ovs(ns_ovs, other_config={
+            "dpdk-lcore-mask": "0x%x" % (1 << cfg.main_core),
+            "pmd-cpu-mask": "0x%x" % (1 << cfg.fwd_core)})
+        res.procs.append(ovs)
+        try:
+            self.ovs_start(pmd, ovs)
+            br = "%so%d" % (TAG, n)
+            ovs.add_bridge(br)
+            for i, (ns, addr) in enumerate(zip((nsa, nsb), addrs)):
+                name, port = "%s%so%d" % (TAG, "ab"[i], n), "p%d" % i
+                ovs.add_dpdk_port(br, port, pmd.vdev(i, name), **OVS_PORT_COLUMNS)
+                err = ovs.wait_port(port)
+                if err:
+                    raise BenchError("OVS port %s (%s): %s\n%s" % (port, pmd.vdev(i, name),
+                                                                   err, ovs.tail(20)))
+                # the PMD made the interface in OVS's namespace; it moves to its own
+                wait_link(name, ns_ovs)
+                ip("link", "set", "dev", name, "netns", ns, netns=ns_ovs)
+                res.links.append((name, ns))
+                wait_link(name, ns)
+                disable_ipv6(name, ns)
+                configure(name, ns, addr)
+            self._iperf_pair(nsa, nsb, addrs[0].split("/")[0], pmd.label, rep, scenario="S6")
+        finally:
+            ovs.stop()
+            res.procs.remove(ovs)
+            res.del_netns(nsa, nsb, ns_ovs)
 
     # -- S4
 
@@ -618,6 +686,12 @@ class Bench:
                     for point in ("intr", "poll") if pmd.name == "net_rtap" else ("intr",):
                         self.guarded("%s S5 %s" % (pmd.label, point), self.s5, rep, pmd,
                                      point)
+                if "S6" in cfg.scenarios and pmd.is_tap:
+                    if self.s6_missing:
+                        if rep == 0:
+                            log("S6 (%s): not run: %s" % (pmd.label, self.s6_missing))
+                    else:
+                        self.guarded("%s S6" % pmd.label, self.s6, rep, pmd)
             if cfg.ceiling:
                 write = bool(cfg.scenarios & {"S1", "S4"})
                 read = bool(cfg.scenarios & {"S2d", "S4"})

@@ -614,7 +614,7 @@ rtap_tx_prepare(void *queue __rte_unused, struct rte_mbuf **pkts, uint16_t nb_pk
 			return i;
 		}
 #endif
-		ret = rte_net_intel_cksum_prepare(m);
+		ret = rtap_vnet_tx_prepare(m);
 		if (ret != 0) {
 			rte_errno = -ret;
 			return i;

@@ -30,6 +30,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_net.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -172,7 +173,7 @@ rtap_vnet_be16(const struct rte_mbuf *m, uint32_t off)
 }
 
 /* The type field before a frame's L3 header or tag at @off: the EtherType or a TPID. */
-#define RTAP_VNET_TYPE_AT(m, off) rtap_vnet_be16(m, (off)-2)
+#define RTAP_VNET_TYPE_AT(m, off) rtap_vnet_be16(m, -2 + (off))
 
 /*
  * The EtherType after the Ethernet header and up to two VLAN tags (802.1Q or
@@ -211,6 +212,24 @@ rtap_vnet_rx_csum_bad(uint64_t fl)
 {
 	return (fl & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
 		(fl & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD;
+}
+
+/*
+ * rte_pktmbuf_read() of a header the caller reads through its struct: where
+ * it lies whole in the segment but at an odd address it is copied to @buf
+ * too, as DPDK's header structs are 2-byte aligned since 24.11 (and a frame
+ * may start anywhere).
+ */
+static inline const void *
+rtap_vnet_read_hdr(const struct rte_mbuf *m, uint32_t off, uint32_t len, void *buf)
+{
+	const void *p = rte_pktmbuf_read(m, off, len, buf);
+
+	if (p != NULL && p != buf && ((uintptr_t)p & 1) != 0) {
+		memcpy(buf, p, len);
+		return buf;
+	}
+	return p;
 }
 
 /*
@@ -278,7 +297,8 @@ rtap_vnet_l4_verdict(const struct rte_mbuf *m, const uint8_t *l3, bool v6, uint8
 		const struct rte_udp_hdr *uh;
 		uint32_t ulen;
 
-		uh = l4_len < sizeof(*uh) ? NULL : rte_pktmbuf_read(m, l4_off, sizeof(*uh), &ubuf);
+		uh = l4_len < sizeof(*uh) ? NULL :
+					    rtap_vnet_read_hdr(m, l4_off, sizeof(*uh), &ubuf);
 		if (uh == NULL)
 			return RTE_MBUF_F_RX_L4_CKSUM_BAD;
 		ulen = rte_be_to_cpu_16(uh->dgram_len);
@@ -326,13 +346,13 @@ rtap_vnet_rx_verdict(const struct rte_mbuf *m, bool ip, bool l4)
 		const struct rte_ipv4_hdr *ip4;
 		uint32_t ihl, tot;
 
-		ip4 = rte_pktmbuf_read(m, off, sizeof(*ip4), &hbuf);
+		ip4 = rtap_vnet_read_hdr(m, off, sizeof(*ip4), &hbuf);
 		if (ip4 == NULL)
 			return 0;
 		ihl = (uint32_t)(ip4->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
 		if ((ip4->version_ihl >> 4) != 4 || ihl < sizeof(*ip4))
 			return ip ? RTE_MBUF_F_RX_IP_CKSUM_BAD : 0;
-		ip4 = rte_pktmbuf_read(m, off, ihl, &hbuf);
+		ip4 = rtap_vnet_read_hdr(m, off, ihl, &hbuf);
 		if (ip4 == NULL)
 			return ip ? RTE_MBUF_F_RX_IP_CKSUM_BAD : 0;
 		if (ip)
@@ -352,7 +372,7 @@ rtap_vnet_rx_verdict(const struct rte_mbuf *m, bool ip, bool l4)
 	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6) && l4) {
 		const struct rte_ipv6_hdr *ip6;
 
-		ip6 = rte_pktmbuf_read(m, off, sizeof(*ip6), &hbuf);
+		ip6 = rtap_vnet_read_hdr(m, off, sizeof(*ip6), &hbuf);
 		if (ip6 == NULL || (rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6)
 			return 0;
 		proto = rtap_vnet_ipv6_l4(m, ip6, off, &l4_off, &l4_len);
@@ -810,6 +830,55 @@ static inline uint16_t
 rtap_vnet_gso_phdr(const uint8_t *l3, uint64_t fl, uint8_t proto, uint32_t l4_len)
 {
 	return rtap_vnet_phdr(l3, !(fl & RTE_MBUF_F_TX_IPV4), proto, l4_len);
+}
+
+/*
+ * rte_eth_tx_prepare()'s checksum work, as rte_net_intel_cksum_prepare()
+ * does it (the IPv4 header checksum zeroed, the TCP or UDP checksum field
+ * set to the pseudo-header sum, without the length for segmentation; -ENOTSUP
+ * for headers beyond the first segment). DPDK's goes through its header
+ * structs, 2-byte aligned since 24.11: a packet without outer headers whose
+ * IP header sits at an odd address is prepared here, by bytes.
+ */
+static inline int
+rtap_vnet_tx_prepare(struct rte_mbuf *m)
+{
+	const uint64_t outer =
+		RTE_MBUF_F_TX_OUTER_IPV4 | RTE_MBUF_F_TX_OUTER_IPV6 | RTE_MBUF_F_TX_TUNNEL_MASK;
+	uint64_t fl = m->ol_flags;
+	uint64_t l4 = fl & RTE_MBUF_F_TX_L4_MASK;
+	bool v4 = (fl & RTE_MBUF_F_TX_IPV4) != 0;
+	uint16_t len = 0, phdr, off;
+	uint8_t *l3, proto;
+	size_t len_off;
+
+	l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
+	if (((uintptr_t)l3 & 1) == 0 || (fl & outer))
+		return rte_net_intel_cksum_prepare(m);
+	if (!(fl & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)))
+		return 0;
+	if (rte_pktmbuf_data_len(m) < (uint32_t)m->l2_len + m->l3_len + m->l4_len)
+		return -ENOTSUP;
+	if (v4 && (fl & RTE_MBUF_F_TX_IP_CKSUM))
+		memset(l3 + offsetof(struct rte_ipv4_hdr, hdr_checksum), 0, sizeof(rte_be16_t));
+	if (l4 == RTE_MBUF_F_TX_UDP_CKSUM)
+		off = offsetof(struct rte_udp_hdr, dgram_cksum);
+	else if (l4 == RTE_MBUF_F_TX_TCP_CKSUM || (fl & RTE_MBUF_F_TX_TCP_SEG))
+		off = offsetof(struct rte_tcp_hdr, cksum);
+	else
+		return 0;
+	proto = v4 ? l3[offsetof(struct rte_ipv4_hdr, next_proto_id)] :
+		     l3[offsetof(struct rte_ipv6_hdr, proto)];
+	if (!(fl & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG))) {
+		len_off = v4 ? offsetof(struct rte_ipv4_hdr, total_length) :
+			       offsetof(struct rte_ipv6_hdr, payload_len);
+		len = rte_be_to_cpu_16(rtap_vnet_be16(m, m->l2_len + len_off));
+		if (v4)
+			len = (uint16_t)(len - (l3[0] & RTE_IPV4_HDR_IHL_MASK) * 4);
+	}
+	phdr = rtap_vnet_phdr(l3, !v4, proto, len);
+	memcpy(l3 + m->l3_len + off, &phdr, sizeof(phdr));
+	return 0;
 }
 
 /*
