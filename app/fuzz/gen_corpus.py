@@ -169,6 +169,7 @@ ARGS = [
     b"iface=dtap1,mac=02:11:22:33:44:55,persist=1,io_mode=sqpoll,txqueuelen=4096",
     b"iface=a,iface=b", b",iface=a", b"iface=a,,mac=02:00:00:00:00:01", b"mac=01:00:5e:00:00:01",
     b"txqueuelen=99999999999999999999", b"iface=../x", b"foo=bar", b"iface=%d%d",
+    b"fds=3", b"fds=3:4:5", b"fds=3:3", b"fds=3::4", b"fds=3,iface=x", b"fds=2147483648",
 ]
 
 

@@ -413,6 +413,12 @@ rtap_proc(const struct rte_eth_dev *dev)
 struct rtap_pmd {
 	char ifname[IFNAMSIZ]; /* the kernel's name at probe */
 	int keep_fd;	       /* keep-alive fd: holds the interface, detached */
+	/*
+	 * fds=: how many queue fds the port was handed (proc->qfd[0..n-1] of
+	 * the primary, open from probe to close; keep_fd is a dup of the
+	 * first); 0 when the port opens its own. Set at probe, read-only after.
+	 */
+	uint16_t nb_inherited;
 	int if_index;
 	bool persist;
 	bool created;		  /* we created the interface (not attached to one) */
@@ -459,6 +465,7 @@ struct rtap_pmd {
 #define RTAP_ARG_PERSIST "persist"
 #define RTAP_ARG_IO_MODE "io_mode"
 #define RTAP_ARG_TXQLEN	 "txqueuelen"
+#define RTAP_ARG_FDS	 "fds"
 
 struct rtap_args {
 	char ifname[IFNAMSIZ];
@@ -467,6 +474,8 @@ struct rtap_args {
 	bool persist;
 	bool sqpoll;
 	unsigned int txqlen; /* 0: not given */
+	uint16_t nb_fds;     /* fds=: TAP queue fds the application inherited */
+	int fds[RTAP_MAX_QUEUES];
 };
 
 /* Parse @params (may be NULL) for device @name into @args; 0 or -EINVAL, logged. */
@@ -475,7 +484,9 @@ int rtap_parse_args(const char *name, const char *params, struct rtap_args *args
 /* rtap_tun.c: one small function per TUN ioctl; 0 or -errno, logged. */
 int rtap_tun_features(int fd, unsigned int *features);
 int rtap_tun_open(const char *name, char *actual);
+int rtap_tun_adopt(int fd, char *name);
 int rtap_tun_set_queue(int fd, bool attach, const char *ifname);
+int rtap_tun_try_queue(int fd, bool attach);
 int rtap_tun_set_persist(int fd, bool persist, const char *ifname);
 int rtap_tun_set_vnet_le(int fd, const char *ifname);
 int rtap_tun_get_name(int fd, char *name);

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,8 @@
 #define RTAP_DEFAULT_IFNAME "rtap%d"
 
 static const char * const rtap_valid_args[] = {
-	RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST, RTAP_ARG_IO_MODE, RTAP_ARG_TXQLEN, NULL,
+	RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST, RTAP_ARG_IO_MODE, RTAP_ARG_TXQLEN,
+	RTAP_ARG_FDS,	NULL,
 };
 
 /* A devarg value in a log line: at most RTAP_ARG_SHOW characters of it. */
@@ -135,6 +137,47 @@ rtap_parse_txqlen(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+/*
+ * fds=A:B:...: TAP queue fds a parent opened for the application, one per
+ * rx queue (colons, as kvargs splits at commas). Only the syntax here: the
+ * probe checks that each is a queue of one multi-queue TAP.
+ */
+static int
+rtap_parse_fds(const char *key, const char *value, void *opaque)
+{
+	struct rtap_args *args = opaque;
+	const char *p = value != NULL ? value : "";
+	unsigned int i;
+
+	args->nb_fds = 0;
+	while (p != NULL) {
+		unsigned long n;
+		char *end;
+
+		errno = 0;
+		n = isdigit((unsigned char)*p) ? strtoul(p, &end, 10) : ULONG_MAX;
+		if (n > INT_MAX || errno != 0 || (*end != '\0' && *end != ':')) {
+			PMD_LOG(ERR, "%s=" RTAP_ARG_FMT ": expected fd numbers separated by ':'",
+				key, RTAP_ARG_VAL(value ? value : ""));
+			return -EINVAL;
+		}
+		if (args->nb_fds == RTAP_MAX_QUEUES) {
+			PMD_LOG(ERR, "%s: more than %u fds (one per rx queue)", key,
+				RTAP_MAX_QUEUES);
+			return -EINVAL;
+		}
+		for (i = 0; i < args->nb_fds; i++) {
+			if (args->fds[i] == (int)n) {
+				PMD_LOG(ERR, "%s: fd %lu given twice", key, n);
+				return -EINVAL;
+			}
+		}
+		args->fds[args->nb_fds++] = (int)n;
+		p = *end == ':' ? end + 1 : NULL;
+	}
+	return 0;
+}
+
 int
 rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 {
@@ -144,7 +187,7 @@ rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 	} parsers[] = {
 		{ RTAP_ARG_IFACE, rtap_parse_iface },	  { RTAP_ARG_MAC, rtap_parse_mac },
 		{ RTAP_ARG_PERSIST, rtap_parse_persist }, { RTAP_ARG_IO_MODE, rtap_parse_io_mode },
-		{ RTAP_ARG_TXQLEN, rtap_parse_txqlen },
+		{ RTAP_ARG_TXQLEN, rtap_parse_txqlen },	  { RTAP_ARG_FDS, rtap_parse_fds },
 	};
 	struct rte_kvargs *kvlist;
 	unsigned int i;
@@ -166,9 +209,9 @@ rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 	kvlist = rte_kvargs_parse(params, rtap_valid_args);
 	if (kvlist == NULL) {
 		PMD_LOG(ERR,
-			"%s: invalid devargs \"" RTAP_ARG_FMT "\" (valid keys: %s %s %s %s %s)",
+			"%s: invalid devargs \"" RTAP_ARG_FMT "\" (valid keys: %s %s %s %s %s %s)",
 			name, RTAP_ARG_VAL(params), RTAP_ARG_IFACE, RTAP_ARG_MAC, RTAP_ARG_PERSIST,
-			RTAP_ARG_IO_MODE, RTAP_ARG_TXQLEN);
+			RTAP_ARG_IO_MODE, RTAP_ARG_TXQLEN, RTAP_ARG_FDS);
 		return -EINVAL;
 	}
 	for (i = 0; i < RTE_DIM(parsers) && ret == 0; i++) {
@@ -181,6 +224,11 @@ rtap_parse_args(const char *name, const char *params, struct rtap_args *args)
 		ret = rtap_kvargs_process(kvlist, parsers[i].key, parsers[i].handler, args);
 		if (ret != 0)
 			ret = -EINVAL;
+	}
+	if (ret == 0 && args->nb_fds > 0 && rte_kvargs_count(kvlist, RTAP_ARG_IFACE) > 0) {
+		PMD_LOG(ERR, "%s: %s and %s exclude each other: the fds name the interface", name,
+			RTAP_ARG_IFACE, RTAP_ARG_FDS);
+		ret = -EINVAL;
 	}
 	rte_kvargs_free(kvlist);
 	return ret;

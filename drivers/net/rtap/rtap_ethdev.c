@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -67,7 +68,8 @@ rtap_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 
 	info->if_index = pmd->if_index;
 	info->max_mac_addrs = RTAP_MAX_MAC_ADDRS;
-	info->max_rx_queues = RTAP_MAX_QUEUES;
+	/* fds=: one rx queue per inherited fd, as the driver cannot open more */
+	info->max_rx_queues = pmd->nb_inherited > 0 ? pmd->nb_inherited : RTAP_MAX_QUEUES;
 	info->max_tx_queues = RTAP_MAX_QUEUES;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = RTAP_MAX_MTU;
@@ -671,6 +673,87 @@ rtap_set_txqlen(struct rtap_pmd *pmd, unsigned int asked)
 	return ret;
 }
 
+/*
+ * fds=: take the queue fds a parent opened (QEMU's tap fds= model: a
+ * privileged helper creates the TAP, a sandboxed application that may not
+ * open /dev/net/tun runs it). Each must be a queue of the same multi-queue
+ * TAP, and a file of its own: a dup of another would be one queue. All end
+ * detached, as the driver's own are until their queue starts. Returns the
+ * keep-alive fd (a dup of the first) or -errno; on failure the fds stay
+ * open, the caller's as before, and the port holds none of them.
+ */
+static int
+rtap_adopt_fds(struct rte_eth_dev *dev, const struct rtap_args *args)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rtap_proc *proc = rtap_proc(dev);
+	char name[IFNAMSIZ];
+	unsigned int i;
+	int ret, fd;
+
+	for (i = 0; i < args->nb_fds; i++) {
+		ret = rtap_tun_adopt(args->fds[i], i == 0 ? pmd->ifname : name);
+		if (ret < 0)
+			return ret;
+		if (i > 0 && strcmp(name, pmd->ifname) != 0) {
+			PMD_LOG(ERR, "fds: fd %d is a queue of %s, fd %d of %s: give one TAP's",
+				args->fds[i], name, args->fds[0], pmd->ifname);
+			return -EINVAL;
+		}
+	}
+	/*
+	 * Attached or detached as the parent left them: attach all (-EINVAL:
+	 * attached already), then detach one by one. A detach refused with
+	 * -EINVAL means that file was detached a moment ago, through an
+	 * earlier fd of the list.
+	 */
+	for (i = 0; i < args->nb_fds; i++) {
+		ret = rtap_tun_try_queue(args->fds[i], true);
+		if (ret < 0 && ret != -EINVAL) {
+			PMD_LOG(ERR, "ioctl(TUNSETQUEUE, %s, attach fd %d): %s", pmd->ifname,
+				args->fds[i], strerror(-ret));
+			return ret;
+		}
+	}
+	for (i = 0; i < args->nb_fds; i++) {
+		ret = rtap_tun_try_queue(args->fds[i], false);
+		if (ret < 0) {
+			if (ret == -EINVAL)
+				PMD_LOG(ERR,
+					"fds: fd %d is the same file as an fd before it (a dup): each queue needs one of its own",
+					args->fds[i]);
+			else
+				PMD_LOG(ERR, "ioctl(TUNSETQUEUE, %s, detach fd %d): %s",
+					pmd->ifname, args->fds[i], strerror(-ret));
+			return ret;
+		}
+	}
+	fd = fcntl(args->fds[0], F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		PMD_LOG_ERRNO(ERR, "fds: dup of fd %d", args->fds[0]);
+		return ret;
+	}
+	for (i = 0; i < args->nb_fds; i++)
+		proc->qfd[i] = args->fds[i];
+	pmd->nb_inherited = args->nb_fds;
+	PMD_LOG(INFO, "%s: %u queue fds inherited", pmd->ifname, args->nb_fds);
+	return fd;
+}
+
+/* A failed probe gives the inherited fds back: open, the port holding none. */
+static void
+rtap_unadopt_fds(struct rte_eth_dev *dev)
+{
+	struct rtap_pmd *pmd = dev->data->dev_private;
+	struct rtap_proc *proc = rtap_proc(dev);
+	unsigned int i;
+
+	for (i = 0; i < pmd->nb_inherited; i++)
+		proc->qfd[i] = -1;
+	pmd->nb_inherited = 0;
+}
+
 /* Create (or re-attach to) the interface and leave the keep-alive fd detached. */
 static int
 rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
@@ -681,9 +764,13 @@ rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
 	int ret;
 
 	existed = strchr(args->ifname, '%') == NULL && if_nametoindex(args->ifname) != 0;
+	existed = existed || args->nb_fds > 0;
 
 	pmd->sqpoll = args->sqpoll;
-	pmd->keep_fd = rtap_tun_open(args->ifname, pmd->ifname);
+	if (args->nb_fds > 0)
+		pmd->keep_fd = rtap_adopt_fds(dev, args);
+	else
+		pmd->keep_fd = rtap_tun_open(args->ifname, pmd->ifname);
 	if (pmd->keep_fd < 0)
 		return pmd->keep_fd;
 	pmd->created = !existed;
@@ -735,10 +822,15 @@ rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
 			goto fail;
 	}
 
-	/* The keep-alive fd holds the interface but carries no traffic. */
-	ret = rtap_tun_set_queue(pmd->keep_fd, false, pmd->ifname);
-	if (ret < 0)
-		goto fail_persist;
+	/*
+	 * The keep-alive fd holds the interface but carries no traffic (an
+	 * inherited one shares its file with queue 0's fd: detached already).
+	 */
+	if (pmd->nb_inherited == 0) {
+		ret = rtap_tun_set_queue(pmd->keep_fd, false, pmd->ifname);
+		if (ret < 0)
+			goto fail_persist;
+	}
 	return 0;
 
 fail_persist:
@@ -747,6 +839,7 @@ fail_persist:
 fail:
 	close(pmd->keep_fd);
 	pmd->keep_fd = -1;
+	rtap_unadopt_fds(dev);
 	return ret;
 }
 
@@ -857,6 +950,7 @@ fail_created:
 		rtap_tun_set_persist(pmd->keep_fd, false, pmd->ifname);
 	close(pmd->keep_fd);
 	pmd->keep_fd = -1;
+	rtap_unadopt_fds(dev);
 fail:
 	rte_free(dev->process_private);
 	dev->process_private = NULL;
@@ -888,4 +982,4 @@ RTE_PMD_REGISTER_PARAM_STRING(net_rtap,
 			      RTAP_ARG_IFACE
 			      "=<string> " RTAP_ARG_MAC "=xx:xx:xx:xx:xx:xx " RTAP_ARG_PERSIST
 			      "=<0|1> " RTAP_ARG_IO_MODE "=coop|sqpoll " RTAP_ARG_TXQLEN
-			      "=<1-1048576>");
+			      "=<1-1048576> " RTAP_ARG_FDS "=<fd[:fd...]>");

@@ -11,7 +11,8 @@
  * only to fds someone reads. Rx queue i reads fd i; tx queue j writes on fd
  * j mod that count, so tx queues share fds when there are more of them. An
  * fd is opened on the first setup of a queue that uses it, and attached to
- * the interface while any queue using it runs.
+ * the interface while any queue using it runs. With fds= the fds are the
+ * ones inherited, open from probe to close whatever the queue count.
  * Each queue has its own ring with that fd as fixed file 0. Starting a
  * queue posts nothing: the polling lcore's first burst does, so that the
  * completion work of every read runs on the lcore and not here. Stopping
@@ -83,6 +84,12 @@ rtap_queue_fd(struct rte_eth_dev *dev, uint16_t queue_id)
 
 	if (proc->qfd[queue_id] >= 0)
 		return proc->qfd[queue_id];
+	if (pmd->nb_inherited > 0) {
+		/* dev_infos_get() allows no more rx queues than fds= gave */
+		PMD_LOG(ERR, "%s: queue %u: fds= gave %u queue fds", pmd->ifname, queue_id,
+			pmd->nb_inherited);
+		return -EINVAL;
+	}
 
 	/* The interface may have been renamed or moved to another netns since probe. */
 	ret = rtap_tun_get_name(pmd->keep_fd, ifname);
@@ -192,6 +199,9 @@ rtap_queue_fds_close(struct rte_eth_dev *dev, uint16_t from)
 	bool primary = rte_eal_process_type() == RTE_PROC_PRIMARY;
 	uint16_t q;
 
+	/* Inherited fds cannot be opened again: only the port's close closes them. */
+	if (from > 0 && primary)
+		from = RTE_MAX(from, pmd->nb_inherited);
 	pthread_mutex_lock(&rtap_fd_lock);
 	for (q = from; q < RTAP_MAX_QUEUES; q++) {
 		if (proc->qfd[q] < 0)
@@ -1039,6 +1049,9 @@ rtap_fds_check(struct rte_eth_dev *dev)
 	const struct rtap_pmd *pmd = data->dev_private;
 	bool intr = data->dev_conf.intr_conf.rxq != 0;
 	unsigned int need = rtap_queue_fds_needed(data->nb_rx_queues, data->nb_tx_queues, intr);
+	/* fds= beyond the rx queues: held (and counted in held) all the same */
+	unsigned int tap_fds = RTE_MAX(data->nb_rx_queues, 1);
+	unsigned int spare = pmd->nb_inherited > tap_fds ? pmd->nb_inherited - tap_fds : 0;
 	unsigned int held = rtap_queue_fds_held(dev);
 	struct rlimit rl;
 	int open_now;
@@ -1048,6 +1061,7 @@ rtap_fds_check(struct rte_eth_dev *dev)
 	open_now = rtap_fds_open_below(rl.rlim_cur);
 	if (open_now < 0)
 		return 0; /* no /proc: the setups will say it if it comes to that */
+	need += spare;
 	if ((unsigned long)open_now - held + need + RTAP_FDS_TRANSIENT <= rl.rlim_cur)
 		return 0;
 	PMD_LOG(ERR,

@@ -100,6 +100,57 @@ fail:
 	return ret;
 }
 
+/*
+ * Take over @fd, a queue of a TAP that another process opened (fds=): it
+ * must be an open TUN file on a multi-queue TAP with virtio-net headers and
+ * no packet info. The TAP's name goes to @name. It is made non-blocking and
+ * close-on-exec as the driver's own fds are; its attachment is left as it
+ * was. Needs no capability: the file is the permission. 0 or -errno, logged.
+ */
+int
+rtap_tun_adopt(int fd, char *name)
+{
+	int hdr_len = RTAP_VNET_HDR_LEN;
+	struct ifreq ifr;
+	int fl, err;
+
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0) {
+		err = errno;
+		PMD_LOG(ERR, "fds: fd %d: %s (not inherited?)", fd, strerror(err));
+		return -err;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0) {
+		err = errno;
+		if (err == EBADFD)
+			PMD_LOG(ERR, "fds: fd %d is a TUN file of no interface (its TAP is gone)",
+				fd);
+		else
+			PMD_LOG(ERR, "fds: fd %d is not a TUN/TAP file (TUNGETIFF: %s)", fd,
+				strerror(err));
+		return err == EBADFD ? -ENODEV : -EINVAL;
+	}
+	if (((unsigned int)ifr.ifr_flags & RTAP_TUN_FLAGS) != RTAP_TUN_FLAGS) {
+		PMD_LOG(ERR,
+			"fds: fd %d: %s is not a multi-queue TAP with vnet_hdr and no packet info (flags %#x; ip tuntap add mode tap multi_queue vnet_hdr makes one)",
+			fd, ifr.ifr_name, (unsigned int)ifr.ifr_flags & 0xffff);
+		return -EINVAL;
+	}
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0) {
+		err = errno;
+		PMD_LOG(ERR, "ioctl(TUNSETVNETHDRSZ, %s): %s", ifr.ifr_name, strerror(err));
+		return -err;
+	}
+	if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		err = errno;
+		PMD_LOG(ERR, "fds: fd %d: fcntl: %s", fd, strerror(err));
+		return -err;
+	}
+	strlcpy(name, ifr.ifr_name, IFNAMSIZ);
+	return 0;
+}
+
 int
 rtap_tun_set_queue(int fd, bool attach, const char *ifname)
 {
@@ -115,6 +166,17 @@ rtap_tun_set_queue(int fd, bool attach, const char *ifname)
 		return -err;
 	}
 	return 0;
+}
+
+/* TUNSETQUEUE whose failure the caller judges: 0 or -errno, not logged. */
+int
+rtap_tun_try_queue(int fd, bool attach)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = attach ? IFF_ATTACH_QUEUE : IFF_DETACH_QUEUE;
+	return ioctl(fd, TUNSETQUEUE, &ifr) < 0 ? -errno : 0;
 }
 
 /*
