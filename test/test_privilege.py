@@ -174,3 +174,27 @@ def test_inherited_fds_sandboxed(testpmd, fds_tap, nobody_env):
     assert tp.quit() == 0
     # the port closed the fds, the TAP's last: it is gone
     wait_for(lambda: not link_info(fds_tap), 10, "the TAP to go with its fds")
+
+
+@pytest.mark.skipif(PMD != "net_rtap", reason="net_rtap's fds= devarg")
+def test_inherited_fds_other_netns(netns, ifname, nobody_env):
+    """Queue fds of a TAP in a namespace the application is not in, which it
+    cannot enter without CAP_NET_ADMIN, while an interface of the same name
+    sits in its own: the probe refuses them, saying why, and leaves that
+    other interface alone."""
+    ns = netns()
+    name, peer = ifname("f"), ifname("p")
+    ip("link", "add", name, "type", "veth", "peer", "name", peer)
+    mac = link_info(name)["address"]
+    cmd = ["ip", "netns", "exec", ns, "/usr/bin/python3", TAP_FDS, name, "--",
+           "nsenter", "--net=/proc/%d/ns/net" % os.getpid(), "--"] + nobody_env + [
+           "/usr/bin/dpdk-testpmd", "--no-huge", "-m", "256", "--no-pci",
+           "--file-prefix=rtap-test-%d-ns" % os.getpid(),
+           "--vdev=%s" % vdev(0, fds="{fds}"), "--", "-i", "--total-num-mbufs=2048",
+           "--no-mlockall"]
+    res = subprocess.run(cmd, input="quit\n", capture_output=True, text=True, timeout=60)
+    out = res.stdout + res.stderr
+    assert "is not the interface of that name in this network namespace" in out, out
+    assert "Port 0:" not in out, out
+    assert link_info(name)["address"] == mac, "the other interface changed"
+    assert not link_info(name, ns), "the TAP outlived its fds"

@@ -254,6 +254,35 @@ test_fds_inherited(void)
 	return TEST_SUCCESS;
 }
 
+/* The one /dev/net/tun fd open here that the suite did not open: the port's keep-alive fd. */
+static int
+port_keep_fd(void)
+{
+	char path[64], target[64];
+	int fd, found = -1;
+	unsigned int i;
+	ssize_t n;
+
+	for (fd = 0; fd < 1024; fd++) {
+		for (i = 0; i < RTE_DIM(qfd); i++)
+			if (qfd[i] == fd)
+				break;
+		if (i < RTE_DIM(qfd) || fd == other_fd)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, "/dev/net/tun") == 0) {
+			if (found >= 0)
+				return -1;
+			found = fd;
+		}
+	}
+	return found;
+}
+
 /* The probe refuses @devargs; the fds are open and every interface is as it was. */
 static int
 refused(const char *devargs)
@@ -329,6 +358,15 @@ test_fds_refused(void)
 	TEST_ASSERT_SUCCESS(rtu_port_probe_raw(&port, args), "probe with %s", args);
 	TEST_ASSERT_SUCCESS(restart(NB_FDS), "start");
 	TEST_ASSERT_SUCCESS(traffic_all_queues(NB_FDS), "%u queues", NB_FDS);
+
+	/* whose fds no second port may take, its queue fd or its keep-alive dup */
+	snprintf(args, sizeof(args), "fds=%d", qfd[1]);
+	TEST_ASSERT_SUCCESS(refused(args), "another port's queue fd");
+	closed = port_keep_fd();
+	TEST_ASSERT(closed >= 0, "no keep-alive fd of the port found");
+	snprintf(args, sizeof(args), "fds=%d", closed);
+	TEST_ASSERT_SUCCESS(refused(args), "another port's keep-alive fd");
+	TEST_ASSERT_SUCCESS(traffic_all_queues(NB_FDS), "the first port after the refusals");
 	return TEST_SUCCESS;
 }
 

@@ -507,6 +507,7 @@ int rtap_ifctl_get_mtu(int keep_fd, uint16_t *mtu);
 int rtap_ifctl_set_txqlen(int keep_fd, unsigned int qlen);
 int rtap_ifctl_get_txqlen(int keep_fd, unsigned int *qlen);
 int rtap_ifctl_get_ifindex(int keep_fd, int *if_index);
+int rtap_ifctl_get_mac(int keep_fd, struct rte_ether_addr *mac);
 int rtap_ifctl_get_stats(int keep_fd, struct rtnl_link_stats64 *stats);
 int rtap_ifctl_get_link(int keep_fd, unsigned int *flags);
 bool rtap_net_admin(void);

@@ -673,14 +673,37 @@ rtap_set_txqlen(struct rtap_pmd *pmd, unsigned int asked)
 	return ret;
 }
 
+/* Is @fd one that a net_rtap port of this process holds already? */
+static bool
+rtap_fd_in_use(int fd)
+{
+	uint16_t port;
+
+	RTE_ETH_FOREACH_DEV(port) {
+		const struct rte_eth_dev *dev = &rte_eth_devices[port];
+		const struct rtap_pmd *pmd = dev->data->dev_private;
+		unsigned int q;
+
+		if (dev->dev_ops != &rtap_ops || dev->process_private == NULL)
+			continue;
+		if (pmd->keep_fd == fd)
+			return true;
+		for (q = 0; q < RTAP_MAX_QUEUES; q++)
+			if (rtap_proc(dev)->qfd[q] == fd)
+				return true;
+	}
+	return false;
+}
+
 /*
  * fds=: take the queue fds a parent opened (QEMU's tap fds= model: a
  * privileged helper creates the TAP, a sandboxed application that may not
  * open /dev/net/tun runs it). Each must be a queue of the same multi-queue
- * TAP, and a file of its own: a dup of another would be one queue. All end
- * detached, as the driver's own are until their queue starts. Returns the
- * keep-alive fd (a dup of the first) or -errno; on failure the fds stay
- * open, the caller's as before, and the port holds none of them.
+ * TAP, none another port's, and a file of its own: a dup of another would
+ * be one queue. All end detached, as the driver's own are until their
+ * queue starts, non-blocking and close-on-exec. Returns the keep-alive fd
+ * (a dup of the first) or -errno; on failure the fds stay open (detached
+ * if the failure came after the checks) and the port holds none of them.
  */
 static int
 rtap_adopt_fds(struct rte_eth_dev *dev, const struct rtap_args *args)
@@ -689,9 +712,13 @@ rtap_adopt_fds(struct rte_eth_dev *dev, const struct rtap_args *args)
 	struct rtap_proc *proc = rtap_proc(dev);
 	char name[IFNAMSIZ];
 	unsigned int i;
-	int ret, fd;
+	int ret, fd, fl;
 
 	for (i = 0; i < args->nb_fds; i++) {
+		if (rtap_fd_in_use(args->fds[i])) {
+			PMD_LOG(ERR, "fds: fd %d belongs to another net_rtap port", args->fds[i]);
+			return -EBUSY;
+		}
 		ret = rtap_tun_adopt(args->fds[i], i == 0 ? pmd->ifname : name);
 		if (ret < 0)
 			return ret;
@@ -728,6 +755,15 @@ rtap_adopt_fds(struct rte_eth_dev *dev, const struct rtap_args *args)
 			return ret;
 		}
 	}
+	for (i = 0; i < args->nb_fds; i++) {
+		fl = fcntl(args->fds[i], F_GETFL);
+		if (fl < 0 || fcntl(args->fds[i], F_SETFL, fl | O_NONBLOCK) < 0 ||
+		    fcntl(args->fds[i], F_SETFD, FD_CLOEXEC) < 0) {
+			ret = -errno;
+			PMD_LOG(ERR, "fds: fd %d: fcntl: %s", args->fds[i], strerror(-ret));
+			return ret;
+		}
+	}
 	fd = fcntl(args->fds[0], F_DUPFD_CLOEXEC, 0);
 	if (fd < 0) {
 		ret = -errno;
@@ -752,6 +788,27 @@ rtap_unadopt_fds(struct rte_eth_dev *dev)
 	for (i = 0; i < pmd->nb_inherited; i++)
 		proc->qfd[i] = -1;
 	pmd->nb_inherited = 0;
+}
+
+/*
+ * An inherited TAP may sit in another network namespace, which only
+ * CAP_NET_ADMIN lets the driver enter (rtap_ns_enter()); without it the
+ * SIOC* calls reach whatever interface of that name this namespace has.
+ * That it is the TAP shows in its MAC address, which the TAP's own fd
+ * tells: a different one, or none, is refused.
+ */
+static int
+rtap_check_same_netns(const struct rtap_pmd *pmd)
+{
+	struct rte_ether_addr there;
+
+	if (rtap_ifctl_get_mac(pmd->keep_fd, &there) == 0 &&
+	    rte_is_same_ether_addr(&there, &pmd->mac))
+		return 0;
+	PMD_LOG(ERR,
+		"fds: %s is not the interface of that name in this network namespace: run the application in the TAP's namespace (or with CAP_NET_ADMIN)",
+		pmd->ifname);
+	return -ENODEV;
 }
 
 /* Create (or re-attach to) the interface and leave the keep-alive fd detached. */
@@ -787,6 +844,11 @@ rtap_create(struct rte_eth_dev *dev, const struct rtap_args *args)
 	ret = rtap_tun_get_mac(pmd->keep_fd, &pmd->mac);
 	if (ret < 0)
 		goto fail;
+	if (pmd->nb_inherited > 0) {
+		ret = rtap_check_same_netns(pmd);
+		if (ret < 0)
+			goto fail;
+	}
 	ret = rtap_ifctl_get_ifindex(pmd->keep_fd, &pmd->if_index);
 	if (ret < 0)
 		goto fail;

@@ -266,6 +266,20 @@ rtap_ifctl_get_ifindex(int keep_fd, int *if_index)
 	return ret;
 }
 
+/* The MAC address of the interface of that name where the ioctls reach it. */
+int
+rtap_ifctl_get_mac(int keep_fd, struct rte_ether_addr *mac)
+{
+	struct ifreq ifr;
+	int ret;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ret = rtap_ctl_ioctl(keep_fd, SIOCGIFHWADDR, "SIOCGIFHWADDR", &ifr);
+	if (ret == 0)
+		memcpy(mac->addr_bytes, ifr.ifr_hwaddr.sa_data, RTE_ETHER_ADDR_LEN);
+	return ret;
+}
+
 /*
  * The counters (IFLA_STATS64) of interface @ifname over the rtnetlink socket
  * @sock, with its index in *@if_index and its flags in *@flags. 0 or -errno.

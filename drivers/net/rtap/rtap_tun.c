@@ -101,21 +101,20 @@ fail:
 }
 
 /*
- * Take over @fd, a queue of a TAP that another process opened (fds=): it
- * must be an open TUN file on a multi-queue TAP with virtio-net headers and
- * no packet info. The TAP's name goes to @name. It is made non-blocking and
- * close-on-exec as the driver's own fds are; its attachment is left as it
- * was. Needs no capability: the file is the permission. 0 or -errno, logged.
+ * Check @fd, a queue of a TAP that another process opened (fds=): it must
+ * be an open TUN file on a multi-queue TAP with virtio-net headers and no
+ * packet info. The TAP's name goes to @name. Changes nothing but the TAP's
+ * header size (device wide, what the driver sets anyway). Needs no
+ * capability: the file is the permission. 0 or -errno, logged.
  */
 int
 rtap_tun_adopt(int fd, char *name)
 {
 	int hdr_len = RTAP_VNET_HDR_LEN;
 	struct ifreq ifr;
-	int fl, err;
+	int err;
 
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0) {
+	if (fcntl(fd, F_GETFD) < 0) {
 		err = errno;
 		PMD_LOG(ERR, "fds: fd %d: %s (not inherited?)", fd, strerror(err));
 		return -err;
@@ -140,11 +139,6 @@ rtap_tun_adopt(int fd, char *name)
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0) {
 		err = errno;
 		PMD_LOG(ERR, "ioctl(TUNSETVNETHDRSZ, %s): %s", ifr.ifr_name, strerror(err));
-		return -err;
-	}
-	if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		err = errno;
-		PMD_LOG(ERR, "fds: fd %d: fcntl: %s", fd, strerror(err));
 		return -err;
 	}
 	strlcpy(name, ifr.ifr_name, IFNAMSIZ);
