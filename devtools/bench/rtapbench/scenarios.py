@@ -170,6 +170,27 @@ class Bench:
                 "steal_fwd_core": round(f.steal.get(self.cfg.fwd_core, 0), 3),
                 "foreign_who": f.who}
 
+    def start_with_build(self, pmd, start, pid, what):
+        """start() a process that loads net_rtap, pmd's build (a --rtap-so row's)
+        standing in for the installed one until start() returns; pid() is then
+        the process that must have mapped it."""
+        if pmd.name == "net_rtap":
+            self.rtap_build[pmd.label] = so_hash(pmd.so or rtap_so())
+        swap = self.res.swap if pmd.so else None
+        if swap:
+            swap.swap_in(pmd.so)
+        try:
+            start()
+            loaded = mapped_inodes(pid(), os.path.basename(rtap_so())) if swap else None
+        finally:
+            if swap and not swap.restore():
+                self.failures.append("%s was replaced while the %s build stood in for it (a "
+                                     "new install?): the new file stays" % (swap.installed,
+                                                                           pmd.label))
+                log("warning: " + self.failures[-1])
+        if swap and swap.ino not in loaded:
+            raise BenchError("%s did not load the %s build (%s)" % (what, pmd.label, pmd.so))
+
     def testpmd(self, pmd, vdevs, mode, app_args=()):
         """testpmd for pmd's ports, the forwarding lcore on --fwd-core, at its prompt.
 
@@ -178,27 +199,12 @@ class Bench:
         there, and the installed file is back before the first command.
         """
         cfg = self.cfg
-        if pmd.name == "net_rtap":
-            self.rtap_build[pmd.label] = so_hash(pmd.so or rtap_so())
-        swap = self.res.swap if pmd.so else None
-        if swap:
-            swap.swap_in(pmd.so)
-        try:
-            tp = Testpmd(vdevs, forward_mode=mode, mbufs=cfg.mbufs, prefix="rtb",
-                         lcores="%d,%d" % (cfg.main_core, cfg.fwd_core),
-                         main_lcore=cfg.main_core, eal_args=["--log-level=lib.eal:warning"],
-                         app_args=["--nb-cores=1", "--record-core-cycles"] + list(app_args))
-            self.res.procs.append(tp)
-            tp.start()
-            loaded = mapped_inodes(tp.pid, os.path.basename(rtap_so())) if swap else None
-        finally:
-            if swap and not swap.restore():
-                self.failures.append("%s was replaced while the %s build stood in for it (a "
-                                     "new install?): the new file stays" % (swap.installed,
-                                                                           pmd.label))
-                log("warning: " + self.failures[-1])
-        if swap and swap.ino not in loaded:
-            raise BenchError("testpmd did not load the %s build (%s)" % (pmd.label, pmd.so))
+        tp = Testpmd(vdevs, forward_mode=mode, mbufs=cfg.mbufs, prefix="rtb",
+                     lcores="%d,%d" % (cfg.main_core, cfg.fwd_core),
+                     main_lcore=cfg.main_core, eal_args=["--log-level=lib.eal:warning"],
+                     app_args=["--nb-cores=1", "--record-core-cycles"] + list(app_args))
+        self.res.procs.append(tp)
+        self.start_with_build(pmd, tp.start, lambda: tp.pid, "testpmd")
         if "Port 0:" not in tp.startup and "Configuring Port 0" not in tp.startup:
             raise BenchError("testpmd has no port:\n%s" % tp.tail(40))
         return tp
@@ -469,23 +475,7 @@ class Bench:
     def ovs_start(self, pmd, ovs):
         """ovs.start(), a --rtap-so row's build standing in for the installed
         net_rtap until DPDK is initialised (its plugins are loaded then)."""
-        if pmd.name == "net_rtap":
-            self.rtap_build[pmd.label] = so_hash(pmd.so or rtap_so())
-        swap = self.res.swap if pmd.so else None
-        if swap:
-            swap.swap_in(pmd.so)
-        try:
-            ovs.start()
-            loaded = mapped_inodes(ovs.pid(), os.path.basename(rtap_so())) if swap else None
-        finally:
-            if swap and not swap.restore():
-                self.failures.append("%s was replaced while the %s build stood in for it (a "
-                                     "new install?): the new file stays" % (swap.installed,
-                                                                           pmd.label))
-                log("warning: " + self.failures[-1])
-        if swap and swap.ino not in loaded:
-            raise BenchError("ovs-vswitchd did not load the %s build (%s)" % (pmd.label,
-                                                                              pmd.so))
+        self.start_with_build(pmd, ovs.start, ovs.pid, "ovs-vswitchd")
 
     def s6(self, rep, pmd):
         cfg, res = self.cfg, self.res
