@@ -2962,6 +2962,58 @@ test_tx_prepare_odd_address(void)
 	return pool_empty();
 }
 
+/*
+ * UDP segmentation at either address: the UDP checksum field holds the
+ * pseudo-header sum without the length (as DPDK's prepare leaves it since
+ * 24.11, and 22.11's did not set it at all), the IPv4 checksum zeroed when
+ * asked for.
+ */
+static int
+test_tx_prepare_uso(void)
+{
+	static const uint64_t fls[] = { USO | V4, USO | IPCK, USO | V6 };
+	unsigned int i, shift;
+
+	for (i = 0; i < RTE_DIM(fls); i++) {
+		for (shift = 0; shift < 2; shift++) {
+			bool v6 = (fls[i] & V6) != 0;
+			union {
+				struct rte_ipv4_hdr v4;
+				struct rte_ipv6_hdr v6;
+			} ip;
+			struct rte_mbuf *m;
+			uint16_t want, got;
+			uint8_t *l3;
+
+			frame_build(&fr, &(struct fspec){ .ipv = v6 ? 6 : 4,
+							  .proto = IPPROTO_UDP,
+							  .payload = 1200 });
+			m = mb_frame(&fr, NULL, 0);
+			TEST_ASSERT_NOT_NULL(m, "mbuf");
+			if (shift) {
+				memmove(rte_pktmbuf_mtod_offset(m, uint8_t *, 1),
+					rte_pktmbuf_mtod(m, uint8_t *), m->data_len);
+				m->data_off++;
+			}
+			mb_tx_frame(m, &fr, fls[i], 500);
+			l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, fr.l2_len);
+			memcpy(&ip, l3, v6 ? sizeof(ip.v6) : sizeof(ip.v4));
+			want = v6 ? rte_ipv6_phdr_cksum(&ip.v6, RTE_MBUF_F_TX_TCP_SEG) :
+				    rte_ipv4_phdr_cksum(&ip.v4, RTE_MBUF_F_TX_TCP_SEG);
+			TEST_ASSERT_SUCCESS(rtap_vnet_tx_prepare(m), "flags %#" PRIx64 ", shift %u",
+					    fls[i], shift);
+			memcpy(&got, l3 + fr.l3_len + offsetof(struct rte_udp_hdr, dgram_cksum),
+			       sizeof(got));
+			TEST_ASSERT_EQUAL(got, want, "flags %#" PRIx64 ", shift %u: %#x, not %#x",
+					  fls[i], shift, got, want);
+			if (fls[i] & RTE_MBUF_F_TX_IP_CKSUM)
+				TEST_ASSERT(l3[10] == 0 && l3[11] == 0, "IPv4 checksum not zeroed");
+			rte_pktmbuf_free(m);
+		}
+	}
+	return pool_empty();
+}
+
 static int
 test_regress_tx_headroom_odd_offset(void)
 {
@@ -3438,6 +3490,7 @@ static struct unit_test_suite vnet_suite = {
 		CASE(test_regress_tx_headroom_odd_offset),
 		CASE(test_regress_tx_vlan_l2_len),
 		CASE(test_tx_prepare_odd_address),
+		CASE(test_tx_prepare_uso),
 		TEST_CASES_END(),
 	},
 };

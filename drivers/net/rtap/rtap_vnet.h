@@ -838,7 +838,9 @@ rtap_vnet_gso_phdr(const uint8_t *l3, uint64_t fl, uint8_t proto, uint32_t l4_le
  * set to the pseudo-header sum, without the length for segmentation; -ENOTSUP
  * for headers beyond the first segment). DPDK's goes through its header
  * structs, 2-byte aligned since 24.11: a packet without outer headers whose
- * IP header sits at an odd address is prepared here, by bytes.
+ * IP header sits at an odd address is prepared here, by bytes. So is UDP
+ * segmentation, which DPDK's prepares since 24.11 only (the UDP checksum
+ * field set as for TCP segmentation): the same on every release.
  */
 static inline int
 rtap_vnet_tx_prepare(struct rte_mbuf *m)
@@ -853,15 +855,16 @@ rtap_vnet_tx_prepare(struct rte_mbuf *m)
 	size_t len_off;
 
 	l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
-	if (((uintptr_t)l3 & 1) == 0 || (fl & outer))
+	if ((((uintptr_t)l3 & 1) == 0 && !(fl & RTE_MBUF_F_TX_UDP_SEG)) || (fl & outer))
 		return rte_net_intel_cksum_prepare(m);
-	if (!(fl & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)))
+	if (!(fl & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG |
+		    RTE_MBUF_F_TX_UDP_SEG)))
 		return 0;
 	if (rte_pktmbuf_data_len(m) < (uint32_t)m->l2_len + m->l3_len + m->l4_len)
 		return -ENOTSUP;
 	if (v4 && (fl & RTE_MBUF_F_TX_IP_CKSUM))
 		memset(l3 + offsetof(struct rte_ipv4_hdr, hdr_checksum), 0, sizeof(rte_be16_t));
-	if (l4 == RTE_MBUF_F_TX_UDP_CKSUM)
+	if (l4 == RTE_MBUF_F_TX_UDP_CKSUM || (fl & RTE_MBUF_F_TX_UDP_SEG))
 		off = offsetof(struct rte_udp_hdr, dgram_cksum);
 	else if (l4 == RTE_MBUF_F_TX_TCP_CKSUM || (fl & RTE_MBUF_F_TX_TCP_SEG))
 		off = offsetof(struct rte_tcp_hdr, cksum);
