@@ -214,3 +214,7 @@ def test_ovs_lsc_interrupt(ovs, netns, ifname):
     wait_for(lambda: o.iface("p0", "link_state") == "down", 10, "p0 link down in OVS")
     ip("link", "set", "dev", p.a, "up", netns=p.ns1)
     wait_for(lambda: o.iface("p0", "link_state") == "up", 10, "p0 link up again in OVS")
+    # a speed OVS can show (a virtual port's conventional 10G), not "Not Defined"
+    wait_for(lambda: o.iface("p0", "link_speed") not in (None, "", "[]"), 10,
+             "p0's link_speed")
+    assert o.iface("p0", "link_speed") == "10000000000", o.iface("p0", "link_speed")
