@@ -810,17 +810,18 @@ rtu_rtap_rx_counters(uint16_t port_id, struct rtap_queue_stats *sum)
 	data = rte_eth_devices[port_id].data;
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		const struct rtap_rx_queue *rxq = data->rx_queues[q];
-		const uint64_t *now, *base;
+		struct rtap_queue_stats st;
+		struct rtap_rx_xstats xs;
 		uint64_t *out = (uint64_t *)sum;
+		const uint64_t *in = (const uint64_t *)&st;
 		size_t i;
 
 		if (rxq == NULL)
 			continue;
+		rtap_rxq_counters(rxq, &st, &xs);
 		/* Every field is a uint64_t counter: add them all. */
-		now = (const uint64_t *)&rxq->stats;
-		base = (const uint64_t *)&rxq->reset;
 		for (i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
-			out[i] += __atomic_load_n(&now[i], __ATOMIC_RELAXED) - base[i];
+			out[i] += in[i];
 	}
 	return 0;
 }

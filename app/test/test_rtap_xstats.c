@@ -651,6 +651,79 @@ test_xstats_reset_race(void)
 	return rtu_fixture_finish(&fx);
 }
 
+/*
+ * Resets back to back for 2 s, alternately stats and xstats, while a worker
+ * lcore transmits, each followed by a read: a queue's counters are copied
+ * as of one moment between bursts, and a reset's baselines too, so the
+ * xstats that count the same frames agree exactly after every reset, under
+ * load (a baseline or a read of tx_q0_packets a burst apart from
+ * tx_q0_io_completions' would set them apart, a baseline for good), and
+ * the basic counters too once the worker stopped.
+ */
+static int
+test_xstats_reset_storm(void)
+{
+	static const char * const watch[] = { "tx_q0_packets", "tx_size_64_packets",
+					      "tx_unicast_packets", "tx_q0_io_completions",
+					      "tx_good_packets" };
+	uint64_t ids[RTE_DIM(watch)], vals[RTE_DIM(watch)];
+	uint64_t deadline, resets = 0, apart = 0;
+	struct rte_eth_stats st;
+	struct xs_race *c;
+	unsigned int worker, i;
+	int ret;
+
+	worker = rte_get_next_lcore(-1, 1, 0);
+	if (worker >= RTE_MAX_LCORE)
+		TEST_SKIP("needs a worker lcore (-l 0-1)");
+	for (i = 0; i < RTE_DIM(watch); i++)
+		TEST_ASSERT_SUCCESS(rte_eth_xstats_get_id_by_name(fx.port.port_id, watch[i],
+								  &ids[i]),
+				    "%s", watch[i]);
+	c = calloc(1, sizeof(*c));
+	TEST_ASSERT_NOT_NULL(c, "calloc");
+	c->port_id = fx.port.port_id;
+	c->mp = fx.tx_pool;
+	c->src = fx.mac;
+	c->dst = fx.peer;
+	ret = rte_eal_remote_launch(xs_race_worker, c, worker);
+	if (ret != 0) {
+		free(c);
+		TEST_ASSERT_SUCCESS(ret, "rte_eal_remote_launch");
+	}
+	deadline = rtu_now_ms() + 2000;
+	while (rtu_now_ms() < deadline && apart == 0) {
+		if (resets++ & 1)
+			rte_eth_xstats_reset(fx.port.port_id);
+		else
+			rte_eth_stats_reset(fx.port.port_id);
+		/* all but tx_good_packets: ethdev reads that one through stats_get */
+		rte_eth_xstats_get_by_id(fx.port.port_id, ids, vals, RTE_DIM(ids) - 1);
+		for (i = 1; i < RTE_DIM(ids) - 1; i++) {
+			if (vals[i] != vals[0] && apart++ == 0)
+				printf("  after reset %" PRIu64 ": %s %" PRIu64
+				       " != tx_q0_packets %" PRIu64 "\n",
+				       resets, watch[i], vals[i], vals[0]);
+		}
+	}
+	atomic_store(&c->stop, true);
+	rte_eal_wait_lcore(worker);
+	printf("  %" PRIu64 " resets, %" PRIu64 " frames sent\n", resets, atomic_load(&c->sent));
+	free(c);
+	TEST_ASSERT_EQUAL(apart, 0, "counters of the same frames apart under load");
+	TEST_ASSERT_SUCCESS(rtu_tx_reap_until_full(fx.port.port_id, 1, fx.tx_pool, RTU_TIMEOUT_MS),
+			    "tx mbufs not returned");
+	rte_eth_xstats_get_by_id(fx.port.port_id, ids, vals, RTE_DIM(ids));
+	TEST_ASSERT(vals[0] > 0, "nothing counted after the last reset");
+	for (i = 1; i < RTE_DIM(watch); i++)
+		TEST_ASSERT_EQUAL(vals[i], vals[0], "%s %" PRIu64 " != tx_q0_packets %" PRIu64,
+				  watch[i], vals[i], vals[0]);
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &st), "stats");
+	TEST_ASSERT_EQUAL(st.opackets, vals[0], "opackets %" PRIu64 " != tx_q0_packets %" PRIu64,
+			  st.opackets, vals[0]);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite xstats_suite = {
 	.suite_name = "rtap extended statistics",
 	.setup = rtu_check_env,
@@ -660,6 +733,7 @@ static struct unit_test_suite xstats_suite = {
 		TEST_CASE_ST(xs_setup_offload, xs_teardown, test_xstats_offloads),
 		TEST_CASE_ST(xs_setup_plain, xs_teardown, test_xstats_drops),
 		TEST_CASE_ST(xs_setup_plain, xs_teardown, test_xstats_reset_race),
+		TEST_CASE_ST(xs_setup_plain, xs_teardown, test_xstats_reset_storm),
 		TEST_CASES_END(),
 	},
 };

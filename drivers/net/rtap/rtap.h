@@ -181,6 +181,27 @@ struct rtap_queue_stats {
 };
 
 /*
+ * A queue's counters' sequence (a seqcount with one writer): the polling
+ * lcore makes it odd before it adds a burst's counts and even after, so
+ * that readers in any process (stats and xstats get and reset,
+ * rtap_xstats.c) copy a queue's counters as of one moment between two
+ * bursts, and a reset's baselines agree with one another. Two stores a
+ * burst, no atomic read-modify-write.
+ */
+static inline void
+rtap_count_begin(uint32_t *seq)
+{
+	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void
+rtap_count_end(uint32_t *seq)
+{
+	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
+}
+
+/*
  * Extended counters of a queue (rtap_xstats.c names them), in shared memory
  * beside the basic ones and written the same way: by the polling lcore,
  * once per burst, from tallies it keeps in locals per packet.
@@ -268,6 +289,7 @@ struct rtap_rx_queue {
 	bool deferred_start;
 	/* the pool's mempool ops as the primary names them (a secondary checks its own) */
 	char mp_ops[RTE_MEMPOOL_OPS_NAMESIZE];
+	uint32_t seq; /* of stats and xs: rtap_count_begin() */
 	struct rtap_queue_stats stats;
 	struct rtap_rx_xstats xs;
 	/* stats at the last reset; written by the control thread only */
@@ -282,6 +304,7 @@ struct rtap_tx_queue {
 	uint16_t nb_desc;
 	bool deferred_start;
 	bool fast_free; /* MBUF_FAST_FREE asked for at setup (each process's ring copies it) */
+	uint32_t seq;	/* of stats and xs: rtap_count_begin() */
 	struct rtap_queue_stats stats;
 	struct rtap_tx_xstats xs;
 	struct rtap_queue_stats reset;
@@ -593,6 +616,11 @@ int rtap_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsig
 int
 rtap_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names, unsigned int n);
 void rtap_xstats_rebase(struct rte_eth_dev *dev);
+/* A queue's counters since the last reset, all as of one moment between bursts. */
+void rtap_rxq_counters(const struct rtap_rx_queue *rxq, struct rtap_queue_stats *st,
+		       struct rtap_rx_xstats *xs);
+void rtap_txq_counters(const struct rtap_tx_queue *txq, struct rtap_queue_stats *st,
+		       struct rtap_tx_xstats *xs);
 int rtap_kernel_stats(struct rte_eth_dev *dev, struct rtnl_link_stats64 *k);
 /*
  * Fds the driver opens for a moment, on top of those it holds: a control

@@ -344,38 +344,6 @@ rtap_kernel_tx_dropped(struct rte_eth_dev *dev)
 	return pmd->kernel_tx_dropped_last;
 }
 
-/*
- * A queue's counters since its last reset. The lcore adds to `stats` once
- * per burst and nothing else writes them; a reset only moves `reset`, so
- * it never races the lcore's adds (aligned 64-bit loads are atomic).
- */
-static void
-rtap_qstats(const struct rtap_queue_stats *now, const struct rtap_queue_stats *base,
-	    struct rtap_queue_stats *out)
-{
-	out->packets = __atomic_load_n(&now->packets, __ATOMIC_RELAXED) - base->packets;
-	out->bytes = __atomic_load_n(&now->bytes, __ATOMIC_RELAXED) - base->bytes;
-	out->errors = __atomic_load_n(&now->errors, __ATOMIC_RELAXED) - base->errors;
-	out->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED) - base->nombuf;
-	out->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED) - base->truncated;
-	out->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED) - base->csum_bad;
-	out->oversize = __atomic_load_n(&now->oversize, __ATOMIC_RELAXED) - base->oversize;
-	out->filtered = __atomic_load_n(&now->filtered, __ATOMIC_RELAXED) - base->filtered;
-}
-
-static void
-rtap_qstats_rebase(const struct rtap_queue_stats *now, struct rtap_queue_stats *base)
-{
-	base->packets = __atomic_load_n(&now->packets, __ATOMIC_RELAXED);
-	base->bytes = __atomic_load_n(&now->bytes, __ATOMIC_RELAXED);
-	base->errors = __atomic_load_n(&now->errors, __ATOMIC_RELAXED);
-	base->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED);
-	base->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED);
-	base->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED);
-	base->oversize = __atomic_load_n(&now->oversize, __ATOMIC_RELAXED);
-	base->filtered = __atomic_load_n(&now->filtered, __ATOMIC_RELAXED);
-}
-
 static int
 rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats RTAP_QSTATS_PARAM)
 {
@@ -384,6 +352,10 @@ rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats RTAP_QSTATS_
 	struct rte_eth_dev_data *data = dev->data;
 	uint64_t dropped = rtap_kernel_tx_dropped(dev);
 	struct rtap_queue_stats s;
+	union {
+		struct rtap_rx_xstats rx;
+		struct rtap_tx_xstats tx;
+	} xs;
 	uint16_t q;
 
 	stats->imissed =
@@ -393,7 +365,7 @@ rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats RTAP_QSTATS_
 
 		if (rxq == NULL)
 			continue;
-		rtap_qstats(&rxq->stats, &rxq->reset, &s);
+		rtap_rxq_counters(rxq, &s, &xs.rx);
 		stats->ipackets += s.packets;
 		stats->ibytes += s.bytes;
 		stats->ierrors += s.errors + s.truncated + s.oversize;
@@ -409,7 +381,7 @@ rtap_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats RTAP_QSTATS_
 
 		if (txq == NULL)
 			continue;
-		rtap_qstats(&txq->stats, &txq->reset, &s);
+		rtap_txq_counters(txq, &s, &xs.tx);
 		stats->opackets += s.packets;
 		stats->obytes += s.bytes;
 		stats->oerrors += s.errors;
@@ -425,23 +397,9 @@ static int
 rtap_stats_reset(struct rte_eth_dev *dev)
 {
 	struct rtap_pmd *pmd = dev->data->dev_private;
-	struct rte_eth_dev_data *data = dev->data;
-	uint16_t q;
 
 	pmd->kernel_tx_dropped_base = rtap_kernel_tx_dropped(dev);
-	for (q = 0; q < data->nb_rx_queues; q++) {
-		struct rtap_rx_queue *rxq = data->rx_queues[q];
-
-		if (rxq != NULL)
-			rtap_qstats_rebase(&rxq->stats, &rxq->reset);
-	}
-	for (q = 0; q < data->nb_tx_queues; q++) {
-		struct rtap_tx_queue *txq = data->tx_queues[q];
-
-		if (txq != NULL)
-			rtap_qstats_rebase(&txq->stats, &txq->reset);
-	}
-	/* after the basic ones: see rtap_sub() in rtap_xstats.c */
+	/* every queue's baselines, basic and extended, from one copy each */
 	rtap_xstats_rebase(dev);
 	return 0;
 }

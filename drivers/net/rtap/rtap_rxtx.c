@@ -64,6 +64,7 @@ struct rtap_rx_tally {
 	uint32_t csum_bad;
 	uint32_t oversize;
 	uint32_t filtered;
+	uint32_t nombuf;
 };
 
 /* The checksum and LRO outcome of a packet an rx offload looked at. */
@@ -93,7 +94,7 @@ rtap_rx_count_ol(struct rtap_rx_tally *t, const struct rte_mbuf *m)
  * first read it could not fill lacked (rx_nombuf: mbufs asked for, not had).
  */
 static inline unsigned int
-rtap_rx_alloc(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq, unsigned int n)
+rtap_rx_alloc(struct rtap_rx_ring *r, struct rtap_rx_tally *t, unsigned int n)
 {
 	unsigned int segs = r->nb_segs, got, k;
 	struct rte_mbuf **slot;
@@ -111,7 +112,7 @@ rtap_rx_alloc(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq, unsigned int n)
 		if (slot[k] == NULL)
 			break;
 	}
-	rxq->stats.nombuf += segs - k;
+	t->nombuf += segs - k;
 	if (k > 0)
 		rte_pktmbuf_free_bulk(slot, k);
 	return got;
@@ -119,7 +120,7 @@ rtap_rx_alloc(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq, unsigned int n)
 
 /* Post a read on every free slot, as far as mbufs and the SQ allow. */
 static inline unsigned int
-rtap_rx_post(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
+rtap_rx_post(struct rtap_rx_ring *r, struct rtap_rx_tally *t)
 {
 	struct rtap_ring *ring = &r->ring;
 	unsigned int n = RTE_MIN((unsigned int)ring->nb_free, io_uring_sq_space_left(&ring->io));
@@ -127,7 +128,7 @@ rtap_rx_post(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
 
 	if (n == 0)
 		return 0;
-	got = rtap_rx_alloc(r, rxq, n);
+	got = rtap_rx_alloc(r, t, n);
 	for (i = 0; i < got; i++) {
 		struct rte_mbuf **chain = &r->scratch[i * segs];
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring->io);
@@ -161,12 +162,12 @@ rtap_rx_post(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq)
  * only to wake the kernel thread.
  */
 static inline void
-rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_queue *rxq, struct rtap_rx_tally *t)
+rtap_rx_refill(struct rtap_rx_ring *r, struct rtap_rx_tally *t)
 {
 	struct io_uring *io = &r->ring.io;
 	unsigned int n;
 
-	if (r->ring.nb_free > 0 && (n = rtap_rx_post(r, rxq)) > 0) {
+	if (r->ring.nb_free > 0 && (n = rtap_rx_post(r, t)) > 0) {
 		t->submits = n;
 		if (r->coop) {
 			io_uring_submit_and_get_events(io);
@@ -310,7 +311,8 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	io_uring_cq_advance(&r->ring.io, seen);
 
 	if (likely(!r->ring.dead))
-		rtap_rx_refill(r, rxq, &t);
+		rtap_rx_refill(r, &t);
+	rtap_count_begin(&rxq->seq);
 	rxq->stats.packets += nb_rx;
 	rxq->stats.bytes += t.bytes;
 	rxq->stats.errors += t.errors;
@@ -331,6 +333,8 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	rxq->stats.csum_bad += t.csum_bad;
 	rxq->stats.oversize += t.oversize;
 	rxq->stats.filtered += t.filtered;
+	rxq->stats.nombuf += t.nombuf;
+	rtap_count_end(&rxq->seq);
 	return nb_rx;
 }
 
@@ -398,6 +402,7 @@ rtap_tx_reap(struct rtap_tx_ring *r, struct rtap_tx_queue *txq, unsigned int max
 		return 0;
 	io_uring_cq_advance(&r->ring.io, seen);
 	rtap_tx_free(r, n);
+	rtap_count_begin(&txq->seq);
 	txq->stats.packets += packets;
 	txq->stats.bytes += bytes;
 	txq->stats.errors += errors;
@@ -409,6 +414,7 @@ rtap_tx_reap(struct rtap_tx_ring *r, struct rtap_tx_queue *txq, unsigned int max
 	xs[RTAP_TXX_LINK_DOWN] += down;
 	xs[RTAP_TXX_GONE] += gone;
 	xs[RTAP_TXX_CQES] += seen;
+	rtap_count_end(&txq->seq);
 	return n;
 }
 
@@ -532,8 +538,10 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (unlikely(ring->dead)) {
 		/* The interface is gone: nothing will take these. */
 		rte_pktmbuf_free_bulk(pkts, nb_pkts);
+		rtap_count_begin(&txq->seq);
 		txq->stats.errors += nb_pkts;
 		txq->xs.v[RTAP_TXX_GONE] += nb_pkts;
+		rtap_count_end(&txq->seq);
 		return nb_pkts;
 	}
 
@@ -573,20 +581,27 @@ rtap_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (nb_sqe > 0) {
 		/* Under SQPOLL the submit enters the kernel only to wake its thread. */
-		txq->xs.v[RTAP_TXX_ENTERS] += !r->sqpoll ||
+		uint32_t enters = !r->sqpoll ||
 			(IO_URING_READ_ONCE(*ring->io.sq.kflags) & IORING_SQ_NEED_WAKEUP);
-		txq->xs.v[RTAP_TXX_SUBMITS] += nb_sqe;
+
 		io_uring_submit(&ring->io);
-		/* TAP writes complete during the submit: collect them now. */
-		rtap_tx_reap(r, txq, UINT_MAX);
-	}
-	if (unlikely(dropped)) {
+		rtap_count_begin(&txq->seq);
+		txq->xs.v[RTAP_TXX_ENTERS] += enters;
+		txq->xs.v[RTAP_TXX_SUBMITS] += nb_sqe;
 		txq->stats.errors += dropped;
 		txq->xs.v[RTAP_TXX_BAD_REQ] += dropped;
+		if (slow)
+			for (i = 0; i < RTE_DIM(ol.n); i++)
+				txq->xs.v[RTAP_TXX_L4_CSUM + i] += ol.n[i];
+		rtap_count_end(&txq->seq);
+		/* TAP writes complete during the submit: collect them now. */
+		rtap_tx_reap(r, txq, UINT_MAX);
+	} else if (unlikely(dropped)) {
+		rtap_count_begin(&txq->seq);
+		txq->stats.errors += dropped;
+		txq->xs.v[RTAP_TXX_BAD_REQ] += dropped;
+		rtap_count_end(&txq->seq);
 	}
-	if (slow)
-		for (i = 0; i < RTE_DIM(ol.n); i++)
-			txq->xs.v[RTAP_TXX_L4_CSUM + i] += ol.n[i];
 	return n;
 }
 
@@ -641,7 +656,9 @@ rtap_tx_done_cleanup(void *queue, uint32_t free_cnt)
 	n = rtap_tx_reap(r, txq, max);
 	if (n < max && rtap_ring_busy(&r->ring) > 0) {
 		io_uring_get_events(&r->ring.io);
+		rtap_count_begin(&txq->seq);
 		txq->xs.v[RTAP_TXX_ENTERS]++;
+		rtap_count_end(&txq->seq);
 		n += rtap_tx_reap(r, txq, max - n);
 	}
 	return (int)RTE_MIN(n, (unsigned int)INT_MAX);

@@ -8,15 +8,20 @@
  * ...). ethdev adds the basic ones (rx_good_packets, ...) before these.
  *
  * Every counter is per queue, in shared memory, written by the one lcore
- * polling the queue once per burst (rtap_rxtx.c); here they are only read,
- * with relaxed 64-bit loads, and summed per port where the name has no
- * queue. A reset moves the baselines (xs_reset, kernel_base), never the
- * lcore's counters, so it is exact and never stalls an lcore. Reading takes
- * no lock; the kernel's counters are one netlink query.
+ * polling the queue once per burst (rtap_rxtx.c) inside its seqcount
+ * (rtap_count_begin()); here a queue's counters are copied together as of
+ * one moment between bursts, and summed per port where the name has no
+ * queue. A reset moves the baselines (reset, xs_reset, kernel_base) to such
+ * a copy, never the lcore's counters, so it is exact, its baselines agree
+ * with one another, and it never stalls an lcore. Reading takes no lock;
+ * the kernel's counters are one netlink query.
  */
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_pause.h>
 
 #include <rte_ethdev.h>
 #include <ethdev_driver.h>
@@ -141,10 +146,82 @@ rtap_sub(uint64_t a, uint64_t b)
 	return a >= b ? a - b : 0;
 }
 
-static inline uint64_t
-rtap_since(const uint64_t *now, const uint64_t *base)
+/*
+ * A reader that finds the lcore between its seqcount's stores retries; an
+ * lcore descheduled there would hold it up, so after this many tries the
+ * copy is taken as it is (off by at most that one burst).
+ */
+#define RTAP_COPY_TRIES 100000
+
+static void
+rtap_qstats_load(const struct rtap_queue_stats *now, struct rtap_queue_stats *out)
 {
-	return __atomic_load_n(now, __ATOMIC_RELAXED) - *base;
+	out->packets = __atomic_load_n(&now->packets, __ATOMIC_RELAXED);
+	out->bytes = __atomic_load_n(&now->bytes, __ATOMIC_RELAXED);
+	out->errors = __atomic_load_n(&now->errors, __ATOMIC_RELAXED);
+	out->nombuf = __atomic_load_n(&now->nombuf, __ATOMIC_RELAXED);
+	out->truncated = __atomic_load_n(&now->truncated, __ATOMIC_RELAXED);
+	out->csum_bad = __atomic_load_n(&now->csum_bad, __ATOMIC_RELAXED);
+	out->oversize = __atomic_load_n(&now->oversize, __ATOMIC_RELAXED);
+	out->filtered = __atomic_load_n(&now->filtered, __ATOMIC_RELAXED);
+}
+
+/* A queue's basic and @nxs extended counters, copied between two bursts. */
+static void
+rtap_counters_copy(const uint32_t *seq, const struct rtap_queue_stats *stats, const uint64_t *xs,
+		   unsigned int nxs, struct rtap_queue_stats *stats_out, uint64_t *xs_out)
+{
+	unsigned int tries, i;
+	uint32_t s;
+
+	for (tries = 0; tries < RTAP_COPY_TRIES; tries++) {
+		s = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+		rtap_qstats_load(stats, stats_out);
+		for (i = 0; i < nxs; i++)
+			xs_out[i] = __atomic_load_n(&xs[i], __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if ((s & 1) == 0 && __atomic_load_n(seq, __ATOMIC_RELAXED) == s)
+			return;
+		rte_pause();
+	}
+}
+
+/*
+ * now - base, counter by counter; 0 rather than a wrap where a reset in
+ * another process moved the baseline past a copy taken just before it.
+ */
+static void
+rtap_since(struct rtap_queue_stats *st, const struct rtap_queue_stats *base, uint64_t *xs,
+	   const uint64_t *xbase, unsigned int nxs)
+{
+	unsigned int i;
+
+	st->packets = rtap_sub(st->packets, base->packets);
+	st->bytes = rtap_sub(st->bytes, base->bytes);
+	st->errors = rtap_sub(st->errors, base->errors);
+	st->nombuf = rtap_sub(st->nombuf, base->nombuf);
+	st->truncated = rtap_sub(st->truncated, base->truncated);
+	st->csum_bad = rtap_sub(st->csum_bad, base->csum_bad);
+	st->oversize = rtap_sub(st->oversize, base->oversize);
+	st->filtered = rtap_sub(st->filtered, base->filtered);
+	for (i = 0; i < nxs; i++)
+		xs[i] = rtap_sub(xs[i], xbase[i]);
+}
+
+void
+rtap_rxq_counters(const struct rtap_rx_queue *rxq, struct rtap_queue_stats *st,
+		  struct rtap_rx_xstats *xs)
+{
+	rtap_counters_copy(&rxq->seq, &rxq->stats, rxq->xs.v, RTAP_RXX_NB, st, xs->v);
+	rtap_since(st, &rxq->reset, xs->v, rxq->xs_reset.v, RTAP_RXX_NB);
+}
+
+void
+rtap_txq_counters(const struct rtap_tx_queue *txq, struct rtap_queue_stats *st,
+		  struct rtap_tx_xstats *xs)
+{
+	rtap_counters_copy(&txq->seq, &txq->stats, txq->xs.v, RTAP_TXX_NB, st, xs->v);
+	rtap_since(st, &txq->reset, xs->v, txq->xs_reset.v, RTAP_TXX_NB);
 }
 
 /*
@@ -189,8 +266,41 @@ struct rtap_xsums {
 	uint64_t tx_packets, tx_errors;
 };
 
+/* Each queue's counters since the last reset, copied once per read. */
+struct rtap_qcopy {
+	struct rtap_queue_stats *rx, *tx;
+	struct rtap_rx_xstats *rxx;
+	struct rtap_tx_xstats *txx;
+};
+
+/* Copies of every queue's counters, in one allocation to free(c->rx). */
+static int
+rtap_qcopy_take(const struct rte_eth_dev_data *data, struct rtap_qcopy *c)
+{
+	uint16_t nrx = data->nb_rx_queues, ntx = data->nb_tx_queues, q;
+	uint8_t *p;
+
+	/* every part a multiple of 8 bytes: each array stays aligned */
+	p = calloc(1,
+		   nrx * (sizeof(*c->rx) + sizeof(*c->rxx)) +
+			   ntx * (sizeof(*c->tx) + sizeof(*c->txx)) + 1);
+	if (p == NULL)
+		return -ENOMEM;
+	c->rx = (struct rtap_queue_stats *)p;
+	c->tx = c->rx + nrx;
+	c->rxx = (struct rtap_rx_xstats *)(c->tx + ntx);
+	c->txx = (struct rtap_tx_xstats *)(c->rxx + nrx);
+	for (q = 0; q < nrx; q++)
+		if (data->rx_queues[q] != NULL)
+			rtap_rxq_counters(data->rx_queues[q], &c->rx[q], &c->rxx[q]);
+	for (q = 0; q < ntx; q++)
+		if (data->tx_queues[q] != NULL)
+			rtap_txq_counters(data->tx_queues[q], &c->tx[q], &c->txx[q]);
+	return 0;
+}
+
 static void
-rtap_xsums(const struct rte_eth_dev *dev, struct rtap_xsums *s)
+rtap_xsums(const struct rte_eth_dev *dev, const struct rtap_qcopy *c, struct rtap_xsums *s)
 {
 	const struct rte_eth_dev_data *data = dev->data;
 	unsigned int i;
@@ -198,28 +308,20 @@ rtap_xsums(const struct rte_eth_dev *dev, struct rtap_xsums *s)
 
 	memset(s, 0, sizeof(*s));
 	for (q = 0; q < data->nb_rx_queues; q++) {
-		const struct rtap_rx_queue *rxq = data->rx_queues[q];
-
-		if (rxq == NULL)
-			continue;
 		for (i = 0; i < RTAP_RXX_NB; i++)
-			s->rx[i] += rtap_since(&rxq->xs.v[i], &rxq->xs_reset.v[i]);
-		s->rx_packets += rtap_since(&rxq->stats.packets, &rxq->reset.packets);
-		s->rx_errors += rtap_since(&rxq->stats.errors, &rxq->reset.errors);
-		s->rx_truncated += rtap_since(&rxq->stats.truncated, &rxq->reset.truncated);
-		s->rx_nombuf += rtap_since(&rxq->stats.nombuf, &rxq->reset.nombuf);
-		s->rx_oversize += rtap_since(&rxq->stats.oversize, &rxq->reset.oversize);
-		s->rx_filtered += rtap_since(&rxq->stats.filtered, &rxq->reset.filtered);
+			s->rx[i] += c->rxx[q].v[i];
+		s->rx_packets += c->rx[q].packets;
+		s->rx_errors += c->rx[q].errors;
+		s->rx_truncated += c->rx[q].truncated;
+		s->rx_nombuf += c->rx[q].nombuf;
+		s->rx_oversize += c->rx[q].oversize;
+		s->rx_filtered += c->rx[q].filtered;
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {
-		const struct rtap_tx_queue *txq = data->tx_queues[q];
-
-		if (txq == NULL)
-			continue;
 		for (i = 0; i < RTAP_TXX_NB; i++)
-			s->tx[i] += rtap_since(&txq->xs.v[i], &txq->xs_reset.v[i]);
-		s->tx_packets += rtap_since(&txq->stats.packets, &txq->reset.packets);
-		s->tx_errors += rtap_since(&txq->stats.errors, &txq->reset.errors);
+			s->tx[i] += c->txx[q].v[i];
+		s->tx_packets += c->tx[q].packets;
+		s->tx_errors += c->tx[q].errors;
 	}
 }
 
@@ -265,36 +367,36 @@ rtap_port_value(const struct rtap_xname *x, const struct rtap_xsums *s,
 }
 
 static uint64_t
-rtap_rxq_value(const struct rtap_qname *x, const struct rtap_rx_queue *rxq)
+rtap_rxq_value(const struct rtap_qname *x, const struct rtap_queue_stats *st,
+	       const struct rtap_rx_xstats *xs)
 {
 	switch (x->kind) {
 	case RTAP_Q_PACKETS:
-		return rtap_since(&rxq->stats.packets, &rxq->reset.packets);
+		return st->packets;
 	case RTAP_Q_BYTES:
-		return rtap_since(&rxq->stats.bytes, &rxq->reset.bytes);
+		return st->bytes;
 	case RTAP_Q_ERRORS: /* as q_errors: truncated and over-MTU frames are errors too */
-		return rtap_since(&rxq->stats.errors, &rxq->reset.errors) +
-			rtap_since(&rxq->stats.truncated, &rxq->reset.truncated) +
-			rtap_since(&rxq->stats.oversize, &rxq->reset.oversize);
+		return st->errors + st->truncated + st->oversize;
 	case RTAP_Q_NOMBUF:
-		return rtap_since(&rxq->stats.nombuf, &rxq->reset.nombuf);
+		return st->nombuf;
 	default:
-		return rtap_since(&rxq->xs.v[x->idx], &rxq->xs_reset.v[x->idx]);
+		return xs->v[x->idx];
 	}
 }
 
 static uint64_t
-rtap_txq_value(const struct rtap_qname *x, const struct rtap_tx_queue *txq)
+rtap_txq_value(const struct rtap_qname *x, const struct rtap_queue_stats *st,
+	       const struct rtap_tx_xstats *xs)
 {
 	switch (x->kind) {
 	case RTAP_Q_PACKETS:
-		return rtap_since(&txq->stats.packets, &txq->reset.packets);
+		return st->packets;
 	case RTAP_Q_BYTES:
-		return rtap_since(&txq->stats.bytes, &txq->reset.bytes);
+		return st->bytes;
 	case RTAP_Q_ERRORS:
-		return rtap_since(&txq->stats.errors, &txq->reset.errors);
+		return st->errors;
 	default:
-		return rtap_since(&txq->xs.v[x->idx], &txq->xs_reset.v[x->idx]);
+		return xs->v[x->idx];
 	}
 }
 
@@ -339,12 +441,17 @@ rtap_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned 
 	const struct rte_eth_dev_data *data = dev->data;
 	unsigned int count = rtap_xstats_count(dev), i, j = 0;
 	struct rtnl_link_stats64 k;
+	struct rtap_qcopy qc, *c = &qc;
 	struct rtap_xsums s;
 	uint16_t q;
+	int ret;
 
 	if (xstats == NULL || n < count)
 		return (int)count;
-	rtap_xsums(dev, &s);
+	ret = rtap_qcopy_take(data, c);
+	if (ret < 0)
+		return ret;
+	rtap_xsums(dev, c, &s);
 	rtap_kernel_stats(dev, &k);
 	for (i = 0; i < RTAP_NB_SIZES; i++, j++)
 		xstats[j].value = s.rx[RTAP_RXX_SIZE + i];
@@ -352,29 +459,24 @@ rtap_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned 
 		xstats[j].value = s.tx[RTAP_TXX_SIZE + i];
 	for (i = 0; i < RTE_DIM(rtap_port_xstats); i++, j++)
 		xstats[j].value = rtap_port_value(&rtap_port_xstats[i], &s, &k, &pmd->kernel_base);
-	for (q = 0; q < data->nb_rx_queues; q++) {
-		const struct rtap_rx_queue *rxq = data->rx_queues[q];
-
+	for (q = 0; q < data->nb_rx_queues; q++)
 		for (i = 0; i < RTE_DIM(rtap_rxq_xstats); i++, j++)
 			xstats[j].value =
-				rxq != NULL ? rtap_rxq_value(&rtap_rxq_xstats[i], rxq) : 0;
-	}
-	for (q = 0; q < data->nb_tx_queues; q++) {
-		const struct rtap_tx_queue *txq = data->tx_queues[q];
-
+				rtap_rxq_value(&rtap_rxq_xstats[i], &c->rx[q], &c->rxx[q]);
+	for (q = 0; q < data->nb_tx_queues; q++)
 		for (i = 0; i < RTE_DIM(rtap_txq_xstats); i++, j++)
 			xstats[j].value =
-				txq != NULL ? rtap_txq_value(&rtap_txq_xstats[i], txq) : 0;
-	}
+				rtap_txq_value(&rtap_txq_xstats[i], &c->tx[q], &c->txx[q]);
+	free(c->rx);
 	for (i = 0; i < j; i++)
 		xstats[i].id = i;
 	return (int)j;
 }
 
 /*
- * Move every extended baseline to the counters' current values (stats_reset
- * moves the basic ones): what is read next counts from here, and nothing an
- * lcore writes is touched.
+ * Move every baseline, basic and extended, to one copy per queue of its
+ * counters: what is read next counts from here, and nothing an lcore writes
+ * is touched. The kernel's counters' baseline moves too.
  */
 void
 rtap_xstats_rebase(struct rte_eth_dev *dev)
@@ -382,24 +484,29 @@ rtap_xstats_rebase(struct rte_eth_dev *dev)
 	struct rtap_pmd *pmd = dev->data->dev_private;
 	struct rte_eth_dev_data *data = dev->data;
 	struct rtnl_link_stats64 k;
-	unsigned int i;
 	uint16_t q;
 
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		struct rtap_rx_queue *rxq = data->rx_queues[q];
+		struct rtap_queue_stats st;
+		struct rtap_rx_xstats xs;
 
 		if (rxq == NULL)
 			continue;
-		for (i = 0; i < RTAP_RXX_NB; i++)
-			rxq->xs_reset.v[i] = __atomic_load_n(&rxq->xs.v[i], __ATOMIC_RELAXED);
+		rtap_counters_copy(&rxq->seq, &rxq->stats, rxq->xs.v, RTAP_RXX_NB, &st, xs.v);
+		rxq->reset = st;
+		rxq->xs_reset = xs;
 	}
 	for (q = 0; q < data->nb_tx_queues; q++) {
 		struct rtap_tx_queue *txq = data->tx_queues[q];
+		struct rtap_queue_stats st;
+		struct rtap_tx_xstats xs;
 
 		if (txq == NULL)
 			continue;
-		for (i = 0; i < RTAP_TXX_NB; i++)
-			txq->xs_reset.v[i] = __atomic_load_n(&txq->xs.v[i], __ATOMIC_RELAXED);
+		rtap_counters_copy(&txq->seq, &txq->stats, txq->xs.v, RTAP_TXX_NB, &st, xs.v);
+		txq->reset = st;
+		txq->xs_reset = xs;
 	}
 	rtap_kernel_stats(dev, &k);
 	pmd->kernel_base = k;
