@@ -202,6 +202,20 @@ rtap_count_end(uint32_t *seq)
 }
 
 /*
+ * At queue start, with no lcore on the queue: a poller killed between its
+ * two stores (a secondary's SIGKILL) left the sequence odd, which would
+ * hold every reader up to its retry bound; make it even again.
+ */
+static inline void
+rtap_count_reset_seq(uint32_t *seq)
+{
+	uint32_t s = __atomic_load_n(seq, __ATOMIC_RELAXED);
+
+	if (s & 1)
+		__atomic_store_n(seq, s + 1, __ATOMIC_RELEASE);
+}
+
+/*
  * Extended counters of a queue (rtap_xstats.c names them), in shared memory
  * beside the basic ones and written the same way: by the polling lcore,
  * once per burst, from tallies it keeps in locals per packet.

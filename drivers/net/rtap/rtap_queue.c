@@ -651,6 +651,7 @@ rtap_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 		return ret;
 	}
 	r->ring.dead = false;
+	rtap_count_reset_seq(&r->rxq->seq);
 	/* Handed to the lcore, whose first burst posts the reads. */
 	__atomic_store_n(&r->ring.started, true, __ATOMIC_RELEASE);
 	return 0;
@@ -814,6 +815,7 @@ rtap_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
 		return ret;
 	}
 	r->ring.dead = false;
+	rtap_count_reset_seq(&r->txq->seq);
 	__atomic_store_n(&r->ring.started, true, __ATOMIC_RELEASE);
 	return 0;
 }

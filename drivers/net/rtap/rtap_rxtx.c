@@ -312,6 +312,9 @@ rtap_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (likely(!r->ring.dead))
 		rtap_rx_refill(r, &t);
+	/* an empty poll that posted nothing has nothing to count */
+	if (seen == 0 && t.submits == 0 && t.enters == 0 && t.nombuf == 0)
+		return 0;
 	rtap_count_begin(&rxq->seq);
 	rxq->stats.packets += nb_rx;
 	rxq->stats.bytes += t.bytes;

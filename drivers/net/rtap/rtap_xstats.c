@@ -151,7 +151,7 @@ rtap_sub(uint64_t a, uint64_t b)
  * lcore descheduled there would hold it up, so after this many tries the
  * copy is taken as it is (off by at most that one burst).
  */
-#define RTAP_COPY_TRIES 100000
+#define RTAP_COPY_TRIES 10000
 
 static void
 rtap_qstats_load(const struct rtap_queue_stats *now, struct rtap_queue_stats *out)
