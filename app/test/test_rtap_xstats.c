@@ -556,6 +556,42 @@ xs_race_worker(void *arg)
 	return 0;
 }
 
+/* Counters of the same frames on the worker's queue (tx_good_packets last: ethdev's). */
+static const char * const xs_watch[] = { "tx_q0_packets", "tx_size_64_packets",
+					 "tx_unicast_packets", "tx_q0_io_completions",
+					 "tx_good_packets" };
+
+/* The ids of @watch, then xs_race_worker() on the next lcore (*@cp to free). */
+static int
+xs_race_launch(const char * const *watch, unsigned int n, uint64_t *ids, struct xs_race **cp,
+	       unsigned int *worker)
+{
+	struct xs_race *c;
+	unsigned int i;
+	int ret;
+
+	*worker = rte_get_next_lcore(-1, 1, 0);
+	if (*worker >= RTE_MAX_LCORE)
+		TEST_SKIP("needs a worker lcore (-l 0-1)");
+	for (i = 0; i < n; i++)
+		TEST_ASSERT_SUCCESS(rte_eth_xstats_get_id_by_name(fx.port.port_id, watch[i],
+								  &ids[i]),
+				    "%s", watch[i]);
+	c = calloc(1, sizeof(*c));
+	TEST_ASSERT_NOT_NULL(c, "calloc");
+	c->port_id = fx.port.port_id;
+	c->mp = fx.tx_pool;
+	c->src = fx.mac;
+	c->dst = fx.peer;
+	ret = rte_eal_remote_launch(xs_race_worker, c, *worker);
+	if (ret != 0) {
+		free(c);
+		TEST_ASSERT_SUCCESS(ret, "rte_eal_remote_launch");
+	}
+	*cp = c;
+	return TEST_SUCCESS;
+}
+
 /*
  * rte_eth_xstats_reset while a worker lcore transmits 64-byte frames at full
  * rate: right after each reset, every counter read counts at most what
@@ -568,34 +604,16 @@ xs_race_worker(void *arg)
 static int
 test_xstats_reset_race(void)
 {
-	static const char * const watch[] = { "tx_q0_packets", "tx_size_64_packets",
-					      "tx_unicast_packets", "tx_q0_io_completions",
-					      "tx_good_packets" };
 	const uint64_t grow_to = 16 * 512;
-	uint64_t ids[RTE_DIM(watch)], vals[RTE_DIM(watch)];
+	uint64_t ids[RTE_DIM(xs_watch)], vals[RTE_DIM(xs_watch)];
 	uint64_t deadline, trials = 0, bad = 0, s0, s1, bound = 0, seen = 0;
 	struct xs_race *c;
 	unsigned int worker, i;
 	int ret;
 
-	worker = rte_get_next_lcore(-1, 1, 0);
-	if (worker >= RTE_MAX_LCORE)
-		TEST_SKIP("needs a worker lcore (-l 0-1)");
-	for (i = 0; i < RTE_DIM(watch); i++)
-		TEST_ASSERT_SUCCESS(rte_eth_xstats_get_id_by_name(fx.port.port_id, watch[i],
-								  &ids[i]),
-				    "%s", watch[i]);
-	c = calloc(1, sizeof(*c));
-	TEST_ASSERT_NOT_NULL(c, "calloc");
-	c->port_id = fx.port.port_id;
-	c->mp = fx.tx_pool;
-	c->src = fx.mac;
-	c->dst = fx.peer;
-	ret = rte_eal_remote_launch(xs_race_worker, c, worker);
-	if (ret != 0) {
-		free(c);
-		TEST_ASSERT_SUCCESS(ret, "rte_eal_remote_launch");
-	}
+	ret = xs_race_launch(xs_watch, RTE_DIM(xs_watch), ids, &c, &worker);
+	if (ret != TEST_SUCCESS)
+		return ret;
 
 	deadline = rtu_now_ms() + 10000;
 	while (rtu_now_ms() < deadline && bad == 0) {
@@ -610,12 +628,12 @@ test_xstats_reset_race(void)
 		s1 = atomic_load_explicit(&c->sent, memory_order_acquire);
 		trials++;
 		bound = s1 - s0 + 2 * XS_BURST + 512;
-		for (i = 0; i < RTE_DIM(watch); i++) {
+		for (i = 0; i < RTE_DIM(xs_watch); i++) {
 			if (vals[i] > bound) {
 				bad++;
 				seen = vals[i];
 				printf("  %s read %" PRIu64 " after a reset, bound %" PRIu64 "\n",
-				       watch[i], vals[i], bound);
+				       xs_watch[i], vals[i], bound);
 			}
 		}
 	}
@@ -630,9 +648,9 @@ test_xstats_reset_race(void)
 
 	/* quiet now: the counters agree exactly */
 	rte_eth_xstats_get_by_id(fx.port.port_id, ids, vals, RTE_DIM(ids));
-	for (i = 1; i < RTE_DIM(watch); i++)
+	for (i = 1; i < RTE_DIM(xs_watch); i++)
 		TEST_ASSERT_EQUAL(vals[i], vals[0], "%s %" PRIu64 " != tx_q0_packets %" PRIu64,
-				  watch[i], vals[i], vals[0]);
+				  xs_watch[i], vals[i], vals[0]);
 	TEST_ASSERT_SUCCESS(rte_eth_xstats_reset(fx.port.port_id), "reset");
 	for (i = 0; i < 10; i++) {
 		struct rte_mbuf *m;
@@ -645,8 +663,8 @@ test_xstats_reset_race(void)
 	TEST_ASSERT_SUCCESS(rtu_tx_reap_until_full(fx.port.port_id, 1, fx.tx_pool, RTU_TIMEOUT_MS),
 			    "tx completions");
 	rte_eth_xstats_get_by_id(fx.port.port_id, ids, vals, RTE_DIM(ids));
-	for (i = 0; i < RTE_DIM(watch); i++)
-		TEST_ASSERT_EQUAL(vals[i], 10ULL, "%s %" PRIu64 " after 10 frames", watch[i],
+	for (i = 0; i < RTE_DIM(xs_watch); i++)
+		TEST_ASSERT_EQUAL(vals[i], 10ULL, "%s %" PRIu64 " after 10 frames", xs_watch[i],
 				  vals[i]);
 	return rtu_fixture_finish(&fx);
 }
@@ -663,34 +681,16 @@ test_xstats_reset_race(void)
 static int
 test_xstats_reset_storm(void)
 {
-	static const char * const watch[] = { "tx_q0_packets", "tx_size_64_packets",
-					      "tx_unicast_packets", "tx_q0_io_completions",
-					      "tx_good_packets" };
-	uint64_t ids[RTE_DIM(watch)], vals[RTE_DIM(watch)];
+	uint64_t ids[RTE_DIM(xs_watch)], vals[RTE_DIM(xs_watch)];
 	uint64_t deadline, resets = 0, apart = 0;
 	struct rte_eth_stats st;
 	struct xs_race *c;
 	unsigned int worker, i;
 	int ret;
 
-	worker = rte_get_next_lcore(-1, 1, 0);
-	if (worker >= RTE_MAX_LCORE)
-		TEST_SKIP("needs a worker lcore (-l 0-1)");
-	for (i = 0; i < RTE_DIM(watch); i++)
-		TEST_ASSERT_SUCCESS(rte_eth_xstats_get_id_by_name(fx.port.port_id, watch[i],
-								  &ids[i]),
-				    "%s", watch[i]);
-	c = calloc(1, sizeof(*c));
-	TEST_ASSERT_NOT_NULL(c, "calloc");
-	c->port_id = fx.port.port_id;
-	c->mp = fx.tx_pool;
-	c->src = fx.mac;
-	c->dst = fx.peer;
-	ret = rte_eal_remote_launch(xs_race_worker, c, worker);
-	if (ret != 0) {
-		free(c);
-		TEST_ASSERT_SUCCESS(ret, "rte_eal_remote_launch");
-	}
+	ret = xs_race_launch(xs_watch, RTE_DIM(xs_watch), ids, &c, &worker);
+	if (ret != TEST_SUCCESS)
+		return ret;
 	deadline = rtu_now_ms() + 2000;
 	while (rtu_now_ms() < deadline && apart == 0) {
 		if (resets++ & 1)
@@ -703,7 +703,7 @@ test_xstats_reset_storm(void)
 			if (vals[i] != vals[0] && apart++ == 0)
 				printf("  after reset %" PRIu64 ": %s %" PRIu64
 				       " != tx_q0_packets %" PRIu64 "\n",
-				       resets, watch[i], vals[i], vals[0]);
+				       resets, xs_watch[i], vals[i], vals[0]);
 		}
 	}
 	atomic_store(&c->stop, true);
@@ -715,9 +715,9 @@ test_xstats_reset_storm(void)
 			    "tx mbufs not returned");
 	rte_eth_xstats_get_by_id(fx.port.port_id, ids, vals, RTE_DIM(ids));
 	TEST_ASSERT(vals[0] > 0, "nothing counted after the last reset");
-	for (i = 1; i < RTE_DIM(watch); i++)
+	for (i = 1; i < RTE_DIM(xs_watch); i++)
 		TEST_ASSERT_EQUAL(vals[i], vals[0], "%s %" PRIu64 " != tx_q0_packets %" PRIu64,
-				  watch[i], vals[i], vals[0]);
+				  xs_watch[i], vals[i], vals[0]);
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(fx.port.port_id, &st), "stats");
 	TEST_ASSERT_EQUAL(st.opackets, vals[0], "opackets %" PRIu64 " != tx_q0_packets %" PRIu64,
 			  st.opackets, vals[0]);
