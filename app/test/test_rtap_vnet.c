@@ -2981,13 +2981,13 @@ test_tx_prepare_uso(void)
 				struct rte_ipv4_hdr v4;
 				struct rte_ipv6_hdr v6;
 			} ip;
+			struct fspec spec = { .proto = IPPROTO_UDP, .payload = 1200 };
 			struct rte_mbuf *m;
 			uint16_t want, got;
 			uint8_t *l3;
 
-			frame_build(&fr, &(struct fspec){ .ipv = v6 ? 6 : 4,
-							  .proto = IPPROTO_UDP,
-							  .payload = 1200 });
+			spec.ipv = v6 ? 6 : 4;
+			frame_build(&fr, &spec);
 			m = mb_frame(&fr, NULL, 0);
 			TEST_ASSERT_NOT_NULL(m, "mbuf");
 			if (shift) {

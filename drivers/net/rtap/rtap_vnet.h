@@ -847,6 +847,7 @@ rtap_vnet_tx_prepare(struct rte_mbuf *m)
 {
 	const uint64_t outer =
 		RTE_MBUF_F_TX_OUTER_IPV4 | RTE_MBUF_F_TX_OUTER_IPV6 | RTE_MBUF_F_TX_TUNNEL_MASK;
+	const uint64_t seg = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG;
 	uint64_t fl = m->ol_flags;
 	uint64_t l4 = fl & RTE_MBUF_F_TX_L4_MASK;
 	bool v4 = (fl & RTE_MBUF_F_TX_IPV4) != 0;
@@ -857,8 +858,7 @@ rtap_vnet_tx_prepare(struct rte_mbuf *m)
 	l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
 	if ((((uintptr_t)l3 & 1) == 0 && !(fl & RTE_MBUF_F_TX_UDP_SEG)) || (fl & outer))
 		return rte_net_intel_cksum_prepare(m);
-	if (!(fl & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG |
-		    RTE_MBUF_F_TX_UDP_SEG)))
+	if (!(fl & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | seg)))
 		return 0;
 	if (rte_pktmbuf_data_len(m) < (uint32_t)m->l2_len + m->l3_len + m->l4_len)
 		return -ENOTSUP;
@@ -872,7 +872,7 @@ rtap_vnet_tx_prepare(struct rte_mbuf *m)
 		return 0;
 	proto = v4 ? l3[offsetof(struct rte_ipv4_hdr, next_proto_id)] :
 		     l3[offsetof(struct rte_ipv6_hdr, proto)];
-	if (!(fl & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG))) {
+	if (!(fl & seg)) {
 		len_off = v4 ? offsetof(struct rte_ipv4_hdr, total_length) :
 			       offsetof(struct rte_ipv6_hdr, payload_len);
 		len = rte_be_to_cpu_16(rtap_vnet_be16(m, m->l2_len + len_off));
