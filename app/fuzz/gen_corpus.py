@@ -109,6 +109,8 @@ def rx_seeds():
     out.append(rx_seed(0, 1, 2048, vnet(), tagged, mtu=len(tagged) - 18))
     out.append(rx_seed(0, 1, 2048, vnet(), tagged, mtu=len(tagged) - 19))
     out.append(rx_seed(0, 64, 1, vnet(), b"\x01" * 63))
+    # found by the fuzzer: a checksum completed into the VLAN tag the filter judged
+    out.append(bytes.fromhex("fd200399a10400b0600000000f00000d2300000000000000610071003e000101ff000002810000747a74"))
     return out
 
 
