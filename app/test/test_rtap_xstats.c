@@ -561,10 +561,9 @@ static const char * const xs_watch[] = { "tx_q0_packets", "tx_size_64_packets",
 					 "tx_unicast_packets", "tx_q0_io_completions",
 					 "tx_good_packets" };
 
-/* The ids of @watch, then xs_race_worker() on the next lcore (*@cp to free). */
+/* The ids of xs_watch, then xs_race_worker() on the next lcore (*@cp to free). */
 static int
-xs_race_launch(const char * const *watch, unsigned int n, uint64_t *ids, struct xs_race **cp,
-	       unsigned int *worker)
+xs_race_launch(uint64_t *ids, struct xs_race **cp, unsigned int *worker)
 {
 	struct xs_race *c;
 	unsigned int i;
@@ -573,10 +572,10 @@ xs_race_launch(const char * const *watch, unsigned int n, uint64_t *ids, struct 
 	*worker = rte_get_next_lcore(-1, 1, 0);
 	if (*worker >= RTE_MAX_LCORE)
 		TEST_SKIP("needs a worker lcore (-l 0-1)");
-	for (i = 0; i < n; i++)
-		TEST_ASSERT_SUCCESS(rte_eth_xstats_get_id_by_name(fx.port.port_id, watch[i],
+	for (i = 0; i < RTE_DIM(xs_watch); i++)
+		TEST_ASSERT_SUCCESS(rte_eth_xstats_get_id_by_name(fx.port.port_id, xs_watch[i],
 								  &ids[i]),
-				    "%s", watch[i]);
+				    "%s", xs_watch[i]);
 	c = calloc(1, sizeof(*c));
 	TEST_ASSERT_NOT_NULL(c, "calloc");
 	c->port_id = fx.port.port_id;
@@ -611,7 +610,7 @@ test_xstats_reset_race(void)
 	unsigned int worker, i;
 	int ret;
 
-	ret = xs_race_launch(xs_watch, RTE_DIM(xs_watch), ids, &c, &worker);
+	ret = xs_race_launch(ids, &c, &worker);
 	if (ret != TEST_SUCCESS)
 		return ret;
 
@@ -688,7 +687,7 @@ test_xstats_reset_storm(void)
 	unsigned int worker, i;
 	int ret;
 
-	ret = xs_race_launch(xs_watch, RTE_DIM(xs_watch), ids, &c, &worker);
+	ret = xs_race_launch(ids, &c, &worker);
 	if (ret != TEST_SUCCESS)
 		return ret;
 	deadline = rtu_now_ms() + 2000;

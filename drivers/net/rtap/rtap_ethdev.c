@@ -863,6 +863,18 @@ fail:
 	return ret;
 }
 
+/* The data path functions, the same in every process. */
+static void
+rtap_set_fast_path(struct rte_eth_dev *dev)
+{
+	dev->rx_pkt_burst = rtap_rx_burst;
+	dev->tx_pkt_burst = rtap_tx_burst;
+	dev->tx_pkt_prepare = rtap_tx_prepare;
+	dev->rx_queue_count = rtap_rx_queue_count;
+	dev->rx_descriptor_status = rtap_rx_descriptor_status;
+	dev->tx_descriptor_status = rtap_tx_descriptor_status;
+}
+
 static int
 rtap_probe_secondary(struct rte_vdev_device *vdev)
 {
@@ -883,12 +895,7 @@ rtap_probe_secondary(struct rte_vdev_device *vdev)
 	dev->device = &vdev->device;
 	/* Queue fds from the primary; without them queue start fails, and says why. */
 	rtap_mp_secondary_attach(dev);
-	dev->rx_pkt_burst = rtap_rx_burst;
-	dev->tx_pkt_burst = rtap_tx_burst;
-	dev->tx_pkt_prepare = rtap_tx_prepare;
-	dev->rx_queue_count = rtap_rx_queue_count;
-	dev->rx_descriptor_status = rtap_rx_descriptor_status;
-	dev->tx_descriptor_status = rtap_tx_descriptor_status;
+	rtap_set_fast_path(dev);
 	rte_eth_dev_probing_finish(dev);
 	return 0;
 }
@@ -950,12 +957,7 @@ rtap_probe(struct rte_vdev_device *vdev)
 	data->dev_flags |= RTE_ETH_DEV_INTR_LSC | RTE_ETH_DEV_INTR_RMV;
 	data->dev_link = *rtap_link_down();
 	dev->dev_ops = &rtap_ops;
-	dev->rx_pkt_burst = rtap_rx_burst;
-	dev->tx_pkt_burst = rtap_tx_burst;
-	dev->tx_pkt_prepare = rtap_tx_prepare;
-	dev->rx_queue_count = rtap_rx_queue_count;
-	dev->rx_descriptor_status = rtap_rx_descriptor_status;
-	dev->tx_descriptor_status = rtap_tx_descriptor_status;
+	rtap_set_fast_path(dev);
 
 	rte_eth_dev_probing_finish(dev);
 	PMD_LOG(INFO, "%s: interface %s (index %d) " RTE_ETHER_ADDR_PRT_FMT "%s", name, pmd->ifname,
